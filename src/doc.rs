@@ -1,0 +1,197 @@
+//! The normalized document every input format turns into.
+//!
+//! Parsers in [`crate::ingest`] produce [`Doc`]s; the index writer turns them into tantivy documents
+//! and nothing else. A `Doc` always says where it came from (path, byte range, content hash) so a
+//! search hit can be traced back to the exact bytes in the dump.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// What kind of item a document is. Later formats (chat, documents, attachments) add variants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Email,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Email => "email",
+        }
+    }
+}
+
+/// How much a document's date can be trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateQuality {
+    /// Parsed from the Date header and plausible.
+    Ok,
+    /// The message has no Date header.
+    Missing,
+    /// A Date header is present but could not be read as a date.
+    Unparseable,
+    /// The header parsed, but to a date before 1980 or after the time of indexing.
+    Absurd,
+}
+
+impl DateQuality {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateQuality::Ok => "ok",
+            DateQuality::Missing => "missing",
+            DateQuality::Unparseable => "unparseable",
+            DateQuality::Absurd => "absurd",
+        }
+    }
+}
+
+/// A mailbox: a normalized (lower-cased) address and an optional display name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mailbox {
+    /// Lower-cased address, or empty when the header held only a name.
+    pub address: String,
+    pub name: Option<String>,
+}
+
+impl Mailbox {
+    /// `Name <address>`, `address` or `Name`, for display and for the name-word index.
+    pub fn display(&self) -> String {
+        match (&self.name, self.address.is_empty()) {
+            (Some(n), false) => format!("{n} <{}>", self.address),
+            (Some(n), true) => n.clone(),
+            (None, _) => self.address.clone(),
+        }
+    }
+}
+
+/// An attachment carried by a message: its name and MIME type, never its bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub name: Option<String>,
+    pub mime_type: String,
+    pub size: u64,
+}
+
+/// Where a document came from, precisely enough to read its bytes back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// Absolute path of the source file.
+    pub path: String,
+    /// Byte offset of the document inside the file (non-zero for mbox messages).
+    pub offset: u64,
+    /// Length in bytes of the document inside the file.
+    pub length: u64,
+    /// SHA-256 of those bytes, lower-case hex.
+    pub sha256: String,
+}
+
+/// One indexed item, whatever format it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Doc {
+    /// Stable id: derived from the source path and offset, so re-indexing the same dump gives the
+    /// same ids. Printed as 16 hex digits (see [`format_id`]).
+    pub id: u64,
+    pub kind: Kind,
+    pub source: Provenance,
+    /// Format the document was read as (`eml`, `mbox`, `maildir`).
+    pub format: &'static str,
+    pub message_id: Option<String>,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    pub from: Option<Mailbox>,
+    pub to: Vec<Mailbox>,
+    pub cc: Vec<Mailbox>,
+    pub bcc: Vec<Mailbox>,
+    /// The instant in UTC, when the date is usable (quality `Ok`).
+    pub date: Option<DateTime<Utc>>,
+    /// The sender's UTC offset in minutes, as written in the Date header.
+    pub tz_offset_minutes: Option<i32>,
+    pub date_quality: DateQuality,
+    /// The Date header as written, kept for display when it could not be used.
+    pub date_raw: Option<String>,
+    pub subject: String,
+    pub body: String,
+    pub attachments: Vec<Attachment>,
+    /// Size of the raw document in bytes.
+    pub size: u64,
+    /// Parser observations worth flagging to a reader (`truncated`, `encoding-problem`).
+    pub flags: Vec<&'static str>,
+}
+
+impl Doc {
+    /// All recipients: To, then Cc, then Bcc.
+    pub fn recipients(&self) -> impl Iterator<Item = &Mailbox> {
+        self.to.iter().chain(&self.cc).chain(&self.bcc)
+    }
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// The stable document id for the item at `offset` in `path`: the first 64 bits of a SHA-256.
+pub fn doc_id(path: &str, offset: u64) -> u64 {
+    let mut h = Sha256::new();
+    h.update(path.as_bytes());
+    h.update([0]);
+    h.update(offset.to_le_bytes());
+    let d = h.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&d[..8]);
+    u64::from_be_bytes(first)
+}
+
+/// An id as users see and type it: 16 lower-case hex digits.
+pub fn format_id(id: u64) -> String {
+    format!("{id:016x}")
+}
+
+/// Reads an id typed by a user (hex, as printed by [`format_id`]).
+pub fn parse_id(s: &str) -> Option<u64> {
+    let s = s.trim();
+    (!s.is_empty() && s.len() <= 16).then(|| u64::from_str_radix(s, 16).ok()).flatten()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_stable_and_distinct() {
+        assert_eq!(doc_id("/a/b.mbox", 0), doc_id("/a/b.mbox", 0));
+        assert_ne!(doc_id("/a/b.mbox", 0), doc_id("/a/b.mbox", 1));
+        let id = doc_id("/x", 7);
+        assert_eq!(format_id(id).len(), 16);
+        assert_eq!(parse_id(&format_id(id)), Some(id));
+        assert_eq!(parse_id("zz"), None);
+    }
+
+    #[test]
+    fn sha256_matches_known_vector() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn mailbox_display() {
+        let m = Mailbox { address: "a@b.example".into(), name: Some("A B".into()) };
+        assert_eq!(m.display(), "A B <a@b.example>");
+        let m = Mailbox { address: "a@b.example".into(), name: None };
+        assert_eq!(m.display(), "a@b.example");
+    }
+}

@@ -1,0 +1,113 @@
+//! trawl's own files in the index directory: `trawl.json` (schema version and the history of
+//! indexing runs) and `skipped.jsonl` (every file the last runs did not index, with the reason).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::schema::SCHEMA_VERSION;
+use crate::error::{Error, Result};
+
+pub const META_FILE: &str = "trawl.json";
+pub const SKIPPED_FILE: &str = "skipped.jsonl";
+
+/// Contents of `trawl.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Meta {
+    pub schema_version: u32,
+    /// One entry per `trawl index` run, oldest first.
+    #[serde(default)]
+    pub runs: Vec<RunRecord>,
+}
+
+impl Default for Meta {
+    fn default() -> Self {
+        Meta { schema_version: SCHEMA_VERSION, runs: Vec::new() }
+    }
+}
+
+/// What one indexing run did.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RunRecord {
+    /// Absolute path of the dump that was indexed.
+    pub root: String,
+    /// RFC 3339 UTC.
+    pub started: String,
+    pub elapsed_secs: f64,
+    pub files_seen: u64,
+    pub files_indexed: u64,
+    pub messages: u64,
+    pub bytes: u64,
+    pub skipped: BTreeMap<String, u64>,
+    pub interrupted: bool,
+}
+
+/// One line of `skipped.jsonl`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SkippedFile {
+    pub path: String,
+    /// Short stable code (`empty`, `binary`, ...), for counting and filtering.
+    pub reason: String,
+    /// Human-readable detail.
+    pub detail: String,
+}
+
+pub fn read_meta(dir: &Path) -> Result<Option<Meta>> {
+    let path = dir.join(META_FILE);
+    match fs::read(&path) {
+        Ok(bytes) => Ok(Some(serde_json::from_slice(&bytes)?)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(format!("reading {}", path.display()), e)),
+    }
+}
+
+/// Writes `trawl.json` atomically (temp file and rename), so an interrupted run never leaves a
+/// half-written file behind.
+pub fn write_meta(dir: &Path, meta: &Meta) -> Result<()> {
+    let tmp = dir.join(format!("{META_FILE}.tmp"));
+    let bytes = serde_json::to_vec_pretty(meta)?;
+    fs::write(&tmp, bytes).map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;
+    fs::rename(&tmp, dir.join(META_FILE)).map_err(|e| Error::io(format!("writing {META_FILE}"), e))
+}
+
+/// Reads `skipped.jsonl`; a missing file is an empty list.
+pub fn read_skipped(dir: &Path) -> Result<Vec<SkippedFile>> {
+    let path = dir.join(SKIPPED_FILE);
+    let file = match fs::File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+    };
+    let mut out = Vec::new();
+    for line in BufReader::new(file).lines() {
+        let line = line.map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        if !line.trim().is_empty() {
+            out.push(serde_json::from_str(&line)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Replaces the entries under `root` in `skipped.jsonl` with `entries`, keeping other dumps' entries.
+pub fn write_skipped(dir: &Path, root: &str, entries: &[SkippedFile]) -> Result<PathBuf> {
+    let mut all: Vec<SkippedFile> =
+        read_skipped(dir)?.into_iter().filter(|s| !Path::new(&s.path).starts_with(root)).collect();
+    all.extend_from_slice(entries);
+    all.sort_by(|a, b| a.path.cmp(&b.path));
+    let path = dir.join(SKIPPED_FILE);
+    let tmp = dir.join(format!("{SKIPPED_FILE}.tmp"));
+    let mut out = std::io::BufWriter::new(
+        fs::File::create(&tmp).map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?,
+    );
+    for s in &all {
+        serde_json::to_writer(&mut out, s)?;
+        out.write_all(b"\n").map_err(|e| Error::io("writing skipped.jsonl", e))?;
+    }
+    out.flush().map_err(|e| Error::io("writing skipped.jsonl", e))?;
+    drop(out);
+    fs::rename(&tmp, &path).map_err(|e| Error::io("writing skipped.jsonl", e))?;
+    Ok(path)
+}

@@ -1,0 +1,8 @@
+//! Everything that touches tantivy's schema, writer and reader, plus the small metadata files
+//! trawl keeps beside tantivy's in the index directory (`trawl.json`, `skipped.jsonl`).
+
+pub mod meta;
+pub mod reader;
+pub mod schema;
+pub mod tokenizers;
+pub mod writer;

@@ -1,0 +1,186 @@
+//! The index schema: every field, its name and its options, declared here and nowhere else.
+//!
+//! Options are chosen per use: full-text fields (`TEXT` analyzer, positions for phrases) for what
+//! people search in words; raw `STRING` terms for exact values (addresses, ids, paths); `FAST`
+//! columns for what we sort on, range over or count (date, addresses, domains, kind); `STORED`
+//! only for what a hit prints. Addresses are indexed twice: as words (`from:reyes`) and as the
+//! exact lower-cased address (`from:dana.reyes@reyes2016.example.com`, counts by sender).
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
+    TextOptions, FAST, INDEXED, STORED, STRING,
+};
+
+use super::tokenizers;
+
+pub const ID: &str = "id";
+pub const KIND: &str = "kind";
+pub const FORMAT: &str = "format";
+pub const PATH: &str = "path";
+pub const OFFSET: &str = "offset";
+pub const LENGTH: &str = "length";
+pub const SHA256: &str = "sha256";
+pub const MESSAGE_ID: &str = "message_id";
+pub const IN_REPLY_TO: &str = "in_reply_to";
+pub const REFERENCES: &str = "references";
+/// Words of the sender's name and address.
+pub const FROM: &str = "from";
+/// Exact lower-cased sender address.
+pub const FROM_ADDR: &str = "from_addr";
+pub const TO: &str = "to";
+pub const TO_ADDR: &str = "to_addr";
+pub const CC: &str = "cc";
+pub const CC_ADDR: &str = "cc_addr";
+pub const BCC: &str = "bcc";
+pub const BCC_ADDR: &str = "bcc_addr";
+/// Every recipient address (To, Cc, Bcc), for counting recipients in one pass.
+pub const RCPT_ADDR: &str = "rcpt_addr";
+/// Domains of the sender and of every recipient.
+pub const DOMAIN: &str = "domain";
+/// Sender and recipients with their display names, as JSON, for printing.
+pub const ENVELOPE: &str = "envelope";
+pub const SUBJECT: &str = "subject";
+pub const BODY: &str = "body";
+pub const DATE: &str = "date";
+pub const TZ_OFFSET: &str = "tz_offset";
+pub const DATE_QUALITY: &str = "date_quality";
+pub const DATE_RAW: &str = "date_raw";
+/// Attachment file names, as words.
+pub const ATTACHMENT: &str = "attachment";
+pub const ATTACHMENT_TYPE: &str = "attachment_type";
+pub const SIZE: &str = "size";
+/// Markers such as `attachment`, `truncated`, `encoding-problem`.
+pub const FLAGS: &str = "flags";
+
+/// Handles to every field, resolved once from the schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub id: Field,
+    pub kind: Field,
+    pub format: Field,
+    pub path: Field,
+    pub offset: Field,
+    pub length: Field,
+    pub sha256: Field,
+    pub message_id: Field,
+    pub in_reply_to: Field,
+    pub references: Field,
+    pub from: Field,
+    pub from_addr: Field,
+    pub to: Field,
+    pub to_addr: Field,
+    pub cc: Field,
+    pub cc_addr: Field,
+    pub bcc: Field,
+    pub bcc_addr: Field,
+    pub rcpt_addr: Field,
+    pub domain: Field,
+    pub envelope: Field,
+    pub subject: Field,
+    pub body: Field,
+    pub date: Field,
+    pub tz_offset: Field,
+    pub date_quality: Field,
+    pub date_raw: Field,
+    pub attachment: Field,
+    pub attachment_type: Field,
+    pub size: Field,
+    pub flags: Field,
+}
+
+fn text(stored: bool) -> TextOptions {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(tokenizers::TEXT)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let opts = TextOptions::default().set_indexing_options(indexing);
+    if stored {
+        opts.set_stored()
+    } else {
+        opts
+    }
+}
+
+/// Builds the schema. Changing it means bumping [`SCHEMA_VERSION`].
+pub fn build() -> Schema {
+    let mut b = Schema::builder();
+    let u64_stored = NumericOptions::default().set_stored();
+    b.add_u64_field(ID, INDEXED | FAST | STORED);
+    b.add_text_field(KIND, STRING | FAST | STORED);
+    b.add_text_field(FORMAT, STRING | FAST | STORED);
+    b.add_text_field(PATH, STRING | FAST | STORED);
+    b.add_u64_field(OFFSET, u64_stored.clone());
+    b.add_u64_field(LENGTH, u64_stored);
+    b.add_text_field(SHA256, STRING | STORED);
+    b.add_text_field(MESSAGE_ID, STRING | STORED);
+    b.add_text_field(IN_REPLY_TO, STRING | STORED);
+    b.add_text_field(REFERENCES, STRING | STORED);
+    b.add_text_field(FROM, text(false));
+    b.add_text_field(FROM_ADDR, STRING | FAST);
+    b.add_text_field(TO, text(false));
+    b.add_text_field(TO_ADDR, STRING);
+    b.add_text_field(CC, text(false));
+    b.add_text_field(CC_ADDR, STRING);
+    b.add_text_field(BCC, text(false));
+    b.add_text_field(BCC_ADDR, STRING);
+    b.add_text_field(RCPT_ADDR, STRING | FAST);
+    b.add_text_field(DOMAIN, STRING | FAST);
+    b.add_text_field(ENVELOPE, STORED);
+    b.add_text_field(SUBJECT, text(true));
+    b.add_text_field(BODY, text(true));
+    b.add_date_field(
+        DATE,
+        DateOptions::default().set_indexed().set_fast().set_stored().set_precision(DateTimePrecision::Seconds),
+    );
+    b.add_i64_field(TZ_OFFSET, STORED);
+    b.add_text_field(DATE_QUALITY, STRING | FAST | STORED);
+    b.add_text_field(DATE_RAW, STORED);
+    b.add_text_field(ATTACHMENT, text(true));
+    b.add_text_field(ATTACHMENT_TYPE, STRING | STORED);
+    b.add_u64_field(SIZE, FAST | STORED);
+    b.add_text_field(FLAGS, STRING | STORED);
+    b.build()
+}
+
+/// Version of the on-disk layout, recorded in the index directory; an index of another version
+/// is refused with a request to re-index rather than misread.
+pub const SCHEMA_VERSION: u32 = 1;
+
+impl Fields {
+    /// Resolves every field of `schema`. Fails when the index was built by another schema.
+    pub fn resolve(schema: &Schema) -> tantivy::Result<Fields> {
+        let f = |name: &str| schema.get_field(name);
+        Ok(Fields {
+            id: f(ID)?,
+            kind: f(KIND)?,
+            format: f(FORMAT)?,
+            path: f(PATH)?,
+            offset: f(OFFSET)?,
+            length: f(LENGTH)?,
+            sha256: f(SHA256)?,
+            message_id: f(MESSAGE_ID)?,
+            in_reply_to: f(IN_REPLY_TO)?,
+            references: f(REFERENCES)?,
+            from: f(FROM)?,
+            from_addr: f(FROM_ADDR)?,
+            to: f(TO)?,
+            to_addr: f(TO_ADDR)?,
+            cc: f(CC)?,
+            cc_addr: f(CC_ADDR)?,
+            bcc: f(BCC)?,
+            bcc_addr: f(BCC_ADDR)?,
+            rcpt_addr: f(RCPT_ADDR)?,
+            domain: f(DOMAIN)?,
+            envelope: f(ENVELOPE)?,
+            subject: f(SUBJECT)?,
+            body: f(BODY)?,
+            date: f(DATE)?,
+            tz_offset: f(TZ_OFFSET)?,
+            date_quality: f(DATE_QUALITY)?,
+            date_raw: f(DATE_RAW)?,
+            attachment: f(ATTACHMENT)?,
+            attachment_type: f(ATTACHMENT_TYPE)?,
+            size: f(SIZE)?,
+            flags: f(FLAGS)?,
+        })
+    }
+}

@@ -1,0 +1,141 @@
+//! Creating or reopening an index directory, and turning a [`Doc`] into a tantivy document.
+//!
+//! Conversion happens on the parse threads (it is pure and allocation-heavy); the single
+//! `IndexWriter` only receives finished documents. See `cmd/index.rs` for the pipeline.
+
+use std::fs;
+use std::path::Path;
+
+use tantivy::schema::Field;
+use tantivy::{DateTime, Index, TantivyDocument};
+
+use super::meta::{self, Meta};
+use super::schema::{self, Fields, SCHEMA_VERSION};
+use super::tokenizers;
+use crate::doc::{Doc, Mailbox};
+use crate::error::{Error, Result};
+
+/// Opens the trawl index in `dir`, or creates one when `dir` is missing or empty. A non-empty
+/// directory without `trawl.json` is refused: it is somebody's data, not our index.
+pub fn open_or_create(dir: &Path) -> Result<(Index, Fields, Meta)> {
+    fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating index directory {}", dir.display()), e))?;
+    let index = match meta::read_meta(dir)? {
+        Some(m) => {
+            if m.schema_version != SCHEMA_VERSION {
+                return Err(Error::SchemaVersion {
+                    path: dir.to_owned(),
+                    found: m.schema_version,
+                    expected: SCHEMA_VERSION,
+                });
+            }
+            let index = Index::open_in_dir(dir)?;
+            tokenizers::register(&index);
+            let fields = Fields::resolve(&index.schema())?;
+            return Ok((index, fields, m));
+        }
+        None => {
+            let mut entries =
+                fs::read_dir(dir).map_err(|e| Error::io(format!("reading {}", dir.display()), e))?;
+            if entries.next().is_some() {
+                return Err(Error::NotAnIndex { path: dir.to_owned() });
+            }
+            Index::create_in_dir(dir, schema::build())?
+        }
+    };
+    tokenizers::register(&index);
+    let meta = Meta::default();
+    meta::write_meta(dir, &meta)?;
+    let fields = Fields::resolve(&index.schema())?;
+    Ok((index, fields, meta))
+}
+
+/// Builds the tantivy document for `doc`.
+pub fn to_document(doc: &Doc, f: &Fields) -> TantivyDocument {
+    let mut d = TantivyDocument::default();
+    d.add_u64(f.id, doc.id);
+    d.add_text(f.kind, doc.kind.as_str());
+    d.add_text(f.format, doc.format);
+    d.add_text(f.path, &doc.source.path);
+    d.add_u64(f.offset, doc.source.offset);
+    d.add_u64(f.length, doc.source.length);
+    d.add_text(f.sha256, &doc.source.sha256);
+    if let Some(id) = &doc.message_id {
+        d.add_text(f.message_id, id);
+    }
+    for id in &doc.in_reply_to {
+        d.add_text(f.in_reply_to, id);
+    }
+    for id in &doc.references {
+        d.add_text(f.references, id);
+    }
+    let mut domains: Vec<&str> = Vec::new();
+    if let Some(m) = &doc.from {
+        add_mailbox(&mut d, m, f.from, f.from_addr, None, &mut domains);
+    }
+    for (list, words, addr) in [(&doc.to, f.to, f.to_addr), (&doc.cc, f.cc, f.cc_addr), (&doc.bcc, f.bcc, f.bcc_addr)] {
+        for m in list {
+            add_mailbox(&mut d, m, words, addr, Some(f.rcpt_addr), &mut domains);
+        }
+    }
+    domains.sort_unstable();
+    domains.dedup();
+    for dom in domains {
+        d.add_text(f.domain, dom);
+    }
+    let envelope = serde_json::json!({
+        "from": doc.from,
+        "to": doc.to,
+        "cc": doc.cc,
+        "bcc": doc.bcc,
+    });
+    d.add_text(f.envelope, envelope.to_string());
+    d.add_text(f.subject, &doc.subject);
+    d.add_text(f.body, &doc.body);
+    if let Some(date) = doc.date {
+        d.add_date(f.date, DateTime::from_timestamp_secs(date.timestamp()));
+    }
+    if let Some(off) = doc.tz_offset_minutes {
+        d.add_i64(f.tz_offset, i64::from(off));
+    }
+    d.add_text(f.date_quality, doc.date_quality.as_str());
+    if let Some(raw) = &doc.date_raw {
+        d.add_text(f.date_raw, raw);
+    }
+    for a in &doc.attachments {
+        if let Some(name) = &a.name {
+            d.add_text(f.attachment, name);
+        }
+        d.add_text(f.attachment_type, &a.mime_type);
+    }
+    d.add_u64(f.size, doc.size);
+    if !doc.attachments.is_empty() {
+        d.add_text(f.flags, "attachment");
+    }
+    for flag in &doc.flags {
+        d.add_text(f.flags, flag);
+    }
+    d
+}
+
+fn add_mailbox<'a>(
+    d: &mut TantivyDocument,
+    m: &'a Mailbox,
+    words: Field,
+    addr: Field,
+    all_rcpt: Option<Field>,
+    domains: &mut Vec<&'a str>,
+) {
+    d.add_text(words, m.display());
+    if m.address.is_empty() {
+        return;
+    }
+    d.add_text(addr, &m.address);
+    if let Some(all) = all_rcpt {
+        d.add_text(all, &m.address);
+    }
+    if let Some((_, dom)) = m.address.rsplit_once('@') {
+        if !dom.is_empty() {
+            domains.push(dom);
+        }
+    }
+}

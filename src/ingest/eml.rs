@@ -1,0 +1,388 @@
+//! One RFC 5322 message, from raw bytes to a [`Doc`].
+//!
+//! MIME decoding (multipart, quoted-printable, base64, RFC 2047 words, charsets, HTML to text) is
+//! mail-parser's job; this module decides what of the parsed message goes into the index:
+//! addresses normalized to lower case, Enron-style `X-From`/`X-To`/`X-cc` display names where the
+//! standard headers carry bare addresses, dates judged by [`super::date::assess`], the text of
+//! forwarded `message/rfc822` parts appended to the carrier's body, and attachment names and types.
+//! Every container format (single file, maildir, mbox) comes through [`parse_message`].
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+use mail_parser::{Address, HeaderName, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
+
+use super::date;
+use crate::doc::{doc_id, sha256_hex, Attachment, Doc, Kind, Mailbox, Provenance};
+
+/// Where a message sits: which file, at which byte range, read as which format.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub path: &'a str,
+    pub offset: u64,
+    pub format: &'static str,
+    /// The time of indexing, against which dates in the future are judged absurd.
+    pub now: DateTime<Utc>,
+}
+
+/// Forwarded messages nest; past this depth their text is not appended (mail bombs nest deeper).
+const MAX_FORWARD_DEPTH: usize = 8;
+
+/// Parses `raw` as one message. Never fails: mail-parser is best-effort, and a message it cannot
+/// make sense of still yields a `Doc` with its provenance and whatever headers were readable.
+pub fn parse_message(raw: &[u8], origin: Origin<'_>) -> Doc {
+    parse_stored_message(raw, raw, origin)
+}
+
+/// Like [`parse_message`] for a message stored in a container that escapes it (mbox `>From`):
+/// `stored` is the exact byte range in the file, which provenance (length, hash) describes, and
+/// `message` the unescaped message that is parsed.
+pub fn parse_stored_message(stored: &[u8], message: &[u8], origin: Origin<'_>) -> Doc {
+    let raw = message;
+    let source = Provenance {
+        path: origin.path.to_owned(),
+        offset: origin.offset,
+        length: stored.len() as u64,
+        sha256: sha256_hex(stored),
+    };
+    let mut doc = Doc {
+        id: doc_id(origin.path, origin.offset),
+        kind: Kind::Email,
+        source,
+        format: origin.format,
+        message_id: None,
+        in_reply_to: Vec::new(),
+        references: Vec::new(),
+        from: None,
+        to: Vec::new(),
+        cc: Vec::new(),
+        bcc: Vec::new(),
+        date: None,
+        tz_offset_minutes: None,
+        date_quality: crate::doc::DateQuality::Missing,
+        date_raw: None,
+        subject: String::new(),
+        body: String::new(),
+        attachments: Vec::new(),
+        size: stored.len() as u64,
+        flags: Vec::new(),
+    };
+    if !has_header_body_separator(raw) {
+        doc.flags.push("truncated");
+    }
+    let Some(msg) = MessageParser::default().parse(raw) else {
+        doc.flags.push("unparsed");
+        return doc;
+    };
+    fill_from_message(&mut doc, &msg, origin.now);
+    doc
+}
+
+fn fill_from_message(doc: &mut Doc, msg: &Message<'_>, now: DateTime<Utc>) {
+    doc.message_id = msg.message_id().map(clean_id);
+    doc.in_reply_to = ids(msg.in_reply_to());
+    doc.references = ids(msg.references());
+    doc.from = msg.from().and_then(|a| mailboxes(a).into_iter().next());
+    doc.to = msg.all_to().flat_map(mailboxes).collect();
+    doc.cc = msg.all_cc().flat_map(mailboxes).collect();
+    doc.bcc = msg.all_bcc().flat_map(mailboxes).collect();
+    fill_enron_names(doc, msg);
+
+    let raw_date = raw_header(msg, HeaderName::Date);
+    let assessed = date::assess(raw_date.as_deref(), now);
+    doc.date = assessed.utc;
+    doc.tz_offset_minutes = assessed.offset_minutes;
+    doc.date_quality = assessed.quality;
+    doc.date_raw = raw_date;
+
+    doc.subject = msg.subject().map(|s| s.trim().to_owned()).unwrap_or_default();
+    let mut body = String::new();
+    append_body(&mut body, msg, 0);
+    doc.body = body;
+    doc.attachments = attachments(msg);
+    if msg.parts.iter().any(|p| p.is_encoding_problem) {
+        doc.flags.push("encoding-problem");
+    }
+}
+
+/// A header's value as written, unfolded, or `None` when absent.
+fn raw_header(msg: &Message<'_>, name: HeaderName<'static>) -> Option<String> {
+    let raw = msg.header_raw(name)?;
+    let unfolded: String = raw.split(['\r', '\n']).map(str::trim).collect::<Vec<_>>().join(" ");
+    let trimmed = unfolded.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+}
+
+fn clean_id(id: &str) -> String {
+    id.trim().trim_start_matches('<').trim_end_matches('>').to_owned()
+}
+
+fn ids(v: &HeaderValue<'_>) -> Vec<String> {
+    match v {
+        HeaderValue::Text(t) => vec![clean_id(t)],
+        HeaderValue::TextList(l) => l.iter().map(|t| clean_id(t)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn mailboxes(a: &Address<'_>) -> Vec<Mailbox> {
+    a.iter()
+        .filter_map(|addr| {
+            let address = addr.address().map(normalize_address).unwrap_or_default();
+            let name = addr
+                .name()
+                .map(|n| n.trim().trim_matches(['"', '\'']).trim().to_owned())
+                .filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(&address));
+            (!address.is_empty() || name.is_some()).then_some(Mailbox { address, name })
+        })
+        .collect()
+}
+
+/// Addresses compare case-insensitively in practice (RFC 5321 leaves the local part to the host;
+/// no host of note honours case), so the index keeps them lower-cased.
+pub fn normalize_address(a: &str) -> String {
+    a.trim().trim_matches(['<', '>', '\'', '"']).trim().to_lowercase()
+}
+
+/// Enron's release (and Exchange exports like it) put bare addresses in `From`/`To` and the
+/// display names in `X-From`/`X-To`/`X-cc`/`X-bcc`. Fill names that the standard headers lack.
+fn fill_enron_names(doc: &mut Doc, msg: &Message<'_>) {
+    if let Some(from) = doc.from.as_mut().filter(|m| m.name.is_none()) {
+        if let Some(name) = x_names(msg, "X-From").into_iter().next() {
+            from.name = Some(name);
+        }
+    }
+    for (header, list) in [("X-To", &mut doc.to), ("X-cc", &mut doc.cc), ("X-bcc", &mut doc.bcc)] {
+        if list.iter().all(|m| m.name.is_some()) {
+            continue;
+        }
+        let names = x_names(msg, header);
+        if !names.is_empty() {
+            assign_names(list, &names);
+        }
+    }
+}
+
+/// Reads an `X-To`-style header into display names. Entries look like `Name </O=ORG/CN=X>`,
+/// `Name <addr>`, `addr` or `Last, First </O=...>`; commas inside a name end only where an
+/// entry is closed by `>` or is a bare address.
+fn x_names(msg: &Message<'_>, header: &str) -> Vec<String> {
+    let Some(raw) = raw_header(msg, HeaderName::Other(Cow::Owned(header.to_owned()))) else {
+        return Vec::new();
+    };
+    split_x_list(&raw)
+}
+
+fn split_x_list(raw: &str) -> Vec<String> {
+    let structured = raw.contains('<') || raw.contains('@');
+    let mut entries = Vec::new();
+    let mut current = String::new();
+    for piece in raw.split(',') {
+        if !current.is_empty() {
+            current.push(',');
+        }
+        current.push_str(piece);
+        if !structured || piece.contains('>') || piece.contains('@') {
+            entries.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.trim().is_empty() {
+        entries.push(current);
+    }
+    entries
+        .iter()
+        .filter_map(|e| {
+            let name = match e.find('<') {
+                Some(i) => &e[..i],
+                None if e.contains('@') => "",
+                None => e,
+            };
+            let name = name.trim().trim_matches('"').trim();
+            (!name.is_empty()).then(|| name.to_owned())
+        })
+        .collect()
+}
+
+/// Gives each unnamed mailbox the X-header name whose words contain all the words of its
+/// address's local part (`grace.rodriguez` ↔ `Rodriguez, Grace`); when that finds nothing and the
+/// counts agree, pairs them by position, which is how the Enron export wrote them.
+fn assign_names(list: &mut [Mailbox], names: &[String]) {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.len() > 1)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let mut matched = false;
+    for m in list.iter_mut().filter(|m| m.name.is_none()) {
+        let local = m.address.split('@').next().unwrap_or_default();
+        let local_words = words(local);
+        if local_words.is_empty() {
+            continue;
+        }
+        if let Some(n) = names.iter().find(|n| {
+            let nw = words(n);
+            local_words.iter().all(|w| nw.contains(w))
+        }) {
+            m.name = Some(n.clone());
+            matched = true;
+        }
+    }
+    if !matched && list.len() == names.len() {
+        for (m, n) in list.iter_mut().zip(names) {
+            if m.name.is_none() {
+                m.name = Some(n.clone());
+            }
+        }
+    }
+}
+
+/// Appends the message's text bodies, then the headers and text of each forwarded message.
+fn append_body(out: &mut String, msg: &Message<'_>, depth: usize) {
+    for i in 0..msg.text_body_count() {
+        if let Some(t) = msg.body_text(i) {
+            push_paragraph(out, t.trim_end());
+        }
+    }
+    if msg.text_body_count() == 0 {
+        for i in 0..msg.html_body_count() {
+            if let Some(PartType::Html(h)) = msg.html_part(i as u32).map(|p| &p.body) {
+                push_paragraph(out, mail_parser::decoders::html::html_to_text(h).trim_end());
+            }
+        }
+    }
+    if depth >= MAX_FORWARD_DEPTH {
+        return;
+    }
+    for part in msg.attachments() {
+        if let Some(inner) = part.message() {
+            let mut header = String::from("---------- Forwarded message ----------");
+            for (label, value) in [
+                ("From", inner.from().and_then(|a| mailboxes(a).into_iter().next()).map(|m| m.display())),
+                ("Date", raw_header(inner, HeaderName::Date)),
+                ("Subject", inner.subject().map(str::to_owned)),
+                ("To", Some(inner.all_to().flat_map(mailboxes).map(|m| m.display()).collect::<Vec<_>>().join(", "))),
+            ] {
+                if let Some(v) = value.filter(|v| !v.is_empty()) {
+                    header.push_str(&format!("\n{label}: {v}"));
+                }
+            }
+            push_paragraph(out, &header);
+            append_body(out, inner, depth + 1);
+        }
+    }
+}
+
+fn push_paragraph(out: &mut String, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    if !out.is_empty() {
+        out.push_str("\n\n");
+    }
+    out.push_str(text);
+}
+
+fn attachments(msg: &Message<'_>) -> Vec<Attachment> {
+    msg.attachments()
+        .map(|part| {
+            let mime_type = part
+                .content_type()
+                .map(|ct| match ct.subtype() {
+                    Some(sub) => format!("{}/{}", ct.ctype(), sub),
+                    None => ct.ctype().to_owned(),
+                })
+                .map(|t| t.to_ascii_lowercase())
+                .unwrap_or_else(|| {
+                    if part.is_message() { "message/rfc822" } else { "application/octet-stream" }.into()
+                });
+            let name = part
+                .attachment_name()
+                .map(str::to_owned)
+                .or_else(|| part.message().and_then(|m| m.subject()).map(|s| format!("{s}.eml")));
+            Attachment { name, mime_type, size: part.len() as u64 }
+        })
+        .collect()
+}
+
+/// True when the headers end: a blank line (LF or CRLF) occurs. A message cut off inside its
+/// headers lacks one; it is indexed best-effort and flagged `truncated`.
+fn has_header_body_separator(raw: &[u8]) -> bool {
+    raw.windows(2).any(|w| w == b"\n\n") || raw.windows(4).any(|w| w == b"\r\n\r\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::DateQuality;
+    use chrono::TimeZone;
+
+    fn origin() -> Origin<'static> {
+        Origin {
+            path: "/dump/x.eml",
+            offset: 0,
+            format: "eml",
+            now: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn enron_x_headers_fill_display_names() {
+        let raw = b"Message-ID: <1.JavaMail.evans@thyme>\nDate: Mon, 14 May 2001 16:39:00 -0700 (PDT)\nFrom: phillip.allen@enron.com\nTo: tim.belden@enron.com, grace.rodriguez@enron.com\nSubject: Hi\nX-From: Phillip K Allen\nX-To: Belden, Tim </O=ENRON/OU=NA/CN=RECIPIENTS/CN=Tbelden>, Rodriguez, Grace </O=ENRON/OU=NA/CN=RECIPIENTS/CN=Grodriq>\nX-cc: \n\nBody here\n";
+        let d = parse_message(raw, origin());
+        assert_eq!(d.from.as_ref().unwrap().name.as_deref(), Some("Phillip K Allen"));
+        assert_eq!(d.to[0].name.as_deref(), Some("Belden, Tim"));
+        assert_eq!(d.to[1].name.as_deref(), Some("Rodriguez, Grace"));
+        assert_eq!(d.message_id.as_deref(), Some("1.JavaMail.evans@thyme"));
+        assert_eq!(d.date_quality, DateQuality::Ok);
+        assert_eq!(d.tz_offset_minutes, Some(-420));
+    }
+
+    #[test]
+    fn x_list_splitting() {
+        assert_eq!(
+            split_x_list("jlakin@okc.example, Motley, Matt </O=ENRON/CN=MMOTLEY>, Bryan Fried <b@x.example>"),
+            vec!["Motley, Matt", "Bryan Fried"]
+        );
+        assert_eq!(split_x_list("Tim Belden, Mike Swerzbin"), vec!["Tim Belden", "Mike Swerzbin"]);
+        assert!(split_x_list("  ").is_empty());
+    }
+
+    #[test]
+    fn addresses_are_lowercased_and_names_kept() {
+        let raw = b"From: \"Ortiz, Sam\" <Sam.Ortiz@Reyes2016.Example.com>\nTo: Undisclosed recipients:;\nCc: a@b.example\nSubject: =?ISO-8859-1?Q?demand=E9?=\n\nx\n";
+        let d = parse_message(raw, origin());
+        let from = d.from.unwrap();
+        assert_eq!(from.address, "sam.ortiz@reyes2016.example.com");
+        assert_eq!(from.name.as_deref(), Some("Ortiz, Sam"));
+        assert_eq!(d.subject, "demandé");
+        assert_eq!(d.cc[0].address, "a@b.example");
+        assert_eq!(d.date_quality, DateQuality::Missing);
+    }
+
+    #[test]
+    fn truncated_headers_are_flagged_not_fatal() {
+        let d = parse_message(b"From: a@b.example\nSubject: Budget\nContent-Type: multipart/mixed; bound", origin());
+        assert!(d.flags.contains(&"truncated"));
+        assert_eq!(d.subject, "Budget");
+    }
+
+    #[test]
+    fn forwarded_message_text_is_part_of_the_carrier() {
+        let raw = b"From: j@k.example\nTo: h@k.example\nSubject: Fwd\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\nContent-Type: text/plain\n\nsee below\n--XX\nContent-Type: message/rfc822\n\nFrom: d@k.example\nSubject: Inner\nDate: Wed, 21 Sep 2016 10:00:00 -0400\n\ninner words here\n--XX--\n";
+        let d = parse_message(raw, origin());
+        assert!(d.body.contains("see below"));
+        assert!(d.body.contains("inner words here"), "{}", d.body);
+        assert!(d.body.contains("Subject: Inner"));
+        assert_eq!(d.attachments.len(), 1);
+        assert_eq!(d.attachments[0].mime_type, "message/rfc822");
+    }
+
+    #[test]
+    fn html_only_becomes_text() {
+        let raw = b"From: a@b.example\nContent-Type: text/html\n\n<html><style>p{color:red}</style><p>quarterly &amp; donor</p></html>\n";
+        let d = parse_message(raw, origin());
+        assert!(d.body.contains("quarterly & donor"), "{:?}", d.body);
+        assert!(!d.body.contains("color"));
+    }
+}

@@ -1,0 +1,146 @@
+//! mbox files: many messages in one file, each introduced by a `From ` line.
+//!
+//! Handles mboxo and mboxrd (a body line `>From ` or `>>From ` loses one `>` when read back),
+//! LF and CRLF files, and a truncated last message. A `From ` line counts as a separator only at
+//! the start of the file or after a blank line, and only when it looks like one (an address-ish
+//! token and a time or year), so an unescaped "From what I hear" in a body of an mboxo file does not
+//! split a message. Each message keeps the byte offset of its `From ` line and the length up to
+//! the next one, so `dd skip=OFFSET count=LENGTH` gives back exactly the stored bytes.
+
+use std::borrow::Cow;
+
+use super::eml::{parse_stored_message, Origin};
+use crate::doc::Doc;
+
+/// A message's place in an mbox file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// Offset of the `From ` line.
+    pub start: usize,
+    /// Offset of the first header line, just after the `From ` line.
+    pub content: usize,
+    /// One past the last byte (the next `From ` line, or the end of the file).
+    pub end: usize,
+}
+
+/// True when `data` starts like an mbox: a `From ` separator line on its first line.
+pub fn looks_like_mbox(data: &[u8]) -> bool {
+    let first = data.split(|&b| b == b'\n').next().unwrap_or_default();
+    is_from_line(first)
+}
+
+/// Finds every message in `data`.
+pub fn split(data: &[u8]) -> Vec<Span> {
+    let mut spans: Vec<Span> = Vec::new();
+    let mut pos = 0;
+    let mut prev_blank = true;
+    while pos < data.len() {
+        let line_end = memchr(b'\n', &data[pos..]).map_or(data.len(), |i| pos + i + 1);
+        let line = &data[pos..line_end];
+        if prev_blank && is_from_line(line) {
+            if let Some(last) = spans.last_mut() {
+                last.end = pos;
+            }
+            spans.push(Span { start: pos, content: line_end, end: data.len() });
+        }
+        prev_blank = matches!(line, b"\n" | b"\r\n");
+        pos = line_end;
+    }
+    spans
+}
+
+/// Parses every message of an mbox file at `path`.
+pub fn parse(data: &[u8], origin: Origin<'_>) -> Vec<Doc> {
+    split(data)
+        .into_iter()
+        .map(|s| {
+            let stored = &data[s.start..s.end];
+            let message = unescape(&data[s.content..s.end]);
+            parse_stored_message(stored, &message, Origin { offset: s.start as u64, ..origin })
+        })
+        .collect()
+}
+
+/// Strips one `>` from lines matching `^>+From `. Borrows when there is nothing to undo.
+pub fn unescape(msg: &[u8]) -> Cow<'_, [u8]> {
+    let needs = msg.starts_with(b">") || msg.windows(2).any(|w| w == b"\n>");
+    if !needs {
+        return Cow::Borrowed(msg);
+    }
+    let mut out = Vec::with_capacity(msg.len());
+    for line in msg.split_inclusive(|&b| b == b'\n') {
+        let quotes = line.iter().take_while(|&&b| b == b'>').count();
+        if quotes > 0 && line[quotes..].starts_with(b"From ") {
+            out.extend_from_slice(&line[1..]);
+        } else {
+            out.extend_from_slice(line);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `From sender date...`: the sender token, then something with a time (`14:02`) or a year.
+fn is_from_line(line: &[u8]) -> bool {
+    let Some(rest) = line.strip_prefix(b"From ") else {
+        return false;
+    };
+    let Ok(rest) = std::str::from_utf8(rest) else {
+        return false;
+    };
+    let mut toks = rest.split_whitespace();
+    if toks.next().is_none() {
+        return false;
+    }
+    toks.any(|t| {
+        let b = t.as_bytes();
+        let time = b.len() >= 4 && b[0].is_ascii_digit() && t.contains(':') && t.chars().all(|c| c.is_ascii_digit() || c == ':');
+        let year = b.len() == 4 && t.chars().all(|c| c.is_ascii_digit());
+        time || year
+    })
+}
+
+fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&b| b == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MBOX: &[u8] = b"From a@x.example Wed Sep 21 14:02:11 2016\nFrom: a@x.example\nSubject: one\n\nFrom what I hear\n>From here\n>>From there\n\nFrom b@x.example Thu Sep 22 09:00:00 2016\nFrom: b@x.example\nSubject: two\n\nbody\n";
+
+    #[test]
+    fn splits_on_from_lines_after_blank_lines_only() {
+        let spans = split(MBOX);
+        assert_eq!(spans.len(), 2);
+        assert_eq!(spans[0].start, 0);
+        assert_eq!(&MBOX[spans[1].start..spans[1].start + 5], b"From ");
+        assert_eq!(spans[0].end, spans[1].start);
+        assert_eq!(spans[1].end, MBOX.len());
+    }
+
+    #[test]
+    fn mboxrd_unescaping_removes_one_quote() {
+        let spans = split(MBOX);
+        let m = unescape(&MBOX[spans[0].content..spans[0].end]);
+        let text = String::from_utf8_lossy(&m);
+        assert!(text.contains("\nFrom here\n"));
+        assert!(text.contains("\n>From there\n"));
+    }
+
+    #[test]
+    fn crlf_and_truncated_last_message() {
+        let data = b"From a@x.example Wed Sep 21 14:02:11 2016\r\nFrom: a@x.example\r\nSubject: one\r\n\r\nhi\r\n\r\nFrom b@x.example Thu Sep 22 09:00:00 2016\r\nFrom: b@x.exa";
+        let spans = split(data);
+        assert_eq!(spans.len(), 2);
+        assert!(looks_like_mbox(data));
+    }
+
+    #[test]
+    fn prose_from_lines_are_not_separators() {
+        assert!(!is_from_line(b"From what I hear, nothing.\n"));
+        assert!(!is_from_line(b"From \n"));
+        assert!(is_from_line(b"From MAILER-DAEMON Fri Jul  8 12:08:34 2011\n"));
+        assert!(is_from_line(b"From stephen.marquard@uct.ac.za Sat Jan  5 09:14:16 2008\r\n"));
+    }
+}

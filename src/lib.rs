@@ -1,0 +1,15 @@
+//! trawl: an offline search engine for leaked mail and document dumps.
+//!
+//! The pipeline is `ingest` (files to [`doc::Doc`]s) → `index` (tantivy) → `query` (our query
+//! language to tantivy queries) → `output` (text and JSON printers). The binary in `main.rs` is a
+//! thin shell over [`cmd`]. See ARCHITECTURE.md for the map.
+
+pub mod cli;
+pub mod cmd;
+pub mod doc;
+pub mod error;
+pub mod index;
+pub mod ingest;
+pub mod output;
+pub mod progress;
+pub mod query;

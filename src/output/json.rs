@@ -1,0 +1,69 @@
+//! The `--json` wire format: JSON Lines, one object per line, each tagged with `type`.
+//!
+//! `trawl search --json` prints, in order:
+//!
+//! - one `{"type":"hit", ...}` per hit, in the requested order, with the fields of [`Hit`]:
+//!   `id` (16 hex digits, stable across re-indexing), `kind`, `date` (RFC 3339 UTC or `null`),
+//!   `tz_offset_minutes` (the sender's offset, or `null`), `date_quality` (`ok`, `missing`,
+//!   `unparseable`, `absurd`), `date_raw` (the header as written), `from` (`{address, name}` or
+//!   `null`), `to`/`cc`/`bcc` (lists of `{address, name}`), `subject`, `message_id`, `path`
+//!   (absolute), `offset` and `length` (the byte range in that file), `sha256` (of those bytes),
+//!   `attachments` (file names), `score`, `snippet` (plain text) and `highlights` (byte ranges
+//!   `[start, end)` of matched words within `snippet`);
+//! - a last `{"type":"summary","query":...,"total_hits":N,"shown":M,"elapsed_ms":T}`.
+//!
+//! Addresses are lower-cased; names are as written. Strings are not sanitized for terminals: JSON
+//! escaping already makes control characters inert.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::doc::Mailbox;
+
+/// One search hit, as printed by both printers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub id: String,
+    pub kind: String,
+    pub date: Option<String>,
+    pub tz_offset_minutes: Option<i64>,
+    pub date_quality: String,
+    pub date_raw: Option<String>,
+    pub from: Option<Mailbox>,
+    pub to: Vec<Mailbox>,
+    pub cc: Vec<Mailbox>,
+    pub bcc: Vec<Mailbox>,
+    pub subject: String,
+    pub message_id: Option<String>,
+    pub path: String,
+    pub offset: u64,
+    pub length: u64,
+    pub sha256: String,
+    pub attachments: Vec<String>,
+    pub score: Option<f32>,
+    pub snippet: String,
+    pub highlights: Vec<[usize; 2]>,
+}
+
+/// The closing line of `search --json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub query: String,
+    pub total_hits: usize,
+    pub shown: usize,
+    pub elapsed_ms: f64,
+}
+
+/// Writes `value` as one line tagged `"type": kind`.
+pub fn write_line<W: Write, T: Serialize>(out: &mut W, kind: &str, value: &T) -> std::io::Result<()> {
+    let mut v = serde_json::to_value(value).map_err(std::io::Error::other)?;
+    if let serde_json::Value::Object(map) = &mut v {
+        let mut tagged = serde_json::Map::with_capacity(map.len() + 1);
+        tagged.insert("type".into(), kind.into());
+        tagged.append(map);
+        v = serde_json::Value::Object(tagged);
+    }
+    serde_json::to_writer(&mut *out, &v).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}

@@ -1,0 +1,31 @@
+//! Printers. Values that are printed derive `Serialize` (for `--json`) and are rendered as text
+//! by [`text`]; anything that came out of a dump passes through [`sanitize`] before it reaches a
+//! terminal.
+
+pub mod json;
+pub mod sanitize;
+pub mod text;
+
+use std::io::IsTerminal;
+
+use crate::cli::ColorChoice;
+
+/// Decides colour: `always`/`never` as told; `auto` colours only a terminal stdout with `NO_COLOR`
+/// unset or empty (https://no-color.org).
+pub fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// `path` relative to the current directory when it lies below it, for shorter lines.
+pub fn display_path(path: &str) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| std::path::Path::new(path).strip_prefix(cwd).ok().map(|p| p.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| path.to_owned())
+}

@@ -1,0 +1,407 @@
+//! The query language: text in, an AST out, then a tantivy query.
+//!
+//! ```text
+//! query   := or
+//! or      := and ("OR" and)*
+//! and     := unary+                  (juxtaposition means AND; "AND" may be written)
+//! unary   := ("-" | "NOT") unary | primary
+//! primary := "(" or ")" | FIELD ":" value | value
+//! value   := "quoted phrase" | word
+//! ```
+//!
+//! Bare words and phrases search the subject and the body. Every error carries the column
+//! (in characters, from 1) of the token at fault.
+
+use crate::error::Error;
+
+/// A field users can name in a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldName {
+    From,
+    To,
+    Cc,
+    Bcc,
+    Subject,
+    Body,
+    Date,
+    After,
+    Before,
+    Id,
+}
+
+impl FieldName {
+    const ALL: [(&'static str, FieldName); 10] = [
+        ("from", FieldName::From),
+        ("to", FieldName::To),
+        ("cc", FieldName::Cc),
+        ("bcc", FieldName::Bcc),
+        ("subject", FieldName::Subject),
+        ("body", FieldName::Body),
+        ("date", FieldName::Date),
+        ("after", FieldName::After),
+        ("before", FieldName::Before),
+        ("id", FieldName::Id),
+    ];
+
+    fn lookup(name: &str) -> Option<FieldName> {
+        let lower = name.to_ascii_lowercase();
+        Self::ALL.iter().find(|(n, _)| *n == lower).map(|(_, f)| *f)
+    }
+
+    /// The known field closest to a misspelling, for "did you mean".
+    fn suggest(name: &str) -> Option<&'static str> {
+        let lower = name.to_ascii_lowercase();
+        Self::ALL
+            .iter()
+            .map(|(n, _)| (*n, levenshtein(&lower, n)))
+            .filter(|(n, d)| *d <= 2 && *d < n.len())
+            .min_by_key(|(_, d)| *d)
+            .map(|(n, _)| n)
+    }
+}
+
+/// A search value: a single word (which may still analyze to several tokens) or a quoted phrase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Word(String),
+    Phrase(String),
+}
+
+impl Value {
+    pub fn text(&self) -> &str {
+        match self {
+            Value::Word(s) | Value::Phrase(s) => s,
+        }
+    }
+}
+
+/// The parsed query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Not(Box<Node>),
+    /// `field: None` means the default fields (subject and body).
+    Match { field: Option<FieldName>, value: Value, column: usize },
+}
+
+impl Node {
+    /// True when the query contains free text (bare words or phrases, or subject:/body:), which
+    /// makes relevance a sensible default order.
+    pub fn has_free_text(&self) -> bool {
+        match self {
+            Node::And(v) | Node::Or(v) => v.iter().any(Node::has_free_text),
+            Node::Not(_) => false,
+            Node::Match { field, .. } => matches!(field, None | Some(FieldName::Subject | FieldName::Body)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    LParen,
+    RParen,
+    Minus,
+    Or,
+    And,
+    Not,
+    Field(String),
+    Word(String),
+    Quoted(String),
+}
+
+/// Parses `query` into an AST.
+pub fn parse(query: &str) -> Result<Node, Error> {
+    let toks = lex(query)?;
+    if toks.is_empty() {
+        return Err(err(query, 1, "empty query"));
+    }
+    let mut p = Parser { query, toks, pos: 0 };
+    let node = p.or()?;
+    if let Some((col, t)) = p.peek() {
+        let msg = match t {
+            Tok::RParen => "unmatched `)`".to_string(),
+            _ => format!("unexpected {}", describe(t)),
+        };
+        return Err(err(query, col, &msg));
+    }
+    Ok(node)
+}
+
+fn err(query: &str, column: usize, message: &str) -> Error {
+    Error::Query { query: query.to_owned(), column, message: message.to_owned() }
+}
+
+fn describe(t: &Tok) -> String {
+    match t {
+        Tok::LParen => "`(`".into(),
+        Tok::RParen => "`)`".into(),
+        Tok::Minus => "`-`".into(),
+        Tok::Or => "`OR`".into(),
+        Tok::And => "`AND`".into(),
+        Tok::Not => "`NOT`".into(),
+        Tok::Field(f) => format!("`{f}:`"),
+        Tok::Word(w) => format!("`{w}`"),
+        Tok::Quoted(q) => format!("\"{q}\""),
+    }
+}
+
+fn lex(query: &str) -> Result<Vec<(usize, Tok)>, Error> {
+    let chars: Vec<char> = query.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let col = i + 1;
+        if c.is_whitespace() {
+            i += 1;
+        } else if c == '(' {
+            out.push((col, Tok::LParen));
+            i += 1;
+        } else if c == ')' {
+            out.push((col, Tok::RParen));
+            i += 1;
+        } else if c == '"' {
+            let start = i + 1;
+            let Some(len) = chars[start..].iter().position(|&c| c == '"') else {
+                return Err(err(query, col, "unclosed `\"`"));
+            };
+            out.push((col, Tok::Quoted(chars[start..start + len].iter().collect())));
+            i = start + len + 1;
+        } else if c == '-' && chars.get(i + 1).is_some_and(|n| !n.is_whitespace()) {
+            out.push((col, Tok::Minus));
+            i += 1;
+        } else {
+            let start = i;
+            while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], '(' | ')' | '"') {
+                if chars[i] == ':' {
+                    break;
+                }
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            if i < chars.len() && chars[i] == ':' && is_field_name(&word) {
+                i += 1;
+                out.push((col, Tok::Field(word)));
+                continue;
+            }
+            // Not a field prefix: the colon belongs to the word (10:30, a URL).
+            while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], '(' | ')' | '"') {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            let tok = match word.as_str() {
+                "OR" | "||" => Tok::Or,
+                "AND" | "&&" => Tok::And,
+                "NOT" => Tok::Not,
+                _ => Tok::Word(word),
+            };
+            out.push((col, tok));
+        }
+    }
+    Ok(out)
+}
+
+/// Letters only: `from`, `subject`; `10` in `10:30` or `http` in a URL are checked later.
+fn is_field_name(w: &str) -> bool {
+    !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic() || c == '_')
+}
+
+struct Parser<'q> {
+    query: &'q str,
+    toks: Vec<(usize, Tok)>,
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<(usize, &Tok)> {
+        self.toks.get(self.pos).map(|(c, t)| (*c, t))
+    }
+
+    fn end_column(&self) -> usize {
+        self.query.chars().count() + 1
+    }
+
+    fn or(&mut self) -> Result<Node, Error> {
+        let mut parts = vec![self.and()?];
+        while let Some((_, Tok::Or)) = self.peek() {
+            self.pos += 1;
+            parts.push(self.and()?);
+        }
+        Ok(if parts.len() == 1 { parts.pop().unwrap_or(Node::And(vec![])) } else { Node::Or(parts) })
+    }
+
+    fn and(&mut self) -> Result<Node, Error> {
+        let mut parts = Vec::new();
+        loop {
+            match self.peek() {
+                None | Some((_, Tok::Or | Tok::RParen)) => break,
+                Some((_, Tok::And)) if !parts.is_empty() => {
+                    self.pos += 1;
+                    continue;
+                }
+                _ => parts.push(self.unary()?),
+            }
+        }
+        match parts.len() {
+            0 => {
+                let (col, msg) = match self.peek() {
+                    Some((c, t)) => (c, format!("expected a search term before {}", describe(t))),
+                    None => (self.end_column(), "expected a search term at the end".to_string()),
+                };
+                Err(err(self.query, col, &msg))
+            }
+            1 => Ok(parts.pop().unwrap_or(Node::And(vec![]))),
+            _ => Ok(Node::And(parts)),
+        }
+    }
+
+    fn unary(&mut self) -> Result<Node, Error> {
+        match self.peek() {
+            Some((_, Tok::Minus | Tok::Not)) => {
+                self.pos += 1;
+                if self.peek().is_none() {
+                    return Err(err(self.query, self.end_column(), "expected a term to exclude at the end"));
+                }
+                Ok(Node::Not(Box::new(self.unary()?)))
+            }
+            _ => self.primary(),
+        }
+    }
+
+    fn primary(&mut self) -> Result<Node, Error> {
+        let Some((col, tok)) = self.peek() else {
+            return Err(err(self.query, self.end_column(), "expected a search term at the end"));
+        };
+        let tok = tok.clone();
+        self.pos += 1;
+        match tok {
+            Tok::LParen => {
+                let inner = self.or()?;
+                match self.peek() {
+                    Some((_, Tok::RParen)) => {
+                        self.pos += 1;
+                        Ok(inner)
+                    }
+                    _ => Err(err(self.query, col, "unclosed `(`")),
+                }
+            }
+            Tok::Field(name) => {
+                let Some(field) = FieldName::lookup(&name) else {
+                    let hint = FieldName::suggest(&name).map(|s| format!(" (did you mean `{s}:`?)")).unwrap_or_default();
+                    return Err(err(self.query, col, &format!("unknown field `{name}:`{hint}")));
+                };
+                let value = match self.peek() {
+                    Some((_, Tok::Word(w))) => Value::Word(w.clone()),
+                    Some((_, Tok::Quoted(q))) => Value::Phrase(q.clone()),
+                    _ => return Err(err(self.query, col, &format!("`{name}:` needs a value after the colon"))),
+                };
+                self.pos += 1;
+                Ok(Node::Match { field: Some(field), value, column: col })
+            }
+            Tok::Word(w) => Ok(Node::Match { field: None, value: Value::Word(w), column: col }),
+            Tok::Quoted(q) => Ok(Node::Match { field: None, value: Value::Phrase(q), column: col }),
+            other => Err(err(self.query, col, &format!("expected a search term, found {}", describe(&other)))),
+        }
+    }
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(field: Option<FieldName>, v: &str, column: usize) -> Node {
+        Node::Match { field, value: Value::Word(v.into()), column }
+    }
+
+    fn error_of(q: &str) -> (usize, String) {
+        match parse(q) {
+            Err(Error::Query { column, message, .. }) => (column, message),
+            other => panic!("{q:?} should fail, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn words_fields_and_phrases() {
+        assert_eq!(parse("tax").unwrap(), m(None, "tax", 1));
+        assert_eq!(
+            parse("from:dana \"tax returns\"").unwrap(),
+            Node::And(vec![
+                m(Some(FieldName::From), "dana", 1),
+                Node::Match { field: None, value: Value::Phrase("tax returns".into()), column: 11 },
+            ])
+        );
+        assert_eq!(parse("FROM:Dana").unwrap(), m(Some(FieldName::From), "Dana", 1));
+    }
+
+    #[test]
+    fn boolean_structure() {
+        let n = parse("a OR b -c").unwrap();
+        assert_eq!(
+            n,
+            Node::Or(vec![m(None, "a", 1), Node::And(vec![m(None, "b", 6), Node::Not(Box::new(m(None, "c", 9)))])])
+        );
+        assert_eq!(parse("(a OR b) AND c").unwrap(), Node::And(vec![Node::Or(vec![m(None, "a", 2), m(None, "b", 7)]), m(None, "c", 14)]));
+        assert_eq!(parse("NOT a").unwrap(), Node::Not(Box::new(m(None, "a", 5))));
+    }
+
+    #[test]
+    fn colons_that_are_not_fields_stay_in_words() {
+        assert_eq!(parse("10:30").unwrap(), m(None, "10:30", 1));
+        assert_eq!(parse("e-mail").unwrap(), m(None, "e-mail", 1));
+    }
+
+    #[test]
+    fn error_positions() {
+        assert_eq!(error_of(""), (1, "empty query".into()));
+        assert_eq!(error_of("a \"tax"), (3, "unclosed `\"`".into()));
+        assert_eq!(error_of("(a b"), (1, "unclosed `(`".into()));
+        assert_eq!(error_of("a b)"), (4, "unmatched `)`".into()));
+        assert_eq!(error_of("fromm:dana").1, "unknown field `fromm:` (did you mean `from:`?)");
+        assert_eq!(error_of("xyzzy:1").1, "unknown field `xyzzy:`");
+        assert_eq!(error_of("a from:").0, 3);
+        assert_eq!(error_of("a from: )").1, "`from:` needs a value after the colon");
+        // A space after the colon is forgiven.
+        assert_eq!(parse("from: b").unwrap(), m(Some(FieldName::From), "b", 1));
+        assert_eq!(error_of("a OR").0, 5);
+        assert_eq!(error_of("OR a").0, 1);
+        assert_eq!(error_of("NOT").0, 4);
+        assert_eq!(error_of("()").0, 2);
+    }
+
+    #[test]
+    fn free_text_detection() {
+        assert!(parse("tax from:dana").unwrap().has_free_text());
+        assert!(!parse("from:dana date:2016").unwrap().has_free_text());
+        assert!(parse("subject:tax").unwrap().has_free_text());
+    }
+
+    #[test]
+    fn arbitrary_input_never_panics() {
+        // A cheap deterministic fuzz: every string over a hostile alphabet up to length 4.
+        let alphabet = ['a', ':', '"', '(', ')', '-', ' ', 'O', 'R', 'é', '.', '\u{202e}'];
+        let mut stack = vec![String::new()];
+        while let Some(s) = stack.pop() {
+            let _ = parse(&s);
+            if s.chars().count() < 4 {
+                for c in alphabet {
+                    stack.push(format!("{s}{c}"));
+                }
+            }
+        }
+    }
+}
