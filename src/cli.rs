@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Search engine for leaked mail and document dumps: index a dump, then ask who wrote what to whom, when.
 #[derive(Debug, Parser)]
-#[command(name = "trawl", version, about, long_about = None, propagate_version = true)]
+#[command(name = "trawl", version, about, long_about = None, propagate_version = true, args_override_self = true)]
 pub struct Cli {
     /// Index directory.
     ///

@@ -1,0 +1,262 @@
+use std::sync::OnceLock;
+
+use crate::util::{sorted, TestIndex};
+
+/// One index of the sample corpus shared by the read-only tests in this module.
+fn sample() -> &'static TestIndex {
+    static IX: OnceLock<TestIndex> = OnceLock::new();
+    IX.get_or_init(TestIndex::sample)
+}
+
+const OPENVAULT: [&str; 7] = [
+    "20160920.ov1@openvault.example.org",
+    "20161003.ov2@openvault.example.org",
+    "20161012.ov3@openvault.example.org",
+    "20161021.ov4@openvault.example.org",
+    "20161108.ov5@openvault.example.org",
+    "20161216.ov6@openvault.example.org",
+    "20170711.ov7@openvault.example.org",
+];
+
+#[test]
+fn from_name_word_and_exact_address() {
+    assert_eq!(sample().ids("from:openvault"), sorted(&OPENVAULT));
+    assert_eq!(sample().ids("from:OpenVault"), sorted(&OPENVAULT));
+    assert_eq!(sample().ids("from:dm@openvault.example.org"), sorted(&OPENVAULT));
+    assert_eq!(sample().ids("from:DM@OpenVault.Example.org"), sorted(&OPENVAULT));
+    // An exact address does not match a mere word of it.
+    assert!(sample().ids("from:dm@openvault.example").is_empty());
+}
+
+#[test]
+fn from_word_matches_names_and_addresses_including_the_duplicate() {
+    let ids = sample().ids("from:dana");
+    assert_eq!(
+        ids,
+        sorted(&[
+            "20160921.dr1@reyes2016.example.com",
+            "20160921.fwd-staff@reyes2016.example.com",
+            "20160921.fwd-staff@reyes2016.example.com",
+            "20161003.dr2@reyes2016.example.com",
+            "20161014.dr-link@reyes2016.example.com",
+        ])
+    );
+    // The same message stored twice is two documents, with two provenances and one hash.
+    let (hits, _, _) = sample().search("id:20160921.fwd-staff@reyes2016.example.com", &[]);
+    assert_eq!(hits.len(), 2);
+    assert_ne!(hits[0].path, hits[1].path);
+    assert_eq!(hits[0].sha256.len(), 64);
+}
+
+#[test]
+fn to_covers_to_cc_and_bcc() {
+    let expected = sorted(&[
+        "epoch.jk-photos@kessler-family.example.org",
+        "20160920.ov1@openvault.example.org",
+        "20161003.ov2@openvault.example.org",
+        "20161005.kb-donors@reyes2016.example.com",
+        "20161006.em2@presse.example.org",
+        "20161012.ov3@openvault.example.org",
+        "20161013.yt1@tokyo-desk.example.com",
+        "20161017.kb-dana@reyes2016.example.com",
+        "20161021.ov4@openvault.example.org",
+        "20161026.hh-weird@reyes2016.example.com",
+        "20161108.ov5@openvault.example.org",
+        "20161216.ov6@openvault.example.org",
+        "20170711.ov7@openvault.example.org",
+        "future.db-renewal@dailybrief.example.com",
+    ]);
+    assert_eq!(sample().ids("to:dana.reyes@reyes2016.example.com"), expected);
+    assert_eq!(sample().ids("to:Dana.Reyes@Reyes2016.Example.com"), expected);
+}
+
+#[test]
+fn enron_style_x_from_names_are_searchable() {
+    let ids = sample().ids("from:\"sam ortiz\" conference");
+    assert_eq!(ids, sorted(&["20160922.so-enron1.JavaMail.sam@reyes2016.example.com", "20161024.so-debate@reyes2016.example.com"]));
+    let (hits, _, _) = sample().search("id:20160922.so-enron1.JavaMail.sam@reyes2016.example.com", &[]);
+    let from = hits[0].from.clone().unwrap();
+    assert_eq!((from.address.as_str(), from.name.as_deref()), ("sam.ortiz@reyes2016.example.com", Some("Sam Ortiz")));
+    assert!(hits[0].to.iter().all(|m| m.name.is_some()), "{:?}", hits[0].to);
+}
+
+#[test]
+fn phrases_and_words() {
+    assert_eq!(sample().ids("\"tax returns\""), sorted(&["20161021.ov4@openvault.example.org"]));
+    assert_eq!(
+        sample().ids("conference"),
+        sorted(&["20160922.so-enron1.JavaMail.sam@reyes2016.example.com", "20161024.so-debate@reyes2016.example.com"])
+    );
+    // No stemming: "confer" is not "conference".
+    assert!(sample().ids("confer").is_empty());
+    // HTML-only body, converted to text.
+    assert_eq!(sample().ids("\"quarterly donor reconciliation\""), sorted(&["20161018.kb-html@reyes2016.example.com"]));
+}
+
+#[test]
+fn encoded_words_charsets_and_accent_folding() {
+    let entretien = sorted(&["20160929.em1@presse.example.org", "20161004.em-fu@presse.example.org"]);
+    assert_eq!(sample().ids("subject:demandé"), entretien);
+    assert_eq!(sample().ids("subject:DEMANDE"), entretien);
+    assert_eq!(
+        sample().ids("from:élodie"),
+        sorted(&[
+            "20160929.em1@presse.example.org",
+            "20161004.em-fu@presse.example.org",
+            "20161006.em2@presse.example.org",
+            "20161019.em3@presse.example.org",
+        ])
+    );
+}
+
+#[test]
+fn forwarded_message_text_belongs_to_the_carrier() {
+    // Jordan forwarded Dana's forward as message/rfc822: its text is searchable in the carrier.
+    let ids = sample().ids("from:jordan stopreyes");
+    assert_eq!(ids, sorted(&["20160921.jk-fwd@kessler-family.example.org"]));
+    let (hits, _, _) = sample().search("id:20160921.jk-fwd@kessler-family.example.org", &[]);
+    assert_eq!(hits[0].attachments.len(), 1);
+}
+
+#[test]
+fn utc_day_boundaries() {
+    // Yuki wrote at 08:00 +0900 on Oct 13, which is Oct 12 23:00 UTC.
+    assert_eq!(
+        sample().ids("date:2016-10-12"),
+        sorted(&["20161012.ov3@openvault.example.org", "20161013.yt1@tokyo-desk.example.com"])
+    );
+    let (hits, summary, code) = sample().search("date:2016-10-13", &[]);
+    assert!(hits.is_empty());
+    assert_eq!((summary.total_hits, code), (0, 1));
+    // 22:30 -0700 on Oct 10 is Oct 11 UTC.
+    assert_eq!(
+        sample().ids("date:2016-10-11"),
+        sorted(&["20161010.so-westcoast@reyes2016.example.com", "20161010.bp-pdt@reyes2016.example.com"])
+    );
+    let (hits, _, _) = sample().search("id:20161013.yt1@tokyo-desk.example.com", &[]);
+    assert_eq!(hits[0].date.as_deref(), Some("2016-10-12T23:00:00Z"));
+    assert_eq!(hits[0].tz_offset_minutes, Some(540));
+}
+
+#[test]
+fn month_and_range_queries() {
+    // 19 in the manifest plus the truncated message in malformed/, indexed best-effort.
+    let october = sample().ids("date:2016-10");
+    assert_eq!(october.len(), 20);
+    assert!(october.contains(&"20161004.budget@reyes2016.example.com".to_string()));
+    assert_eq!(sample().ids("date:2016-09..2016-11").len(), 36);
+    assert_eq!(sample().ids("after:2016-11 before:2016-12"), sample().ids("date:2016-11"));
+    assert_eq!(sample().ids("after:2017"), sorted(&["20170711.ov7@openvault.example.org"]));
+}
+
+#[test]
+fn bad_dates_are_flagged_never_invented() {
+    let (hits, _, _) = sample().search("from:kessler OR from:dailybrief OR subject:date", &["--sort", "date"]);
+    let quality = |id: &str| {
+        hits.iter().find(|h| h.message_id.as_deref().is_some_and(|m| m.starts_with(id))).map(|h| (h.date_quality.clone(), h.date.clone()))
+    };
+    assert_eq!(quality("epoch."), Some(("absurd".into(), None)));
+    assert_eq!(quality("future."), Some(("absurd".into(), None)));
+    // Nothing in the corpus is dated 1970 or 2050.
+    assert!(sample().ids("date:1970").is_empty());
+    assert!(sample().ids("date:2050").is_empty());
+}
+
+#[test]
+fn sort_orders_are_chronological_and_deterministic() {
+    let (hits, _, _) = sample().search("from:openvault", &["--sort", "date"]);
+    let dates: Vec<_> = hits.iter().map(|h| h.date.clone().unwrap()).collect();
+    let mut sorted_dates = dates.clone();
+    sorted_dates.sort();
+    assert_eq!(dates, sorted_dates);
+    let (desc, _, _) = sample().search("from:openvault", &["--sort", "-date"]);
+    assert_eq!(desc.first().and_then(|h| h.date.clone()), dates.last().cloned());
+    let (limited, summary, _) = sample().search("from:openvault", &["--limit", "2", "--sort", "date"]);
+    assert_eq!((limited.len(), summary.total_hits), (2, 7));
+}
+
+#[test]
+fn json_hits_carry_provenance() {
+    let (hits, _, _) = sample().search("\"unusual idea\"", &[]);
+    assert_eq!(hits.len(), 1);
+    let h = &hits[0];
+    assert!(h.path.ends_with("maildir/dana/new/1477074067.M108P4108.trawlhost"));
+    let bytes = std::fs::read(&h.path).unwrap();
+    assert_eq!(h.length as usize, bytes.len());
+    assert_eq!(h.sha256, trawl::doc::sha256_hex(&bytes));
+    assert!(!h.highlights.is_empty());
+    let [s, e] = h.highlights[0];
+    assert_eq!(h.snippet[s..e].to_lowercase(), "unusual");
+    assert_eq!(h.kind, "email");
+    assert_eq!(h.id.len(), 16);
+}
+
+#[test]
+fn mbox_offsets_point_at_the_from_line() {
+    let (hits, _, _) = sample().search("id:20161005.kb-donors@reyes2016.example.com", &[]);
+    let h = &hits[0];
+    assert_eq!(h.offset, 3226);
+    let bytes = std::fs::read(&h.path).unwrap();
+    let stored = &bytes[h.offset as usize..(h.offset + h.length) as usize];
+    assert!(stored.starts_with(b"From "));
+    assert_eq!(h.sha256, trawl::doc::sha256_hex(stored));
+    let mut names = h.attachments.clone();
+    names.sort();
+    assert_eq!(names, ["donors-q3.csv", "memo.pdf"]);
+}
+
+#[test]
+fn mboxrd_from_lines_are_unescaped() {
+    // sam.mbox stores a body line as ">From what I hear"; the index has the original text.
+    let (hits, _, _) = sample().search("\"from what i hear\"", &[]);
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| h.path.ends_with("sam.mbox")));
+}
+
+#[test]
+fn text_output_is_sanitized_and_uncoloured_when_piped() {
+    let out = sample().run(&["search", "subject:strange"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('\x1b'), "raw escape reached the terminal: {text:?}");
+    assert!(!text.contains('\u{202e}'));
+    assert!(text.contains("\\x1b[31m"));
+    assert!(text.contains("Strange text in our comment threads"));
+    let colored = sample().run(&["--color", "always", "search", "subject:strange"]);
+    let colored = String::from_utf8(colored.stdout).unwrap();
+    assert!(colored.contains("\x1b[1m"));
+    assert!(colored.contains("\\x1b[31m"), "dump text must stay escaped even with colour");
+}
+
+#[test]
+fn exit_codes_and_one_line_syntax_errors() {
+    assert_eq!(sample().run(&["search", "tax"]).status.code(), Some(0));
+    assert_eq!(sample().run(&["search", "xylophone"]).status.code(), Some(1));
+    let out = sample().run(&["search", "from:dana \"tax"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("trawl: query error at column 11: unclosed `\"`"), "{err}");
+    let out = sample().run(&["search", "fromm:dana"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("did you mean `from:`"));
+    let out = sample().run(&["search", "date:2016-13"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn negation_and_or() {
+    let all_ov = sample().ids("from:openvault");
+    let without = sample().ids("from:openvault -\"tax returns\"");
+    assert_eq!(without.len(), all_ov.len() - 1);
+    let either = sample().ids("\"tax returns\" OR \"quarterly donor reconciliation\"");
+    assert_eq!(either.len(), 2);
+}
+
+#[test]
+fn missing_index_is_an_error() {
+    let ix = TestIndex::empty();
+    let out = ix.run(&["search", "tax"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("no index at"));
+}

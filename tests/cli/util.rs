@@ -1,0 +1,143 @@
+//! Helpers: build a `trawl` command with a clean environment, index the sample corpus into a
+//! fresh temporary index, and read `--json` output back into typed structs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde::Deserialize;
+use tempfile::TempDir;
+
+pub fn sample_corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_corpus")
+}
+
+/// `../shared/corpora`, when present (it is not part of the repository).
+pub fn shared_corpora() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
+    p.is_dir().then_some(p)
+}
+
+/// A `trawl` command with our environment variables, colour hints and terminal type cleared.
+pub fn trawl() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_trawl"));
+    c.env_remove("NO_COLOR").env_remove("TERM").env_remove("TRAWL_INDEX").env_remove("CLICOLOR_FORCE");
+    c
+}
+
+/// A temporary index directory (deleted on drop) plus the path to pass as `--index`.
+pub struct TestIndex {
+    _dir: TempDir,
+    pub path: PathBuf,
+}
+
+impl TestIndex {
+    pub fn empty() -> TestIndex {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("index");
+        TestIndex { _dir: dir, path }
+    }
+
+    /// An index of `dump`, built by the binary.
+    pub fn of(dump: &Path) -> TestIndex {
+        let ix = TestIndex::empty();
+        let out = ix.run(&["index", dump.to_str().unwrap()]);
+        assert!(out.status.success(), "indexing failed: {}", String::from_utf8_lossy(&out.stderr));
+        ix
+    }
+
+    pub fn sample() -> TestIndex {
+        TestIndex::of(&sample_corpus())
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = trawl();
+        c.arg("--index").arg(&self.path).args(args);
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().expect("running trawl")
+    }
+
+    /// Runs `search --json --limit 1000 QUERY` and returns the hits and the summary.
+    pub fn search(&self, query: &str, extra: &[&str]) -> (Vec<Hit>, Summary, i32) {
+        let mut args = vec!["search", "--json", "--limit", "1000"];
+        args.extend_from_slice(extra);
+        args.push("--");
+        args.push(query);
+        let out = self.run(&args);
+        let code = out.status.code().unwrap_or(-1);
+        assert!(code == 0 || code == 1, "search {query:?} failed ({code}): {}", String::from_utf8_lossy(&out.stderr));
+        let mut hits = Vec::new();
+        let mut summary = None;
+        for line in String::from_utf8(out.stdout).expect("utf-8 output").lines() {
+            match serde_json::from_str::<Line>(line).unwrap_or_else(|e| panic!("bad JSON line {line}: {e}")) {
+                Line::Hit(h) => hits.push(h),
+                Line::Summary(s) => summary = Some(s),
+            }
+        }
+        (hits, summary.expect("a summary line"), code)
+    }
+
+    /// Message-IDs of the hits, each with the file it came from (relative to the sample corpus), sorted.
+    pub fn ids(&self, query: &str) -> Vec<String> {
+        let mut v: Vec<String> = self.search(query, &[]).0.into_iter().map(|h| h.message_id.unwrap_or_default()).collect();
+        v.sort();
+        v
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Line {
+    Hit(Hit),
+    Summary(Summary),
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Mailbox {
+    pub address: String,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Hit {
+    pub id: String,
+    pub kind: String,
+    pub date: Option<String>,
+    pub tz_offset_minutes: Option<i64>,
+    pub date_quality: String,
+    pub date_raw: Option<String>,
+    pub from: Option<Mailbox>,
+    pub to: Vec<Mailbox>,
+    pub cc: Vec<Mailbox>,
+    pub bcc: Vec<Mailbox>,
+    pub subject: String,
+    pub message_id: Option<String>,
+    pub path: String,
+    pub offset: u64,
+    pub length: u64,
+    pub sha256: String,
+    pub attachments: Vec<String>,
+    pub score: Option<f32>,
+    pub snippet: String,
+    pub highlights: Vec<[usize; 2]>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    pub query: String,
+    pub total_hits: usize,
+    pub shown: usize,
+    pub elapsed_ms: f64,
+}
+
+/// Sorted owned strings, for comparing ID sets.
+pub fn sorted(v: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = v.iter().map(|s| s.to_string()).collect();
+    v.sort();
+    v
+}
