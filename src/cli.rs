@@ -13,7 +13,13 @@ pub struct Cli {
     ///
     /// Defaults to $TRAWL_INDEX, or `.trawl` in the current directory. It must not be inside the
     /// dump: the dump is evidence and is never written to.
-    #[arg(long, global = true, env = "TRAWL_INDEX", default_value = ".trawl", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "TRAWL_INDEX",
+        default_value = ".trawl",
+        value_name = "DIR"
+    )]
     pub index: PathBuf,
 
     /// When to use colour: auto (stdout is a terminal and NO_COLOR is unset), always, never.

@@ -153,7 +153,9 @@ pub fn format_id(id: u64) -> String {
 /// Reads an id typed by a user (hex, as printed by [`format_id`]).
 pub fn parse_id(s: &str) -> Option<u64> {
     let s = s.trim();
-    (!s.is_empty() && s.len() <= 16).then(|| u64::from_str_radix(s, 16).ok()).flatten()
+    (!s.is_empty() && s.len() <= 16)
+        .then(|| u64::from_str_radix(s, 16).ok())
+        .flatten()
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -189,9 +191,15 @@ mod tests {
 
     #[test]
     fn mailbox_display() {
-        let m = Mailbox { address: "a@b.example".into(), name: Some("A B".into()) };
+        let m = Mailbox {
+            address: "a@b.example".into(),
+            name: Some("A B".into()),
+        };
         assert_eq!(m.display(), "A B <a@b.example>");
-        let m = Mailbox { address: "a@b.example".into(), name: None };
+        let m = Mailbox {
+            address: "a@b.example".into(),
+            name: None,
+        };
         assert_eq!(m.display(), "a@b.example");
     }
 }

@@ -14,17 +14,28 @@ pub enum Error {
     NotAnIndex { path: PathBuf },
 
     #[error("index at {path} was written by schema version {found}, this trawl reads version {expected}; re-index into a new directory")]
-    SchemaVersion { path: PathBuf, found: u32, expected: u32 },
+    SchemaVersion {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
 
     #[error("the index directory {index} is inside the dump {dump}; the dump is evidence and is never written to. Choose an --index outside it")]
     IndexInsideDump { index: PathBuf, dump: PathBuf },
 
     /// A query that does not parse. `column` counts characters from 1.
     #[error("query error at column {column}: {message} (in `{query}`)")]
-    Query { query: String, column: usize, message: String },
+    Query {
+        query: String,
+        column: usize,
+        message: String,
+    },
 
     #[error("{context}: {source}")]
-    Io { context: String, source: std::io::Error },
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
 
     #[error(transparent)]
     Tantivy(#[from] tantivy::TantivyError),
@@ -37,6 +48,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Error {
-        Error::Io { context: context.into(), source }
+        Error::Io {
+            context: context.into(),
+            source,
+        }
     }
 }

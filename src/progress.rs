@@ -14,7 +14,11 @@ impl Progress {
     pub fn new(total_bytes: u64, enabled: bool) -> Progress {
         let bar = ProgressBar::with_draw_target(
             Some(total_bytes),
-            if enabled { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() },
+            if enabled {
+                ProgressDrawTarget::stderr()
+            } else {
+                ProgressDrawTarget::hidden()
+            },
         );
         let style = ProgressStyle::with_template(
             "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {msg}",
@@ -28,8 +32,9 @@ impl Progress {
     /// Records one more file of `bytes` bytes and the running totals.
     pub fn file_done(&self, bytes: u64, files: u64, messages: u64) {
         self.bar.inc(bytes);
-        if files % 64 == 0 {
-            self.bar.set_message(format!("{files} files, {messages} messages"));
+        if files.is_multiple_of(64) {
+            self.bar
+                .set_message(format!("{files} files, {messages} messages"));
         }
     }
 

@@ -70,7 +70,10 @@ const MIN_MIB_PER_THREAD: usize = 15;
 const CHANNEL_BOUND: usize = 256;
 
 pub fn run(index_dir: &Path, args: IndexArgs) -> anyhow::Result<Exit> {
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).max(1);
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .max(1);
     let config = IndexConfig {
         dump: args.dump,
         index_dir: index_dir.to_owned(),
@@ -92,7 +95,11 @@ pub fn run(index_dir: &Path, args: IndexArgs) -> anyhow::Result<Exit> {
     if !args.quiet {
         print_summary(&config, &report);
     }
-    Ok(if report.interrupted { Exit::Interrupted } else { Exit::Success })
+    Ok(if report.interrupted {
+        Exit::Interrupted
+    } else {
+        Exit::Success
+    })
 }
 
 /// Indexes `config.dump` into `config.index_dir`. Stops early, without committing, when
@@ -111,13 +118,20 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         .with_context(|| format!("creating index directory {}", config.index_dir.display()))?;
     let index_dir = config.index_dir.canonicalize()?;
     if index_dir.starts_with(&dump) {
-        return Err(Error::IndexInsideDump { index: index_dir, dump }.into());
+        return Err(Error::IndexInsideDump {
+            index: index_dir,
+            dump,
+        }
+        .into());
     }
     let (index, fields, mut meta) = writer::open_or_create(&index_dir)?;
     let had_docs = index.reader()?.searcher().num_docs() > 0;
 
     let walked = walk::walk(&dump, config.follow_symlinks, Some(&index_dir));
-    let mut report = Report { files_seen: (walked.files.len() + walked.skipped.len()) as u64, ..Default::default() };
+    let mut report = Report {
+        files_seen: (walked.files.len() + walked.skipped.len()) as u64,
+        ..Default::default()
+    };
     for (path, skip) in &walked.skipped {
         report.skipped.push(skipped(path, skip));
     }
@@ -129,7 +143,9 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         .context("opening the index writer (is another trawl indexing into it?)")?;
 
     let progress = Progress::new(walked.total_bytes, config.progress);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
     let (tx, rx) = mpsc::sync_channel::<Parsed>(CHANNEL_BOUND);
     let files = walked.files;
 
@@ -180,7 +196,9 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     }
     progress.set_message("committing".into());
     index_writer.commit().context("committing the index")?;
-    index_writer.wait_merging_threads().context("merging segments")?;
+    index_writer
+        .wait_merging_threads()
+        .context("merging segments")?;
     progress.finish();
 
     report.elapsed = started.elapsed();
@@ -211,14 +229,26 @@ struct Parsed {
 
 fn parse_file(path: &Path, size: u64, now: DateTime<Utc>, fields: &Fields) -> Parsed {
     let outcome = match ingest::ingest_file(path, now) {
-        Outcome::Indexed { docs, .. } => Ok(docs.iter().map(|d| writer::to_document(d, fields)).collect()),
+        Outcome::Indexed { docs, .. } => Ok(docs
+            .iter()
+            .map(|d| writer::to_document(d, fields))
+            .collect()),
         Outcome::Skipped(s) => Err(s),
     };
-    Parsed { path: path.to_owned(), path_str: path.to_string_lossy().into_owned(), size, outcome }
+    Parsed {
+        path: path.to_owned(),
+        path_str: path.to_string_lossy().into_owned(),
+        size,
+        outcome,
+    }
 }
 
 fn skipped(path: &Path, skip: &Skip) -> SkippedFile {
-    SkippedFile { path: path.to_string_lossy().into_owned(), reason: skip.code().to_owned(), detail: skip.to_string() }
+    SkippedFile {
+        path: path.to_string_lossy().into_owned(),
+        reason: skip.code().to_owned(),
+        detail: skip.to_string(),
+    }
 }
 
 fn print_summary(config: &IndexConfig, r: &Report) {

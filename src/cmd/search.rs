@@ -27,7 +27,11 @@ pub fn run(index_dir: &Path, color: ColorChoice, args: SearchArgs) -> anyhow::Re
     let opened = reader::open(index_dir)?;
     let text = args.query.join(" ");
     let compiled = query::compile(&text, &opened.fields)?;
-    let sort = args.sort.unwrap_or(if compiled.free_text { SortOrder::Score } else { SortOrder::Date });
+    let sort = args.sort.unwrap_or(if compiled.free_text {
+        SortOrder::Score
+    } else {
+        SortOrder::Date
+    });
     let started = Instant::now();
     let result = search(&opened, &compiled, sort, args.limit)?;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -38,7 +42,12 @@ pub fn run(index_dir: &Path, color: ColorChoice, args: SearchArgs) -> anyhow::Re
         for hit in &result.hits {
             json::write_line(&mut out, "hit", hit)?;
         }
-        let summary = Summary { query: text, total_hits: result.total, shown: result.hits.len(), elapsed_ms };
+        let summary = Summary {
+            query: text,
+            total_hits: result.total,
+            shown: result.hits.len(),
+            elapsed_ms,
+        };
         json::write_line(&mut out, "summary", &summary)?;
     } else {
         let color = output::use_color(color);
@@ -47,11 +56,19 @@ pub fn run(index_dir: &Path, color: ColorChoice, args: SearchArgs) -> anyhow::Re
         }
         out.flush()?;
         if result.total > result.hits.len() {
-            eprintln!("{} of {} hits shown (use --limit to see more)", result.hits.len(), result.total);
+            eprintln!(
+                "{} of {} hits shown (use --limit to see more)",
+                result.hits.len(),
+                result.total
+            );
         }
     }
     out.flush()?;
-    Ok(if result.total > 0 { Exit::Success } else { Exit::NoMatch })
+    Ok(if result.total > 0 {
+        Exit::Success
+    } else {
+        Exit::NoMatch
+    })
 }
 
 /// Hits of one search: the page asked for, and how many matched in all.
@@ -62,22 +79,48 @@ pub struct SearchResult {
 
 /// Runs `compiled` and loads the first `limit` hits in `sort` order. Ties are broken by document
 /// id, so the output does not depend on how indexing was spread over threads.
-pub fn search(opened: &Opened, compiled: &Compiled, sort: SortOrder, limit: usize) -> anyhow::Result<SearchResult> {
+pub fn search(
+    opened: &Opened,
+    compiled: &Compiled,
+    sort: SortOrder,
+    limit: usize,
+) -> anyhow::Result<SearchResult> {
     let searcher = opened.searcher();
     let q = compiled.query.as_ref();
     let total = searcher.search(q, &Count).context("counting hits")?;
     let limit = limit.max(1);
-    let id_key = || (SortByStaticFastValue::<u64>::for_field(schema::ID), Order::Asc);
+    let id_key = || {
+        (
+            SortByStaticFastValue::<u64>::for_field(schema::ID),
+            Order::Asc,
+        )
+    };
     let page: Vec<(Option<f32>, DocAddress)> = match sort {
         SortOrder::Score => {
-            let top = TopDocs::with_limit(limit).order_by(((SortBySimilarityScore, Order::Desc), id_key()));
-            searcher.search(q, &top)?.into_iter().map(|((s, _), a)| (Some(s), a)).collect()
+            let top = TopDocs::with_limit(limit)
+                .order_by(((SortBySimilarityScore, Order::Desc), id_key()));
+            searcher
+                .search(q, &top)?
+                .into_iter()
+                .map(|((s, _), a)| (Some(s), a))
+                .collect()
         }
         SortOrder::Date | SortOrder::DateDesc => {
-            let order = if sort == SortOrder::Date { Order::Asc } else { Order::Desc };
-            let date = (SortByStaticFastValue::<tantivy::DateTime>::for_field(schema::DATE), order);
+            let order = if sort == SortOrder::Date {
+                Order::Asc
+            } else {
+                Order::Desc
+            };
+            let date = (
+                SortByStaticFastValue::<tantivy::DateTime>::for_field(schema::DATE),
+                order,
+            );
             let top = TopDocs::with_limit(limit).order_by((date, id_key()));
-            searcher.search(q, &top)?.into_iter().map(|(_, a)| (None, a)).collect()
+            searcher
+                .search(q, &top)?
+                .into_iter()
+                .map(|(_, a)| (None, a))
+                .collect()
         }
     };
     let mut snippets = SnippetGenerator::create(&searcher, q, opened.fields.body)?;
@@ -97,15 +140,31 @@ fn load_hit(
     snippets: &SnippetGenerator,
 ) -> anyhow::Result<Hit> {
     let doc: TantivyDocument = searcher.doc(addr)?;
-    let s = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_owned);
+    let s = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
     let u = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
-    let envelope: Envelope = s(f.envelope).and_then(|e| serde_json::from_str(&e).ok()).unwrap_or_default();
+    let envelope: Envelope = s(f.envelope)
+        .and_then(|e| serde_json::from_str(&e).ok())
+        .unwrap_or_default();
     let snippet = snippets.snippet_from_doc(&doc);
     let fragment = snippet.fragment().to_owned();
     let (snippet_text, highlights) = if fragment.is_empty() {
-        (first_chars(&s(f.body).unwrap_or_default(), SNIPPET_CHARS), Vec::new())
+        (
+            first_chars(&s(f.body).unwrap_or_default(), SNIPPET_CHARS),
+            Vec::new(),
+        )
     } else {
-        (fragment, snippet.highlighted().iter().map(|r| [r.start, r.end]).collect())
+        (
+            fragment,
+            snippet
+                .highlighted()
+                .iter()
+                .map(|r| [r.start, r.end])
+                .collect(),
+        )
     };
     let date = doc
         .get_first(f.date)
@@ -129,7 +188,10 @@ fn load_hit(
         offset: u(f.offset),
         length: u(f.length),
         sha256: s(f.sha256).unwrap_or_default(),
-        attachments: doc.get_all(f.attachment).filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        attachments: doc
+            .get_all(f.attachment)
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
         score,
         snippet: snippet_text,
         highlights,

@@ -49,17 +49,28 @@ pub fn run(index_dir: &Path, args: StatsArgs) -> anyhow::Result<Exit> {
 pub fn compute(opened: &Opened, top: usize) -> anyhow::Result<Stats> {
     let searcher = opened.searcher();
     let all = AllQuery;
-    let years = searcher.search(&all, &DateBucketCollector { field: schema::DATE.into(), unit: Unit::Year })?;
+    let years = searcher.search(
+        &all,
+        &DateBucketCollector {
+            field: schema::DATE.into(),
+            unit: Unit::Year,
+        },
+    )?;
     let skipped = meta::read_skipped(&opened.dir)?;
     let mut by_reason = BTreeMap::new();
     for s in &skipped {
         *by_reason.entry(s.reason.clone()).or_insert(0) += 1;
     }
-    let fmt = |d: chrono::DateTime<chrono::Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let fmt =
+        |d: chrono::DateTime<chrono::Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     Ok(Stats {
         documents: searcher.num_docs(),
         by_kind: top_terms(&searcher, &all, schema::KIND, 20)?,
-        by_year: years.buckets.iter().map(|(k, v)| (k.format("%Y").to_string(), *v)).collect(),
+        by_year: years
+            .buckets
+            .iter()
+            .map(|(k, v)| (k.format("%Y").to_string(), *v))
+            .collect(),
         undated: years.undated,
         date_quality: top_terms(&searcher, &all, schema::DATE_QUALITY, 10)?,
         first_date: years.min.map(fmt),
@@ -93,7 +104,10 @@ fn write_text<W: Write>(out: &mut W, s: &Stats) -> std::io::Result<()> {
     for (k, v) in &s.date_quality {
         writeln!(out, "  {k:<12} {v:>8}")?;
     }
-    for (title, list) in [("top senders:", &s.top_senders), ("top recipients:", &s.top_recipients)] {
+    for (title, list) in [
+        ("top senders:", &s.top_senders),
+        ("top recipients:", &s.top_recipients),
+    ] {
         writeln!(out, "{title}")?;
         for (k, v) in list {
             writeln!(out, "  {:>8}  {}", v, for_terminal(k))?;

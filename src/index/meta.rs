@@ -25,7 +25,10 @@ pub struct Meta {
 
 impl Default for Meta {
     fn default() -> Self {
-        Meta { schema_version: SCHEMA_VERSION, runs: Vec::new() }
+        Meta {
+            schema_version: SCHEMA_VERSION,
+            runs: Vec::new(),
+        }
     }
 }
 
@@ -93,8 +96,10 @@ pub fn read_skipped(dir: &Path) -> Result<Vec<SkippedFile>> {
 
 /// Replaces the entries under `root` in `skipped.jsonl` with `entries`, keeping other dumps' entries.
 pub fn write_skipped(dir: &Path, root: &str, entries: &[SkippedFile]) -> Result<PathBuf> {
-    let mut all: Vec<SkippedFile> =
-        read_skipped(dir)?.into_iter().filter(|s| !Path::new(&s.path).starts_with(root)).collect();
+    let mut all: Vec<SkippedFile> = read_skipped(dir)?
+        .into_iter()
+        .filter(|s| !Path::new(&s.path).starts_with(root))
+        .collect();
     all.extend_from_slice(entries);
     all.sort_by(|a, b| a.path.cmp(&b.path));
     let path = dir.join(SKIPPED_FILE);
@@ -104,9 +109,11 @@ pub fn write_skipped(dir: &Path, root: &str, entries: &[SkippedFile]) -> Result<
     );
     for s in &all {
         serde_json::to_writer(&mut out, s)?;
-        out.write_all(b"\n").map_err(|e| Error::io("writing skipped.jsonl", e))?;
+        out.write_all(b"\n")
+            .map_err(|e| Error::io("writing skipped.jsonl", e))?;
     }
-    out.flush().map_err(|e| Error::io("writing skipped.jsonl", e))?;
+    out.flush()
+        .map_err(|e| Error::io("writing skipped.jsonl", e))?;
     drop(out);
     fs::rename(&tmp, &path).map_err(|e| Error::io("writing skipped.jsonl", e))?;
     Ok(path)

@@ -26,13 +26,28 @@ impl Opened {
 
 /// Opens the index in `dir` read-only. A directory with no `trawl.json` is reported as "no index".
 pub fn open(dir: &Path) -> Result<Opened> {
-    let meta = meta::read_meta(dir)?.ok_or_else(|| Error::NoIndex { path: dir.to_owned() })?;
+    let meta = meta::read_meta(dir)?.ok_or_else(|| Error::NoIndex {
+        path: dir.to_owned(),
+    })?;
     if meta.schema_version != SCHEMA_VERSION {
-        return Err(Error::SchemaVersion { path: dir.to_owned(), found: meta.schema_version, expected: SCHEMA_VERSION });
+        return Err(Error::SchemaVersion {
+            path: dir.to_owned(),
+            found: meta.schema_version,
+            expected: SCHEMA_VERSION,
+        });
     }
     let index = Index::open_in_dir(dir)?;
     tokenizers::register(&index);
     let fields = Fields::resolve(&index.schema())?;
-    let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-    Ok(Opened { dir: dir.to_owned(), index, reader, fields, meta })
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    Ok(Opened {
+        dir: dir.to_owned(),
+        index,
+        reader,
+        fields,
+        meta,
+    })
 }

@@ -7,8 +7,8 @@
 //! exact lower-cased address (`from:dana.reyes@reyes2016.example.com`, counts by sender).
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
-    TextOptions, FAST, INDEXED, STORED, STRING,
+    DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
+    TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
 
 use super::tokenizers;
@@ -129,7 +129,11 @@ pub fn build() -> Schema {
     b.add_text_field(BODY, text(true));
     b.add_date_field(
         DATE,
-        DateOptions::default().set_indexed().set_fast().set_stored().set_precision(DateTimePrecision::Seconds),
+        DateOptions::default()
+            .set_indexed()
+            .set_fast()
+            .set_stored()
+            .set_precision(DateTimePrecision::Seconds),
     );
     b.add_i64_field(TZ_OFFSET, STORED);
     b.add_text_field(DATE_QUALITY, STRING | FAST | STORED);

@@ -6,7 +6,9 @@
 //! not "confer". `dana.reyes@reyes2016.example.com` becomes `dana reyes reyes2016 example com`,
 //! which is what lets `from:reyes` find the address and the name alike.
 
-use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+};
 use tantivy::Index;
 
 /// Name of the analyzer used by every full-text field.
@@ -46,7 +48,10 @@ mod tests {
 
     #[test]
     fn folds_case_and_accents_and_splits_addresses() {
-        assert_eq!(tokens("Élodie <Dana.Reyes@Example.com>"), ["elodie", "dana", "reyes", "example", "com"]);
+        assert_eq!(
+            tokens("Élodie <Dana.Reyes@Example.com>"),
+            ["elodie", "dana", "reyes", "example", "com"]
+        );
     }
 
     #[test]

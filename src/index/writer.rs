@@ -18,7 +18,8 @@ use crate::error::{Error, Result};
 /// Opens the trawl index in `dir`, or creates one when `dir` is missing or empty. A non-empty
 /// directory without `trawl.json` is refused: it is somebody's data, not our index.
 pub fn open_or_create(dir: &Path) -> Result<(Index, Fields, Meta)> {
-    fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating index directory {}", dir.display()), e))?;
+    fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("creating index directory {}", dir.display()), e))?;
     let index = match meta::read_meta(dir)? {
         Some(m) => {
             if m.schema_version != SCHEMA_VERSION {
@@ -34,10 +35,12 @@ pub fn open_or_create(dir: &Path) -> Result<(Index, Fields, Meta)> {
             return Ok((index, fields, m));
         }
         None => {
-            let mut entries =
-                fs::read_dir(dir).map_err(|e| Error::io(format!("reading {}", dir.display()), e))?;
+            let mut entries = fs::read_dir(dir)
+                .map_err(|e| Error::io(format!("reading {}", dir.display()), e))?;
             if entries.next().is_some() {
-                return Err(Error::NotAnIndex { path: dir.to_owned() });
+                return Err(Error::NotAnIndex {
+                    path: dir.to_owned(),
+                });
             }
             Index::create_in_dir(dir, schema::build())?
         }
@@ -72,7 +75,11 @@ pub fn to_document(doc: &Doc, f: &Fields) -> TantivyDocument {
     if let Some(m) = &doc.from {
         add_mailbox(&mut d, m, f.from, f.from_addr, None, &mut domains);
     }
-    for (list, words, addr) in [(&doc.to, f.to, f.to_addr), (&doc.cc, f.cc, f.cc_addr), (&doc.bcc, f.bcc, f.bcc_addr)] {
+    for (list, words, addr) in [
+        (&doc.to, f.to, f.to_addr),
+        (&doc.cc, f.cc, f.cc_addr),
+        (&doc.bcc, f.bcc, f.bcc_addr),
+    ] {
         for m in list {
             add_mailbox(&mut d, m, words, addr, Some(f.rcpt_addr), &mut domains);
         }

@@ -36,17 +36,33 @@ const EARLIEST_YEAR: i32 = 1980;
 /// clocks that were slightly wrong.
 pub fn assess(raw: Option<&str>, now: DateTime<Utc>) -> Assessed {
     let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Assessed { utc: None, offset_minutes: None, quality: DateQuality::Missing };
+        return Assessed {
+            utc: None,
+            offset_minutes: None,
+            quality: DateQuality::Missing,
+        };
     };
     match parse(raw) {
-        None => Assessed { utc: None, offset_minutes: None, quality: DateQuality::Unparseable },
+        None => Assessed {
+            utc: None,
+            offset_minutes: None,
+            quality: DateQuality::Unparseable,
+        },
         Some(p) => {
             let earliest = Utc.with_ymd_and_hms(EARLIEST_YEAR, 1, 1, 0, 0, 0).single();
             let too_early = earliest.is_some_and(|e| p.utc < e);
             if too_early || p.utc > now + Duration::days(1) {
-                Assessed { utc: None, offset_minutes: p.offset_minutes, quality: DateQuality::Absurd }
+                Assessed {
+                    utc: None,
+                    offset_minutes: p.offset_minutes,
+                    quality: DateQuality::Absurd,
+                }
             } else {
-                Assessed { utc: Some(p.utc), offset_minutes: p.offset_minutes, quality: DateQuality::Ok }
+                Assessed {
+                    utc: Some(p.utc),
+                    offset_minutes: p.offset_minutes,
+                    quality: DateQuality::Ok,
+                }
             }
         }
     }
@@ -116,7 +132,6 @@ fn parse_tokens(s: &str) -> Option<ParsedDate> {
             }
         })
         .collect();
-    let mut numbers: Vec<u32> = Vec::new();
     for tok in spaced.split_whitespace() {
         let lower = tok.to_ascii_lowercase();
         let lower = lower.trim_end_matches('.');
@@ -150,13 +165,13 @@ fn parse_tokens(s: &str) -> Option<ParsedDate> {
         } else if tok.starts_with(['+', '-']) || tok.chars().all(|c| c.is_ascii_alphabetic()) {
             if f.time.is_some() && f.offset.is_none() {
                 f.offset = Some(parse_zone(tok)?);
-            } else if tok.chars().all(|c| c.is_ascii_alphabetic()) && zone_minutes(lower).is_some() {
+            } else if tok.chars().all(|c| c.is_ascii_alphabetic()) && zone_minutes(lower).is_some()
+            {
                 f.offset = zone_minutes(lower);
             } else {
                 return None;
             }
         } else if let Ok(n) = tok.parse::<u32>() {
-            numbers.push(n);
             if tok.len() >= 3 || n > 31 {
                 if f.year.replace(widen_year(n)).is_some() {
                     return None;
@@ -168,13 +183,15 @@ fn parse_tokens(s: &str) -> Option<ParsedDate> {
             } else {
                 return None;
             }
-        } else if let Some(z) = lower.strip_prefix("gmt").or_else(|| lower.strip_prefix("utc")) {
+        } else if let Some(z) = lower
+            .strip_prefix("gmt")
+            .or_else(|| lower.strip_prefix("utc"))
+        {
             f.offset = Some(parse_zone(z)?);
         } else {
             return None;
         }
     }
-    let _ = numbers;
     let (mut h, mi, sec) = f.time.unwrap_or((0, 0, 0));
     match f.pm {
         Some(true) if h < 12 => h += 12,
@@ -186,7 +203,10 @@ fn parse_tokens(s: &str) -> Option<ParsedDate> {
     let naive = date.and_hms_opt(h, mi, sec.min(59))?;
     let offset = f.offset;
     let utc = Utc.from_utc_datetime(&naive) - Duration::minutes(i64::from(offset.unwrap_or(0)));
-    Some(ParsedDate { utc, offset_minutes: offset })
+    Some(ParsedDate {
+        utc,
+        offset_minutes: offset,
+    })
 }
 
 /// RFC 5322 4.3: two-digit years below 50 are 20xx, others 19xx; three-digit years add 1900.
@@ -201,20 +221,42 @@ fn widen_year(n: u32) -> i32 {
 }
 
 fn month_from_name(s: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] =
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-    const FULL: [&str; 12] = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december",
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
     ];
-    let i = MONTHS.iter().position(|m| *m == s).or_else(|| FULL.iter().position(|m| *m == s));
-    i.or_else(|| (s == "sept").then_some(8)).map(|i| i as u32 + 1)
+    const FULL: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let i = MONTHS
+        .iter()
+        .position(|m| *m == s)
+        .or_else(|| FULL.iter().position(|m| *m == s));
+    i.or_else(|| (s == "sept").then_some(8))
+        .map(|i| i as u32 + 1)
 }
 
 fn is_weekday(s: &str) -> bool {
     const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-    const FULL: [&str; 7] =
-        ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    const FULL: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
     DAYS.contains(&s) || FULL.contains(&s) || matches!(s, "tues" | "thur" | "thurs" | "weds")
 }
 
@@ -278,8 +320,14 @@ fn parse_zone(z: &str) -> Option<i32> {
     }
     let (h, m) = match digits.len() {
         1 | 2 => (digits.parse::<i32>().ok()?, 0),
-        3 => (digits[..1].parse::<i32>().ok()?, digits[1..].parse::<i32>().ok()?),
-        4 => (digits[..2].parse::<i32>().ok()?, digits[2..].parse::<i32>().ok()?),
+        3 => (
+            digits[..1].parse::<i32>().ok()?,
+            digits[1..].parse::<i32>().ok()?,
+        ),
+        4 => (
+            digits[..2].parse::<i32>().ok()?,
+            digits[2..].parse::<i32>().ok()?,
+        ),
         _ => return None,
     };
     if h > 14 || m > 59 {
@@ -313,7 +361,9 @@ mod tests {
     use super::*;
 
     fn utc(s: &str) -> String {
-        parse(s).map(|d| d.utc.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default()
+        parse(s)
+            .map(|d| d.utc.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+            .unwrap_or_default()
     }
 
     fn off(s: &str) -> Option<i32> {
@@ -322,14 +372,23 @@ mod tests {
 
     #[test]
     fn rfc5322_with_offset_and_comment() {
-        assert_eq!(utc("Mon, 14 May 2001 16:39:00 -0700 (PDT)"), "2001-05-14T23:39:00Z");
+        assert_eq!(
+            utc("Mon, 14 May 2001 16:39:00 -0700 (PDT)"),
+            "2001-05-14T23:39:00Z"
+        );
         assert_eq!(off("Mon, 14 May 2001 16:39:00 -0700 (PDT)"), Some(-420));
     }
 
     #[test]
     fn offset_moves_across_a_day_boundary() {
-        assert_eq!(utc("Thu, 13 Oct 2016 08:00:00 +0900"), "2016-10-12T23:00:00Z");
-        assert_eq!(utc("Mon, 10 Oct 2016 22:30:00 -0700"), "2016-10-11T05:30:00Z");
+        assert_eq!(
+            utc("Thu, 13 Oct 2016 08:00:00 +0900"),
+            "2016-10-12T23:00:00Z"
+        );
+        assert_eq!(
+            utc("Mon, 10 Oct 2016 22:30:00 -0700"),
+            "2016-10-11T05:30:00Z"
+        );
     }
 
     #[test]
@@ -338,8 +397,14 @@ mod tests {
         assert_eq!(utc("10 Oct 1999 22:30 GMT"), "1999-10-10T22:30:00Z");
         assert_eq!(utc("Fri, 1 Jan 99 00:00:00 EST"), "1999-01-01T05:00:00Z");
         assert_eq!(utc("Sat, 1 Jan 101 00:00:00 +0000"), "2001-01-01T00:00:00Z");
-        assert_eq!(utc("Thu,  5 Oct 2000   09:10:11   +0100"), "2000-10-05T08:10:11Z");
-        assert_eq!(utc("Thu, 5 Oct 2000 09:10:60 +0000"), "2000-10-05T09:10:59Z");
+        assert_eq!(
+            utc("Thu,  5 Oct 2000   09:10:11   +0100"),
+            "2000-10-05T08:10:11Z"
+        );
+        assert_eq!(
+            utc("Thu, 5 Oct 2000 09:10:60 +0000"),
+            "2000-10-05T09:10:59Z"
+        );
         assert_eq!(utc("5 Oct 2000 09:10:11 A"), "2000-10-05T09:10:11Z");
     }
 
@@ -349,9 +414,15 @@ mod tests {
         assert_eq!(off("Wed Sep 21 14:02:11 2016"), None);
         assert_eq!(utc("2016-10-21T14:21:00-04:00"), "2016-10-21T18:21:00Z");
         assert_eq!(utc("2016-10-21 14:21:00"), "2016-10-21T14:21:00Z");
-        assert_eq!(utc("Friday, October 21, 2016 2:21 PM"), "2016-10-21T14:21:00Z");
+        assert_eq!(
+            utc("Friday, October 21, 2016 2:21 PM"),
+            "2016-10-21T14:21:00Z"
+        );
         assert_eq!(utc("10/21/2016 12:05 AM"), "2016-10-21T00:05:00Z");
-        assert_eq!(utc("Tue, 4 Oct 2016 10:00:00 GMT+0200"), "2016-10-04T08:00:00Z");
+        assert_eq!(
+            utc("Tue, 4 Oct 2016 10:00:00 GMT+0200"),
+            "2016-10-04T08:00:00Z"
+        );
         assert_eq!(utc("Tue, 4 Oct 2016 10:00:00+0200"), "2016-10-04T08:00:00Z");
     }
 
@@ -380,13 +451,22 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap();
         assert_eq!(assess(None, now).quality, DateQuality::Missing);
         assert_eq!(assess(Some("  "), now).quality, DateQuality::Missing);
-        assert_eq!(assess(Some("sometime last tuesday"), now).quality, DateQuality::Unparseable);
+        assert_eq!(
+            assess(Some("sometime last tuesday"), now).quality,
+            DateQuality::Unparseable
+        );
         let epoch = assess(Some("Thu, 01 Jan 1970 00:00:00 +0000"), now);
         assert_eq!((epoch.quality, epoch.utc), (DateQuality::Absurd, None));
-        assert_eq!(assess(Some("Sat, 01 Jan 2050 10:00:00 +0000"), now).quality, DateQuality::Absurd);
+        assert_eq!(
+            assess(Some("Sat, 01 Jan 2050 10:00:00 +0000"), now).quality,
+            DateQuality::Absurd
+        );
         let ok = assess(Some("Tue, 8 Nov 2016 18:05:00 -0500"), now);
         assert_eq!(ok.quality, DateQuality::Ok);
         assert_eq!(ok.offset_minutes, Some(-300));
-        assert_eq!(ok.utc.map(|d| d.to_rfc3339()), Some("2016-11-08T23:05:00+00:00".into()));
+        assert_eq!(
+            ok.utc.map(|d| d.to_rfc3339()),
+            Some("2016-11-08T23:05:00+00:00".into())
+        );
     }
 }

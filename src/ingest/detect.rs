@@ -51,7 +51,10 @@ fn looks_binary(head: &[u8]) -> bool {
     if head.contains(&0) {
         return true;
     }
-    let control = head.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c | 0x1b)).count();
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c | 0x1b))
+        .count();
     control * 10 > head.len()
 }
 
@@ -62,6 +65,8 @@ fn looks_like_message(head: &[u8]) -> bool {
     let text = String::from_utf8_lossy(head);
     let mut headers = 0;
     let mut known = false;
+    // Blank lines before the headers occur in exported mail; they do not end a header block.
+    let text = text.trim_start_matches(['\r', '\n']);
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             break;
@@ -72,25 +77,40 @@ fn looks_like_message(head: &[u8]) -> bool {
             }
             continue;
         }
-        let Some((name, _)) = line.split_once(':') else {
-            // A header block cut off mid-line (a truncated file) may end in a partial line.
-            if i + 1 == text.lines().count() && headers >= 2 {
+        let name = line.split_once(':').map(|(n, _)| n).filter(|n| is_field_name(n));
+        let Some(name) = name else {
+            // Headers that run straight into the body with no blank line (seen in the Enron
+            // release), or a block cut off mid-line: still a message once real headers were seen.
+            if headers >= 2 && known {
                 break;
             }
             return false;
         };
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
-            return false;
-        }
         headers += 1;
         let lower = name.to_ascii_lowercase();
         known |= matches!(
             lower.as_str(),
-            "from" | "to" | "subject" | "date" | "message-id" | "received" | "return-path"
-                | "mime-version" | "delivered-to" | "sender" | "reply-to" | "cc" | "x-from"
+            "from"
+                | "to"
+                | "subject"
+                | "date"
+                | "message-id"
+                | "received"
+                | "return-path"
+                | "mime-version"
+                | "delivered-to"
+                | "sender"
+                | "reply-to"
+                | "cc"
+                | "x-from"
         );
     }
     headers >= 2 && known
+}
+
+/// RFC 5322 field names: printable ASCII except the colon, no spaces.
+pub fn is_field_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':')
 }
 
 #[cfg(test)]
@@ -102,16 +122,37 @@ mod tests {
         assert_eq!(detect(b""), Err(Skip::Empty));
         assert_eq!(detect(b" \n\r\n"), Err(Skip::Empty));
         assert_eq!(detect(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Err(Skip::Binary));
-        assert_eq!(detect(b"From: a@b.example\nSubject: x\n\nbody"), Ok(Format::Message));
-        assert_eq!(detect(b"Message-ID: <1@x>\r\nDate: Mon, 1 Jan 2001 00:00:00 +0000\r\n\r\n"), Ok(Format::Message));
-        assert_eq!(detect(b"From a@b.example Mon Jan  1 00:00:00 2001\nFrom: a@b\n\nx"), Ok(Format::Mbox));
-        assert_eq!(detect(b"Meeting notes\nWe agreed: nothing.\n"), Err(Skip::NotMail));
-        assert_eq!(detect(b"Note: one header-like line\n\nthen prose"), Err(Skip::NotMail));
+        assert_eq!(
+            detect(b"From: a@b.example\nSubject: x\n\nbody"),
+            Ok(Format::Message)
+        );
+        assert_eq!(
+            detect(b"Message-ID: <1@x>\r\nDate: Mon, 1 Jan 2001 00:00:00 +0000\r\n\r\n"),
+            Ok(Format::Message)
+        );
+        assert_eq!(
+            detect(b"From a@b.example Mon Jan  1 00:00:00 2001\nFrom: a@b\n\nx"),
+            Ok(Format::Mbox)
+        );
+        assert_eq!(
+            detect(b"Meeting notes\nWe agreed: nothing.\n"),
+            Err(Skip::NotMail)
+        );
+        assert_eq!(
+            detect(b"Note: one header-like line\n\nthen prose"),
+            Err(Skip::NotMail)
+        );
     }
 
     #[test]
     fn truncated_header_block_is_still_a_message() {
-        assert_eq!(detect(b"From: a@b.example\nTo: c@d.example\nContent-Type: multipart/mixed; bound"), Ok(Format::Message));
-        assert_eq!(detect(b"From: a@b.example\nSubject: Budget\nContent-Ty"), Ok(Format::Message));
+        assert_eq!(
+            detect(b"From: a@b.example\nTo: c@d.example\nContent-Type: multipart/mixed; bound"),
+            Ok(Format::Message)
+        );
+        assert_eq!(
+            detect(b"From: a@b.example\nSubject: Budget\nContent-Ty"),
+            Ok(Format::Message)
+        );
     }
 }

@@ -10,7 +10,9 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
-use mail_parser::{Address, HeaderName, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::{
+    Address, HeaderName, HeaderValue, Message, MessageParser, MimeHeaders, PartType,
+};
 
 use super::date;
 use crate::doc::{doc_id, sha256_hex, Attachment, Doc, Kind, Mailbox, Provenance};
@@ -38,7 +40,8 @@ pub fn parse_message(raw: &[u8], origin: Origin<'_>) -> Doc {
 /// `stored` is the exact byte range in the file, which provenance (length, hash) describes, and
 /// `message` the unescaped message that is parsed.
 pub fn parse_stored_message(stored: &[u8], message: &[u8], origin: Origin<'_>) -> Doc {
-    let raw = message;
+    // Leading blank lines would make the parser see an empty header block.
+    let raw = &message[message.iter().position(|&b| b != b'\n' && b != b'\r').unwrap_or(message.len())..];
     let source = Provenance {
         path: origin.path.to_owned(),
         offset: origin.offset,
@@ -67,9 +70,19 @@ pub fn parse_stored_message(stored: &[u8], message: &[u8], origin: Origin<'_>) -
         size: stored.len() as u64,
         flags: Vec::new(),
     };
-    if !has_header_body_separator(raw) {
-        doc.flags.push("truncated");
-    }
+    let repaired = repair_header_end(raw);
+    let raw = match &repaired {
+        Some(fixed) => {
+            doc.flags.push("no-header-separator");
+            fixed.as_slice()
+        }
+        None => {
+            if !has_header_body_separator(raw) {
+                doc.flags.push("truncated");
+            }
+            raw
+        }
+    };
     let Some(msg) = MessageParser::default().parse(raw) else {
         doc.flags.push("unparsed");
         return doc;
@@ -95,7 +108,10 @@ fn fill_from_message(doc: &mut Doc, msg: &Message<'_>, now: DateTime<Utc>) {
     doc.date_quality = assessed.quality;
     doc.date_raw = raw_date;
 
-    doc.subject = msg.subject().map(|s| s.trim().to_owned()).unwrap_or_default();
+    doc.subject = msg
+        .subject()
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default();
     let mut body = String::new();
     append_body(&mut body, msg, 0);
     doc.body = body;
@@ -108,13 +124,20 @@ fn fill_from_message(doc: &mut Doc, msg: &Message<'_>, now: DateTime<Utc>) {
 /// A header's value as written, unfolded, or `None` when absent.
 fn raw_header(msg: &Message<'_>, name: HeaderName<'static>) -> Option<String> {
     let raw = msg.header_raw(name)?;
-    let unfolded: String = raw.split(['\r', '\n']).map(str::trim).collect::<Vec<_>>().join(" ");
+    let unfolded: String = raw
+        .split(['\r', '\n'])
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
     let trimmed = unfolded.trim();
     (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
 
 fn clean_id(id: &str) -> String {
-    id.trim().trim_start_matches('<').trim_end_matches('>').to_owned()
+    id.trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .to_owned()
 }
 
 fn ids(v: &HeaderValue<'_>) -> Vec<String> {
@@ -141,7 +164,10 @@ fn mailboxes(a: &Address<'_>) -> Vec<Mailbox> {
 /// Addresses compare case-insensitively in practice (RFC 5321 leaves the local part to the host;
 /// no host of note honours case), so the index keeps them lower-cased.
 pub fn normalize_address(a: &str) -> String {
-    a.trim().trim_matches(['<', '>', '\'', '"']).trim().to_lowercase()
+    a.trim()
+        .trim_matches(['<', '>', '\'', '"'])
+        .trim()
+        .to_lowercase()
 }
 
 /// Enron's release (and Exchange exports like it) put bare addresses in `From`/`To` and the
@@ -152,7 +178,11 @@ fn fill_enron_names(doc: &mut Doc, msg: &Message<'_>) {
             from.name = Some(name);
         }
     }
-    for (header, list) in [("X-To", &mut doc.to), ("X-cc", &mut doc.cc), ("X-bcc", &mut doc.bcc)] {
+    for (header, list) in [
+        ("X-To", &mut doc.to),
+        ("X-cc", &mut doc.cc),
+        ("X-bcc", &mut doc.bcc),
+    ] {
         if list.iter().all(|m| m.name.is_some()) {
             continue;
         }
@@ -258,10 +288,26 @@ fn append_body(out: &mut String, msg: &Message<'_>, depth: usize) {
         if let Some(inner) = part.message() {
             let mut header = String::from("---------- Forwarded message ----------");
             for (label, value) in [
-                ("From", inner.from().and_then(|a| mailboxes(a).into_iter().next()).map(|m| m.display())),
+                (
+                    "From",
+                    inner
+                        .from()
+                        .and_then(|a| mailboxes(a).into_iter().next())
+                        .map(|m| m.display()),
+                ),
                 ("Date", raw_header(inner, HeaderName::Date)),
                 ("Subject", inner.subject().map(str::to_owned)),
-                ("To", Some(inner.all_to().flat_map(mailboxes).map(|m| m.display()).collect::<Vec<_>>().join(", "))),
+                (
+                    "To",
+                    Some(
+                        inner
+                            .all_to()
+                            .flat_map(mailboxes)
+                            .map(|m| m.display())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                ),
             ] {
                 if let Some(v) = value.filter(|v| !v.is_empty()) {
                     header.push_str(&format!("\n{label}: {v}"));
@@ -294,15 +340,62 @@ fn attachments(msg: &Message<'_>) -> Vec<Attachment> {
                 })
                 .map(|t| t.to_ascii_lowercase())
                 .unwrap_or_else(|| {
-                    if part.is_message() { "message/rfc822" } else { "application/octet-stream" }.into()
+                    if part.is_message() {
+                        "message/rfc822"
+                    } else {
+                        "application/octet-stream"
+                    }
+                    .into()
                 });
-            let name = part
-                .attachment_name()
-                .map(str::to_owned)
-                .or_else(|| part.message().and_then(|m| m.subject()).map(|s| format!("{s}.eml")));
-            Attachment { name, mime_type, size: part.len() as u64 }
+            let name = part.attachment_name().map(str::to_owned).or_else(|| {
+                part.message()
+                    .and_then(|m| m.subject())
+                    .map(|s| format!("{s}.eml"))
+            });
+            Attachment {
+                name,
+                mime_type,
+                size: part.len() as u64,
+            }
         })
         .collect()
+}
+
+/// When the header block runs into the body without the blank line RFC 5322 requires (the Enron
+/// release has such messages), returns a copy with the blank line inserted before the first line
+/// that is not a header, so the body is not swallowed as broken headers.
+fn repair_header_end(raw: &[u8]) -> Option<Vec<u8>> {
+    let mut pos = 0;
+    let mut headers = 0;
+    while pos < raw.len() {
+        let end = raw[pos..].iter().position(|&b| b == b'\n').map_or(raw.len(), |i| pos + i + 1);
+        let line = &raw[pos..end];
+        let content = line.strip_suffix(b"\n").unwrap_or(line);
+        let content = content.strip_suffix(b"\r").unwrap_or(content);
+        if content.is_empty() {
+            return None;
+        }
+        let is_header = content.starts_with(b" ")
+            || content.starts_with(b"\t")
+            || content
+                .iter()
+                .position(|&b| b == b':')
+                .is_some_and(|i| std::str::from_utf8(&content[..i]).is_ok_and(super::detect::is_field_name));
+        if !is_header {
+            if headers < 2 {
+                return None;
+            }
+            let eol: &[u8] = if line.ends_with(b"\r\n") { b"\r\n" } else { b"\n" };
+            let mut fixed = Vec::with_capacity(raw.len() + 2);
+            fixed.extend_from_slice(&raw[..pos]);
+            fixed.extend_from_slice(eol);
+            fixed.extend_from_slice(&raw[pos..]);
+            return Some(fixed);
+        }
+        headers += 1;
+        pos = end;
+    }
+    None
 }
 
 /// True when the headers end: a blank line (LF or CRLF) occurs. A message cut off inside its
@@ -330,7 +423,10 @@ mod tests {
     fn enron_x_headers_fill_display_names() {
         let raw = b"Message-ID: <1.JavaMail.evans@thyme>\nDate: Mon, 14 May 2001 16:39:00 -0700 (PDT)\nFrom: phillip.allen@enron.com\nTo: tim.belden@enron.com, grace.rodriguez@enron.com\nSubject: Hi\nX-From: Phillip K Allen\nX-To: Belden, Tim </O=ENRON/OU=NA/CN=RECIPIENTS/CN=Tbelden>, Rodriguez, Grace </O=ENRON/OU=NA/CN=RECIPIENTS/CN=Grodriq>\nX-cc: \n\nBody here\n";
         let d = parse_message(raw, origin());
-        assert_eq!(d.from.as_ref().unwrap().name.as_deref(), Some("Phillip K Allen"));
+        assert_eq!(
+            d.from.as_ref().unwrap().name.as_deref(),
+            Some("Phillip K Allen")
+        );
         assert_eq!(d.to[0].name.as_deref(), Some("Belden, Tim"));
         assert_eq!(d.to[1].name.as_deref(), Some("Rodriguez, Grace"));
         assert_eq!(d.message_id.as_deref(), Some("1.JavaMail.evans@thyme"));
@@ -341,10 +437,15 @@ mod tests {
     #[test]
     fn x_list_splitting() {
         assert_eq!(
-            split_x_list("jlakin@okc.example, Motley, Matt </O=ENRON/CN=MMOTLEY>, Bryan Fried <b@x.example>"),
+            split_x_list(
+                "jlakin@okc.example, Motley, Matt </O=ENRON/CN=MMOTLEY>, Bryan Fried <b@x.example>"
+            ),
             vec!["Motley, Matt", "Bryan Fried"]
         );
-        assert_eq!(split_x_list("Tim Belden, Mike Swerzbin"), vec!["Tim Belden", "Mike Swerzbin"]);
+        assert_eq!(
+            split_x_list("Tim Belden, Mike Swerzbin"),
+            vec!["Tim Belden", "Mike Swerzbin"]
+        );
         assert!(split_x_list("  ").is_empty());
     }
 
@@ -362,7 +463,10 @@ mod tests {
 
     #[test]
     fn truncated_headers_are_flagged_not_fatal() {
-        let d = parse_message(b"From: a@b.example\nSubject: Budget\nContent-Type: multipart/mixed; bound", origin());
+        let d = parse_message(
+            b"From: a@b.example\nSubject: Budget\nContent-Type: multipart/mixed; bound",
+            origin(),
+        );
         assert!(d.flags.contains(&"truncated"));
         assert_eq!(d.subject, "Budget");
     }
@@ -376,6 +480,24 @@ mod tests {
         assert!(d.body.contains("Subject: Inner"));
         assert_eq!(d.attachments.len(), 1);
         assert_eq!(d.attachments[0].mime_type, "message/rfc822");
+    }
+
+    #[test]
+    fn leading_blank_lines_are_skipped() {
+        let d = parse_message(b"\r\n\nFrom: a@b.example\nSubject: Hello\n\nbody\n", origin());
+        assert_eq!(d.subject, "Hello");
+        assert_eq!(d.source.length, 42, "provenance covers the stored bytes, blank lines included");
+    }
+
+    #[test]
+    fn headers_running_into_the_body_are_repaired() {
+        let raw = b"Date: Mon, 10 Dec 2001 14:59:55 -0800 (PST)\nFrom: brad.jones@enron.com\nSubject: Gas P&L by day\nAttached is the information you have requested.\n\nThanks,\nBrad\n";
+        let d = parse_message(raw, origin());
+        assert_eq!(d.subject, "Gas P&L by day");
+        assert!(d.body.starts_with("Attached is the information"), "{:?}", d.body);
+        assert!(d.flags.contains(&"no-header-separator"));
+        assert_eq!(d.source.length, raw.len() as u64);
+        assert_eq!(d.source.sha256, sha256_hex(raw));
     }
 
     #[test]

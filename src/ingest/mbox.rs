@@ -41,7 +41,11 @@ pub fn split(data: &[u8]) -> Vec<Span> {
             if let Some(last) = spans.last_mut() {
                 last.end = pos;
             }
-            spans.push(Span { start: pos, content: line_end, end: data.len() });
+            spans.push(Span {
+                start: pos,
+                content: line_end,
+                end: data.len(),
+            });
         }
         prev_blank = matches!(line, b"\n" | b"\r\n");
         pos = line_end;
@@ -56,7 +60,14 @@ pub fn parse(data: &[u8], origin: Origin<'_>) -> Vec<Doc> {
         .map(|s| {
             let stored = &data[s.start..s.end];
             let message = unescape(&data[s.content..s.end]);
-            parse_stored_message(stored, &message, Origin { offset: s.start as u64, ..origin })
+            parse_stored_message(
+                stored,
+                &message,
+                Origin {
+                    offset: s.start as u64,
+                    ..origin
+                },
+            )
         })
         .collect()
 }
@@ -93,7 +104,10 @@ fn is_from_line(line: &[u8]) -> bool {
     }
     toks.any(|t| {
         let b = t.as_bytes();
-        let time = b.len() >= 4 && b[0].is_ascii_digit() && t.contains(':') && t.chars().all(|c| c.is_ascii_digit() || c == ':');
+        let time = b.len() >= 4
+            && b[0].is_ascii_digit()
+            && t.contains(':')
+            && t.chars().all(|c| c.is_ascii_digit() || c == ':');
         let year = b.len() == 4 && t.chars().all(|c| c.is_ascii_digit());
         time || year
     })
@@ -140,7 +154,11 @@ mod tests {
     fn prose_from_lines_are_not_separators() {
         assert!(!is_from_line(b"From what I hear, nothing.\n"));
         assert!(!is_from_line(b"From \n"));
-        assert!(is_from_line(b"From MAILER-DAEMON Fri Jul  8 12:08:34 2011\n"));
-        assert!(is_from_line(b"From stephen.marquard@uct.ac.za Sat Jan  5 09:14:16 2008\r\n"));
+        assert!(is_from_line(
+            b"From MAILER-DAEMON Fri Jul  8 12:08:34 2011\n"
+        ));
+        assert!(is_from_line(
+            b"From stephen.marquard@uct.ac.za Sat Jan  5 09:14:16 2008\r\n"
+        ));
     }
 }

@@ -88,7 +88,12 @@ pub fn ingest_bytes(bytes: &[u8], path: &Path, now: DateTime<Utc>) -> Outcome {
         Format::Message if maildir::is_maildir_message(path) => Format::Maildir,
         f => f,
     };
-    let origin = Origin { path: &path_str, offset: 0, format: format.as_str(), now };
+    let origin = Origin {
+        path: &path_str,
+        offset: 0,
+        format: format.as_str(),
+        now,
+    };
     let docs = match format {
         Format::Mbox => mbox::parse(bytes, origin),
         Format::Message | Format::Maildir => vec![eml::parse_message(bytes, origin)],

@@ -39,8 +39,13 @@ pub fn walk(root: &Path, follow_symlinks: bool, exclude: Option<&Path>) -> Walke
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {
-                let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
-                let msg = err.io_error().map_or_else(|| err.to_string(), ToString::to_string);
+                let path = err
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| root.to_path_buf());
+                let msg = err
+                    .io_error()
+                    .map_or_else(|| err.to_string(), ToString::to_string);
                 out.skipped.push((path, Skip::Unreadable(msg)));
                 continue;
             }
@@ -86,8 +91,15 @@ mod tests {
         #[cfg(unix)]
         std::os::unix::fs::symlink(root.join("a.eml"), root.join("link.eml")).unwrap();
         let w = walk(root, false, None);
-        let files: Vec<_> = w.files.iter().map(|f| f.path.strip_prefix(root).unwrap().to_owned()).collect();
-        assert_eq!(files, [PathBuf::from("a.eml"), PathBuf::from("box/cur/1:2,S")]);
+        let files: Vec<_> = w
+            .files
+            .iter()
+            .map(|f| f.path.strip_prefix(root).unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            files,
+            [PathBuf::from("a.eml"), PathBuf::from("box/cur/1:2,S")]
+        );
         let reasons: Vec<_> = w.skipped.iter().map(|(_, s)| s.code()).collect();
         assert!(reasons.contains(&"maildir-tmp"));
         #[cfg(unix)]

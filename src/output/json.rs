@@ -56,7 +56,11 @@ pub struct Summary {
 }
 
 /// Writes `value` as one line tagged `"type": kind`.
-pub fn write_line<W: Write, T: Serialize>(out: &mut W, kind: &str, value: &T) -> std::io::Result<()> {
+pub fn write_line<W: Write, T: Serialize>(
+    out: &mut W,
+    kind: &str,
+    value: &T,
+) -> std::io::Result<()> {
     let mut v = serde_json::to_value(value).map_err(std::io::Error::other)?;
     if let serde_json::Value::Object(map) = &mut v {
         let mut tagged = serde_json::Map::with_capacity(map.len() + 1);

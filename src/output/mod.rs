@@ -17,7 +17,8 @@ pub fn use_color(choice: ColorChoice) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
         }
     }
 }
@@ -26,6 +27,11 @@ pub fn use_color(choice: ColorChoice) -> bool {
 pub fn display_path(path: &str) -> String {
     std::env::current_dir()
         .ok()
-        .and_then(|cwd| std::path::Path::new(path).strip_prefix(cwd).ok().map(|p| p.to_string_lossy().into_owned()))
+        .and_then(|cwd| {
+            std::path::Path::new(path)
+                .strip_prefix(cwd)
+                .ok()
+                .map(|p| p.to_string_lossy().into_owned())
+        })
         .unwrap_or_else(|| path.to_owned())
 }

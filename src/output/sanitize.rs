@@ -20,7 +20,11 @@ pub fn for_terminal(s: &str) -> String {
         match c {
             '\n' | '\r' | '\t' => out.push(' '),
             c if c.is_control() => {
-                let _ = if (c as u32) < 0x100 { write!(out, "\\x{:02x}", c as u32) } else { write!(out, "\\u{{{:x}}}", c as u32) };
+                let _ = if (c as u32) < 0x100 {
+                    write!(out, "\\x{:02x}", c as u32)
+                } else {
+                    write!(out, "\\u{{{:x}}}", c as u32)
+                };
             }
             c if is_invisible_format(c) => {
                 let _ = write!(out, "\\u{{{:x}}}", c as u32);

@@ -14,14 +14,21 @@ use tantivy::{DocId, Score, Searcher, SegmentReader};
 
 /// The `k` most frequent values of the string fast field `field` among docs matching `query`,
 /// with their document counts, most frequent first, ties by value.
-pub fn top_terms(searcher: &Searcher, query: &dyn Query, field: &str, k: usize) -> tantivy::Result<Vec<(String, u64)>> {
+pub fn top_terms(
+    searcher: &Searcher,
+    query: &dyn Query,
+    field: &str,
+    k: usize,
+) -> tantivy::Result<Vec<(String, u64)>> {
     let req = serde_json::json!({
         "top": { "terms": { "field": field, "size": k.max(1), "segment_size": (k.max(1) * 10).max(1000) } }
     });
-    let aggs: Aggregations = serde_json::from_value(req).map_err(|e| tantivy::TantivyError::InvalidArgument(e.to_string()))?;
+    let aggs: Aggregations = serde_json::from_value(req)
+        .map_err(|e| tantivy::TantivyError::InvalidArgument(e.to_string()))?;
     let collector = AggregationCollector::from_aggs(aggs, Default::default());
     let res = searcher.search(query, &collector)?;
-    let v = serde_json::to_value(res).map_err(|e| tantivy::TantivyError::InvalidArgument(e.to_string()))?;
+    let v = serde_json::to_value(res)
+        .map_err(|e| tantivy::TantivyError::InvalidArgument(e.to_string()))?;
     let mut out: Vec<(String, u64)> = v["top"]["buckets"]
         .as_array()
         .map(|b| {
@@ -71,16 +78,26 @@ fn bucket_start(d: DateTime<Utc>, unit: Unit) -> DateTime<Utc> {
         Unit::Month => (d.year(), d.month(), 1),
         Unit::Day => (d.year(), d.month(), d.day()),
     };
-    Utc.with_ymd_and_hms(y, m, day, 0, 0, 0).single().unwrap_or(d)
+    Utc.with_ymd_and_hms(y, m, day, 0, 0, 0)
+        .single()
+        .unwrap_or(d)
 }
 
 impl Collector for DateBucketCollector {
     type Fruit = DateBuckets;
     type Child = DateBucketSegment;
 
-    fn for_segment(&self, _ord: u32, segment: &SegmentReader) -> tantivy::Result<DateBucketSegment> {
+    fn for_segment(
+        &self,
+        _ord: u32,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<DateBucketSegment> {
         let column = segment.fast_fields().date(&self.field)?;
-        Ok(DateBucketSegment { column, unit: self.unit, fruit: DateBuckets::default() })
+        Ok(DateBucketSegment {
+            column,
+            unit: self.unit,
+            fruit: DateBuckets::default(),
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -113,7 +130,11 @@ impl SegmentCollector for DateBucketSegment {
             self.fruit.undated += 1;
             return;
         };
-        *self.fruit.buckets.entry(bucket_start(d, self.unit)).or_insert(0) += 1;
+        *self
+            .fruit
+            .buckets
+            .entry(bucket_start(d, self.unit))
+            .or_insert(0) += 1;
         self.fruit.min = Some(self.fruit.min.map_or(d, |m| m.min(d)));
         self.fruit.max = Some(self.fruit.max.map_or(d, |m| m.max(d)));
     }

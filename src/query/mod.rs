@@ -11,7 +11,9 @@ pub mod parse;
 
 use std::ops::Bound;
 
-use tantivy::query::{AllQuery, BooleanQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
@@ -33,7 +35,11 @@ pub struct Compiled {
 pub fn compile(text: &str, fields: &Fields) -> Result<Compiled, Error> {
     let ast = parse::parse(text)?;
     let query = build(&ast, fields, text)?;
-    Ok(Compiled { query, free_text: ast.has_free_text(), text: text.to_owned() })
+    Ok(Compiled {
+        query,
+        free_text: ast.has_free_text(),
+        text: text.to_owned(),
+    })
 }
 
 fn build(node: &Node, f: &Fields, text: &str) -> Result<Box<dyn Query>, Error> {
@@ -62,22 +68,46 @@ fn build(node: &Node, f: &Fields, text: &str) -> Result<Box<dyn Query>, Error> {
             (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
             (Occur::MustNot, build(inner, f, text)?),
         ])),
-        Node::Match { field, value, column } => {
-            let fail = |message: String| Error::Query { query: text.to_owned(), column: *column, message };
+        Node::Match {
+            field,
+            value,
+            column,
+        } => {
+            let fail = |message: String| Error::Query {
+                query: text.to_owned(),
+                column: *column,
+                message,
+            };
             match field {
-                None => words_in(&[f.subject, f.body], value).ok_or_else(|| fail(nothing_searchable(value)))?,
-                Some(FieldName::Subject) => words_in(&[f.subject], value).ok_or_else(|| fail(nothing_searchable(value)))?,
-                Some(FieldName::Body) => words_in(&[f.body], value).ok_or_else(|| fail(nothing_searchable(value)))?,
-                Some(FieldName::From) => address(value, &[(f.from, f.from_addr)]).ok_or_else(|| fail(nothing_searchable(value)))?,
-                Some(FieldName::To) => {
-                    address(value, &[(f.to, f.to_addr), (f.cc, f.cc_addr), (f.bcc, f.bcc_addr)])
-                        .ok_or_else(|| fail(nothing_searchable(value)))?
+                None => words_in(&[f.subject, f.body], value)
+                    .ok_or_else(|| fail(nothing_searchable(value)))?,
+                Some(FieldName::Subject) => {
+                    words_in(&[f.subject], value).ok_or_else(|| fail(nothing_searchable(value)))?
                 }
-                Some(FieldName::Cc) => address(value, &[(f.cc, f.cc_addr)]).ok_or_else(|| fail(nothing_searchable(value)))?,
-                Some(FieldName::Bcc) => address(value, &[(f.bcc, f.bcc_addr)]).ok_or_else(|| fail(nothing_searchable(value)))?,
+                Some(FieldName::Body) => {
+                    words_in(&[f.body], value).ok_or_else(|| fail(nothing_searchable(value)))?
+                }
+                Some(FieldName::From) => address(value, &[(f.from, f.from_addr)])
+                    .ok_or_else(|| fail(nothing_searchable(value)))?,
+                Some(FieldName::To) => address(
+                    value,
+                    &[(f.to, f.to_addr), (f.cc, f.cc_addr), (f.bcc, f.bcc_addr)],
+                )
+                .ok_or_else(|| fail(nothing_searchable(value)))?,
+                Some(FieldName::Cc) => address(value, &[(f.cc, f.cc_addr)])
+                    .ok_or_else(|| fail(nothing_searchable(value)))?,
+                Some(FieldName::Bcc) => address(value, &[(f.bcc, f.bcc_addr)])
+                    .ok_or_else(|| fail(nothing_searchable(value)))?,
                 Some(FieldName::Id) => {
-                    let id = value.text().trim().trim_start_matches('<').trim_end_matches('>');
-                    Box::new(TermQuery::new(Term::from_field_text(f.message_id, id), IndexRecordOption::Basic))
+                    let id = value
+                        .text()
+                        .trim()
+                        .trim_start_matches('<')
+                        .trim_end_matches('>');
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.message_id, id),
+                        IndexRecordOption::Basic,
+                    ))
                 }
                 Some(FieldName::Date) => {
                     let i = date::parse_interval(value.text()).map_err(fail)?;
@@ -112,14 +142,26 @@ fn words_in(fields: &[Field], value: &Value) -> Option<Box<dyn Query>> {
         .iter()
         .map(|&field| {
             let q: Box<dyn Query> = if tokens.len() == 1 {
-                Box::new(TermQuery::new(Term::from_field_text(field, &tokens[0]), IndexRecordOption::WithFreqs))
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, &tokens[0]),
+                    IndexRecordOption::WithFreqs,
+                ))
             } else {
-                Box::new(PhraseQuery::new(tokens.iter().map(|t| Term::from_field_text(field, t)).collect()))
+                Box::new(PhraseQuery::new(
+                    tokens
+                        .iter()
+                        .map(|t| Term::from_field_text(field, t))
+                        .collect(),
+                ))
             };
             (Occur::Should, q)
         })
         .collect();
-    Some(if per_field.len() == 1 { per_field.remove(0).1 } else { Box::new(BooleanQuery::new(per_field)) })
+    Some(if per_field.len() == 1 {
+        per_field.remove(0).1
+    } else {
+        Box::new(BooleanQuery::new(per_field))
+    })
 }
 
 /// `from:`-style values: an exact address when the value contains `@`, otherwise words of the
@@ -131,8 +173,10 @@ fn address(value: &Value, fields: &[(Field, Field)]) -> Option<Box<dyn Query>> {
         let clauses = fields
             .iter()
             .map(|&(_, exact)| {
-                let q: Box<dyn Query> =
-                    Box::new(TermQuery::new(Term::from_field_text(exact, &addr), IndexRecordOption::Basic));
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(exact, &addr),
+                    IndexRecordOption::Basic,
+                ));
                 (Occur::Should, q)
             })
             .collect();
@@ -148,7 +192,10 @@ fn date_range(
     end: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Box<dyn Query> {
     let term = |d: chrono::DateTime<chrono::Utc>| {
-        Term::from_field_date_for_search(field, tantivy::DateTime::from_timestamp_secs(d.timestamp()))
+        Term::from_field_date_for_search(
+            field,
+            tantivy::DateTime::from_timestamp_secs(d.timestamp()),
+        )
     };
     let lower = start.map_or(Bound::Unbounded, |s| Bound::Included(term(s)));
     let upper = end.map_or(Bound::Unbounded, |e| Bound::Excluded(term(e)));

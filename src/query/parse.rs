@@ -82,7 +82,11 @@ pub enum Node {
     Or(Vec<Node>),
     Not(Box<Node>),
     /// `field: None` means the default fields (subject and body).
-    Match { field: Option<FieldName>, value: Value, column: usize },
+    Match {
+        field: Option<FieldName>,
+        value: Value,
+        column: usize,
+    },
 }
 
 impl Node {
@@ -92,7 +96,9 @@ impl Node {
         match self {
             Node::And(v) | Node::Or(v) => v.iter().any(Node::has_free_text),
             Node::Not(_) => false,
-            Node::Match { field, .. } => matches!(field, None | Some(FieldName::Subject | FieldName::Body)),
+            Node::Match { field, .. } => {
+                matches!(field, None | Some(FieldName::Subject | FieldName::Body))
+            }
         }
     }
 }
@@ -116,7 +122,11 @@ pub fn parse(query: &str) -> Result<Node, Error> {
     if toks.is_empty() {
         return Err(err(query, 1, "empty query"));
     }
-    let mut p = Parser { query, toks, pos: 0 };
+    let mut p = Parser {
+        query,
+        toks,
+        pos: 0,
+    };
     let node = p.or()?;
     if let Some((col, t)) = p.peek() {
         let msg = match t {
@@ -129,7 +139,11 @@ pub fn parse(query: &str) -> Result<Node, Error> {
 }
 
 fn err(query: &str, column: usize, message: &str) -> Error {
-    Error::Query { query: query.to_owned(), column, message: message.to_owned() }
+    Error::Query {
+        query: query.to_owned(),
+        column,
+        message: message.to_owned(),
+    }
 }
 
 fn describe(t: &Tok) -> String {
@@ -173,7 +187,10 @@ fn lex(query: &str) -> Result<Vec<(usize, Tok)>, Error> {
             i += 1;
         } else {
             let start = i;
-            while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], '(' | ')' | '"') {
+            while i < chars.len()
+                && !chars[i].is_whitespace()
+                && !matches!(chars[i], '(' | ')' | '"')
+            {
                 if chars[i] == ':' {
                     break;
                 }
@@ -186,7 +203,10 @@ fn lex(query: &str) -> Result<Vec<(usize, Tok)>, Error> {
                 continue;
             }
             // Not a field prefix: the colon belongs to the word (10:30, a URL).
-            while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], '(' | ')' | '"') {
+            while i < chars.len()
+                && !chars[i].is_whitespace()
+                && !matches!(chars[i], '(' | ')' | '"')
+            {
                 i += 1;
             }
             let word: String = chars[start..i].iter().collect();
@@ -228,7 +248,11 @@ impl Parser<'_> {
             self.pos += 1;
             parts.push(self.and()?);
         }
-        Ok(if parts.len() == 1 { parts.pop().unwrap_or(Node::And(vec![])) } else { Node::Or(parts) })
+        Ok(if parts.len() == 1 {
+            parts.pop().unwrap_or(Node::And(vec![]))
+        } else {
+            Node::Or(parts)
+        })
     }
 
     fn and(&mut self) -> Result<Node, Error> {
@@ -247,7 +271,10 @@ impl Parser<'_> {
             0 => {
                 let (col, msg) = match self.peek() {
                     Some((c, t)) => (c, format!("expected a search term before {}", describe(t))),
-                    None => (self.end_column(), "expected a search term at the end".to_string()),
+                    None => (
+                        self.end_column(),
+                        "expected a search term at the end".to_string(),
+                    ),
                 };
                 Err(err(self.query, col, &msg))
             }
@@ -261,7 +288,11 @@ impl Parser<'_> {
             Some((_, Tok::Minus | Tok::Not)) => {
                 self.pos += 1;
                 if self.peek().is_none() {
-                    return Err(err(self.query, self.end_column(), "expected a term to exclude at the end"));
+                    return Err(err(
+                        self.query,
+                        self.end_column(),
+                        "expected a term to exclude at the end",
+                    ));
                 }
                 Ok(Node::Not(Box::new(self.unary()?)))
             }
@@ -271,7 +302,11 @@ impl Parser<'_> {
 
     fn primary(&mut self) -> Result<Node, Error> {
         let Some((col, tok)) = self.peek() else {
-            return Err(err(self.query, self.end_column(), "expected a search term at the end"));
+            return Err(err(
+                self.query,
+                self.end_column(),
+                "expected a search term at the end",
+            ));
         };
         let tok = tok.clone();
         self.pos += 1;
@@ -288,20 +323,48 @@ impl Parser<'_> {
             }
             Tok::Field(name) => {
                 let Some(field) = FieldName::lookup(&name) else {
-                    let hint = FieldName::suggest(&name).map(|s| format!(" (did you mean `{s}:`?)")).unwrap_or_default();
-                    return Err(err(self.query, col, &format!("unknown field `{name}:`{hint}")));
+                    let hint = FieldName::suggest(&name)
+                        .map(|s| format!(" (did you mean `{s}:`?)"))
+                        .unwrap_or_default();
+                    return Err(err(
+                        self.query,
+                        col,
+                        &format!("unknown field `{name}:`{hint}"),
+                    ));
                 };
                 let value = match self.peek() {
                     Some((_, Tok::Word(w))) => Value::Word(w.clone()),
                     Some((_, Tok::Quoted(q))) => Value::Phrase(q.clone()),
-                    _ => return Err(err(self.query, col, &format!("`{name}:` needs a value after the colon"))),
+                    _ => {
+                        return Err(err(
+                            self.query,
+                            col,
+                            &format!("`{name}:` needs a value after the colon"),
+                        ))
+                    }
                 };
                 self.pos += 1;
-                Ok(Node::Match { field: Some(field), value, column: col })
+                Ok(Node::Match {
+                    field: Some(field),
+                    value,
+                    column: col,
+                })
             }
-            Tok::Word(w) => Ok(Node::Match { field: None, value: Value::Word(w), column: col }),
-            Tok::Quoted(q) => Ok(Node::Match { field: None, value: Value::Phrase(q), column: col }),
-            other => Err(err(self.query, col, &format!("expected a search term, found {}", describe(&other)))),
+            Tok::Word(w) => Ok(Node::Match {
+                field: None,
+                value: Value::Word(w),
+                column: col,
+            }),
+            Tok::Quoted(q) => Ok(Node::Match {
+                field: None,
+                value: Value::Phrase(q),
+                column: col,
+            }),
+            other => Err(err(
+                self.query,
+                col,
+                &format!("expected a search term, found {}", describe(&other)),
+            )),
         }
     }
 }
@@ -325,12 +388,18 @@ mod tests {
     use super::*;
 
     fn m(field: Option<FieldName>, v: &str, column: usize) -> Node {
-        Node::Match { field, value: Value::Word(v.into()), column }
+        Node::Match {
+            field,
+            value: Value::Word(v.into()),
+            column,
+        }
     }
 
     fn error_of(q: &str) -> (usize, String) {
         match parse(q) {
-            Err(Error::Query { column, message, .. }) => (column, message),
+            Err(Error::Query {
+                column, message, ..
+            }) => (column, message),
             other => panic!("{q:?} should fail, got {other:?}"),
         }
     }
@@ -342,10 +411,17 @@ mod tests {
             parse("from:dana \"tax returns\"").unwrap(),
             Node::And(vec![
                 m(Some(FieldName::From), "dana", 1),
-                Node::Match { field: None, value: Value::Phrase("tax returns".into()), column: 11 },
+                Node::Match {
+                    field: None,
+                    value: Value::Phrase("tax returns".into()),
+                    column: 11
+                },
             ])
         );
-        assert_eq!(parse("FROM:Dana").unwrap(), m(Some(FieldName::From), "Dana", 1));
+        assert_eq!(
+            parse("FROM:Dana").unwrap(),
+            m(Some(FieldName::From), "Dana", 1)
+        );
     }
 
     #[test]
@@ -353,10 +429,22 @@ mod tests {
         let n = parse("a OR b -c").unwrap();
         assert_eq!(
             n,
-            Node::Or(vec![m(None, "a", 1), Node::And(vec![m(None, "b", 6), Node::Not(Box::new(m(None, "c", 9)))])])
+            Node::Or(vec![
+                m(None, "a", 1),
+                Node::And(vec![m(None, "b", 6), Node::Not(Box::new(m(None, "c", 9)))])
+            ])
         );
-        assert_eq!(parse("(a OR b) AND c").unwrap(), Node::And(vec![Node::Or(vec![m(None, "a", 2), m(None, "b", 7)]), m(None, "c", 14)]));
-        assert_eq!(parse("NOT a").unwrap(), Node::Not(Box::new(m(None, "a", 5))));
+        assert_eq!(
+            parse("(a OR b) AND c").unwrap(),
+            Node::And(vec![
+                Node::Or(vec![m(None, "a", 2), m(None, "b", 7)]),
+                m(None, "c", 14)
+            ])
+        );
+        assert_eq!(
+            parse("NOT a").unwrap(),
+            Node::Not(Box::new(m(None, "a", 5)))
+        );
     }
 
     #[test]
@@ -371,10 +459,16 @@ mod tests {
         assert_eq!(error_of("a \"tax"), (3, "unclosed `\"`".into()));
         assert_eq!(error_of("(a b"), (1, "unclosed `(`".into()));
         assert_eq!(error_of("a b)"), (4, "unmatched `)`".into()));
-        assert_eq!(error_of("fromm:dana").1, "unknown field `fromm:` (did you mean `from:`?)");
+        assert_eq!(
+            error_of("fromm:dana").1,
+            "unknown field `fromm:` (did you mean `from:`?)"
+        );
         assert_eq!(error_of("xyzzy:1").1, "unknown field `xyzzy:`");
         assert_eq!(error_of("a from:").0, 3);
-        assert_eq!(error_of("a from: )").1, "`from:` needs a value after the colon");
+        assert_eq!(
+            error_of("a from: )").1,
+            "`from:` needs a value after the colon"
+        );
         // A space after the colon is forgiven.
         assert_eq!(parse("from: b").unwrap(), m(Some(FieldName::From), "b", 1));
         assert_eq!(error_of("a OR").0, 5);
@@ -393,7 +487,9 @@ mod tests {
     #[test]
     fn arbitrary_input_never_panics() {
         // A cheap deterministic fuzz: every string over a hostile alphabet up to length 4.
-        let alphabet = ['a', ':', '"', '(', ')', '-', ' ', 'O', 'R', 'é', '.', '\u{202e}'];
+        let alphabet = [
+            'a', ':', '"', '(', ')', '-', ' ', 'O', 'R', 'é', '.', '\u{202e}',
+        ];
         let mut stack = vec![String::new()];
         while let Some(s) = stack.pop() {
             let _ = parse(&s);

@@ -12,7 +12,14 @@ fn fingerprint(root: &Path) -> BTreeMap<String, (String, u64, std::time::SystemT
         .map(|e| {
             let bytes = std::fs::read(e.path()).unwrap();
             let meta = e.metadata().unwrap();
-            (e.path().display().to_string(), (trawl::doc::sha256_hex(&bytes), meta.len(), meta.modified().unwrap()))
+            (
+                e.path().display().to_string(),
+                (
+                    trawl::doc::sha256_hex(&bytes),
+                    meta.len(),
+                    meta.modified().unwrap(),
+                ),
+            )
         })
         .collect()
 }
@@ -33,14 +40,21 @@ fn skipped_files_are_reported_with_reasons() {
         .lines()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            let p = Path::new(v["path"].as_str().unwrap()).strip_prefix(&root).unwrap().display().to_string();
+            let p = Path::new(v["path"].as_str().unwrap())
+                .strip_prefix(&root)
+                .unwrap()
+                .display()
+                .to_string();
             (p, v["reason"].as_str().unwrap().to_owned())
         })
         .collect();
     got.sort();
     let want: Vec<(String, String)> = [
         ("README.md", "not-mail"),
-        ("maildir/dana/tmp/1477076520.M999P4999.trawlhost", "maildir-tmp"),
+        (
+            "maildir/dana/tmp/1477076520.M999P4999.trawlhost",
+            "maildir-tmp",
+        ),
         ("malformed/empty.eml", "empty"),
         ("malformed/junk.bin", "binary"),
         ("malformed/notes.txt", "not-mail"),
@@ -58,8 +72,14 @@ fn summary_goes_to_stderr_and_counts_everything() {
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty(), "stdout is for data only");
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("indexed 42 messages from 33 of 38 files"), "{err}");
-    assert!(err.contains("skipped 5 files (binary 1, empty 1, maildir-tmp 1, not-mail 2)"), "{err}");
+    assert!(
+        err.contains("indexed 42 messages from 33 of 38 files"),
+        "{err}"
+    );
+    assert!(
+        err.contains("skipped 5 files (binary 1, empty 1, maildir-tmp 1, not-mail 2)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -68,7 +88,11 @@ fn reindexing_replaces_instead_of_duplicating() {
     let first = ix.search("from:openvault", &[]).1.total_hits;
     let out = ix.run(&["index", "--quiet", sample_corpus().to_str().unwrap()]);
     assert!(out.status.success());
-    assert!(out.stderr.is_empty(), "--quiet prints nothing: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "--quiet prints nothing: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(ix.search("from:openvault", &[]).1.total_hits, first);
     assert_eq!(ix.search("date:2016..2017", &[]).1.total_hits, 38);
 }
@@ -76,9 +100,15 @@ fn reindexing_replaces_instead_of_duplicating() {
 #[test]
 fn thread_count_does_not_change_answers() {
     let one = TestIndex::empty();
-    assert!(one.run(&["index", "-j", "1", sample_corpus().to_str().unwrap()]).status.success());
+    assert!(one
+        .run(&["index", "-j", "1", sample_corpus().to_str().unwrap()])
+        .status
+        .success());
     let two = TestIndex::empty();
-    assert!(two.run(&["index", "-j", "2", sample_corpus().to_str().unwrap()]).status.success());
+    assert!(two
+        .run(&["index", "-j", "2", sample_corpus().to_str().unwrap()])
+        .status
+        .success());
     for q in ["from:openvault", "date:2016-10", "tax OR donor"] {
         let a = one.run(&["search", "--sort", "date", q]).stdout;
         let b = two.run(&["search", "--sort", "date", q]).stdout;
@@ -89,7 +119,11 @@ fn thread_count_does_not_change_answers() {
 #[test]
 fn an_index_inside_the_dump_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("a.eml"), "From: a@b.example\nSubject: x\n\nhello\n").unwrap();
+    std::fs::write(
+        dir.path().join("a.eml"),
+        "From: a@b.example\nSubject: x\n\nhello\n",
+    )
+    .unwrap();
     let out = crate::util::trawl()
         .arg("--index")
         .arg(dir.path().join(".trawl"))
@@ -97,7 +131,9 @@ fn an_index_inside_the_dump_is_refused() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8(out.stderr).unwrap().contains("inside the dump"));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("inside the dump"));
 }
 
 #[test]
@@ -111,7 +147,9 @@ fn a_foreign_directory_is_not_used_as_an_index() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8(out.stderr).unwrap().contains("not a trawl index"));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("not a trawl index"));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
@@ -126,7 +164,11 @@ fn default_index_location_comes_from_the_environment() {
         .unwrap();
     assert!(status.success());
     assert!(ix.join("trawl.json").is_file());
-    let out = crate::util::trawl().current_dir(dir.path()).args(["--index", "ix", "search", "tax"]).output().unwrap();
+    let out = crate::util::trawl()
+        .current_dir(dir.path())
+        .args(["--index", "ix", "search", "tax"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
 
@@ -144,12 +186,25 @@ fn real_edge_case_corpora_are_fully_accounted_for() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(!err.contains("panicked"), "{err}");
-    let files = walkdir::WalkDir::new(&dump).into_iter().filter_map(Result::ok).filter(|e| !e.file_type().is_dir()).count();
-    let meta: serde_json::Value = serde_json::from_slice(&std::fs::read(ix.path.join("trawl.json")).unwrap()).unwrap();
+    let files = walkdir::WalkDir::new(&dump)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir())
+        .count();
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ix.path.join("trawl.json")).unwrap()).unwrap();
     let run = &meta["runs"][0];
-    let skipped: u64 = run["skipped"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    let skipped: u64 = run["skipped"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
     assert_eq!(run["files_seen"].as_u64().unwrap(), files as u64);
-    assert_eq!(run["files_indexed"].as_u64().unwrap() + skipped, files as u64);
+    assert_eq!(
+        run["files_indexed"].as_u64().unwrap() + skipped,
+        files as u64
+    );
     // The sakai mbox alone holds over a thousand messages, its last one truncated.
     let (_, summary, _) = ix.search("stephen", &[]);
     assert!(summary.total_hits > 0);

@@ -22,8 +22,14 @@ const OPENVAULT: [&str; 7] = [
 fn from_name_word_and_exact_address() {
     assert_eq!(sample().ids("from:openvault"), sorted(&OPENVAULT));
     assert_eq!(sample().ids("from:OpenVault"), sorted(&OPENVAULT));
-    assert_eq!(sample().ids("from:dm@openvault.example.org"), sorted(&OPENVAULT));
-    assert_eq!(sample().ids("from:DM@OpenVault.Example.org"), sorted(&OPENVAULT));
+    assert_eq!(
+        sample().ids("from:dm@openvault.example.org"),
+        sorted(&OPENVAULT)
+    );
+    assert_eq!(
+        sample().ids("from:DM@OpenVault.Example.org"),
+        sorted(&OPENVAULT)
+    );
     // An exact address does not match a mere word of it.
     assert!(sample().ids("from:dm@openvault.example").is_empty());
 }
@@ -66,36 +72,70 @@ fn to_covers_to_cc_and_bcc() {
         "20170711.ov7@openvault.example.org",
         "future.db-renewal@dailybrief.example.com",
     ]);
-    assert_eq!(sample().ids("to:dana.reyes@reyes2016.example.com"), expected);
-    assert_eq!(sample().ids("to:Dana.Reyes@Reyes2016.Example.com"), expected);
+    assert_eq!(
+        sample().ids("to:dana.reyes@reyes2016.example.com"),
+        expected
+    );
+    assert_eq!(
+        sample().ids("to:Dana.Reyes@Reyes2016.Example.com"),
+        expected
+    );
 }
 
 #[test]
 fn enron_style_x_from_names_are_searchable() {
     let ids = sample().ids("from:\"sam ortiz\" conference");
-    assert_eq!(ids, sorted(&["20160922.so-enron1.JavaMail.sam@reyes2016.example.com", "20161024.so-debate@reyes2016.example.com"]));
-    let (hits, _, _) = sample().search("id:20160922.so-enron1.JavaMail.sam@reyes2016.example.com", &[]);
+    assert_eq!(
+        ids,
+        sorted(&[
+            "20160922.so-enron1.JavaMail.sam@reyes2016.example.com",
+            "20161024.so-debate@reyes2016.example.com"
+        ])
+    );
+    let (hits, _, _) = sample().search(
+        "id:20160922.so-enron1.JavaMail.sam@reyes2016.example.com",
+        &[],
+    );
     let from = hits[0].from.clone().unwrap();
-    assert_eq!((from.address.as_str(), from.name.as_deref()), ("sam.ortiz@reyes2016.example.com", Some("Sam Ortiz")));
-    assert!(hits[0].to.iter().all(|m| m.name.is_some()), "{:?}", hits[0].to);
+    assert_eq!(
+        (from.address.as_str(), from.name.as_deref()),
+        ("sam.ortiz@reyes2016.example.com", Some("Sam Ortiz"))
+    );
+    assert!(
+        hits[0].to.iter().all(|m| m.name.is_some()),
+        "{:?}",
+        hits[0].to
+    );
 }
 
 #[test]
 fn phrases_and_words() {
-    assert_eq!(sample().ids("\"tax returns\""), sorted(&["20161021.ov4@openvault.example.org"]));
+    assert_eq!(
+        sample().ids("\"tax returns\""),
+        sorted(&["20161021.ov4@openvault.example.org"])
+    );
     assert_eq!(
         sample().ids("conference"),
-        sorted(&["20160922.so-enron1.JavaMail.sam@reyes2016.example.com", "20161024.so-debate@reyes2016.example.com"])
+        sorted(&[
+            "20160922.so-enron1.JavaMail.sam@reyes2016.example.com",
+            "20161024.so-debate@reyes2016.example.com"
+        ])
     );
     // No stemming: "confer" is not "conference".
     assert!(sample().ids("confer").is_empty());
     // HTML-only body, converted to text.
-    assert_eq!(sample().ids("\"quarterly donor reconciliation\""), sorted(&["20161018.kb-html@reyes2016.example.com"]));
+    assert_eq!(
+        sample().ids("\"quarterly donor reconciliation\""),
+        sorted(&["20161018.kb-html@reyes2016.example.com"])
+    );
 }
 
 #[test]
 fn encoded_words_charsets_and_accent_folding() {
-    let entretien = sorted(&["20160929.em1@presse.example.org", "20161004.em-fu@presse.example.org"]);
+    let entretien = sorted(&[
+        "20160929.em1@presse.example.org",
+        "20161004.em-fu@presse.example.org",
+    ]);
     assert_eq!(sample().ids("subject:demandé"), entretien);
     assert_eq!(sample().ids("subject:DEMANDE"), entretien);
     assert_eq!(
@@ -123,7 +163,10 @@ fn utc_day_boundaries() {
     // Yuki wrote at 08:00 +0900 on Oct 13, which is Oct 12 23:00 UTC.
     assert_eq!(
         sample().ids("date:2016-10-12"),
-        sorted(&["20161012.ov3@openvault.example.org", "20161013.yt1@tokyo-desk.example.com"])
+        sorted(&[
+            "20161012.ov3@openvault.example.org",
+            "20161013.yt1@tokyo-desk.example.com"
+        ])
     );
     let (hits, summary, code) = sample().search("date:2016-10-13", &[]);
     assert!(hits.is_empty());
@@ -131,7 +174,10 @@ fn utc_day_boundaries() {
     // 22:30 -0700 on Oct 10 is Oct 11 UTC.
     assert_eq!(
         sample().ids("date:2016-10-11"),
-        sorted(&["20161010.so-westcoast@reyes2016.example.com", "20161010.bp-pdt@reyes2016.example.com"])
+        sorted(&[
+            "20161010.so-westcoast@reyes2016.example.com",
+            "20161010.bp-pdt@reyes2016.example.com"
+        ])
     );
     let (hits, _, _) = sample().search("id:20161013.yt1@tokyo-desk.example.com", &[]);
     assert_eq!(hits[0].date.as_deref(), Some("2016-10-12T23:00:00Z"));
@@ -145,15 +191,26 @@ fn month_and_range_queries() {
     assert_eq!(october.len(), 20);
     assert!(october.contains(&"20161004.budget@reyes2016.example.com".to_string()));
     assert_eq!(sample().ids("date:2016-09..2016-11").len(), 36);
-    assert_eq!(sample().ids("after:2016-11 before:2016-12"), sample().ids("date:2016-11"));
-    assert_eq!(sample().ids("after:2017"), sorted(&["20170711.ov7@openvault.example.org"]));
+    assert_eq!(
+        sample().ids("after:2016-11 before:2016-12"),
+        sample().ids("date:2016-11")
+    );
+    assert_eq!(
+        sample().ids("after:2017"),
+        sorted(&["20170711.ov7@openvault.example.org"])
+    );
 }
 
 #[test]
 fn bad_dates_are_flagged_never_invented() {
-    let (hits, _, _) = sample().search("from:kessler OR from:dailybrief OR subject:date", &["--sort", "date"]);
+    let (hits, _, _) = sample().search(
+        "from:kessler OR from:dailybrief OR subject:date",
+        &["--sort", "date"],
+    );
     let quality = |id: &str| {
-        hits.iter().find(|h| h.message_id.as_deref().is_some_and(|m| m.starts_with(id))).map(|h| (h.date_quality.clone(), h.date.clone()))
+        hits.iter()
+            .find(|h| h.message_id.as_deref().is_some_and(|m| m.starts_with(id)))
+            .map(|h| (h.date_quality.clone(), h.date.clone()))
     };
     assert_eq!(quality("epoch."), Some(("absurd".into(), None)));
     assert_eq!(quality("future."), Some(("absurd".into(), None)));
@@ -170,8 +227,12 @@ fn sort_orders_are_chronological_and_deterministic() {
     sorted_dates.sort();
     assert_eq!(dates, sorted_dates);
     let (desc, _, _) = sample().search("from:openvault", &["--sort", "-date"]);
-    assert_eq!(desc.first().and_then(|h| h.date.clone()), dates.last().cloned());
-    let (limited, summary, _) = sample().search("from:openvault", &["--limit", "2", "--sort", "date"]);
+    assert_eq!(
+        desc.first().and_then(|h| h.date.clone()),
+        dates.last().cloned()
+    );
+    let (limited, summary, _) =
+        sample().search("from:openvault", &["--limit", "2", "--sort", "date"]);
     assert_eq!((limited.len(), summary.total_hits), (2, 7));
 }
 
@@ -180,7 +241,9 @@ fn json_hits_carry_provenance() {
     let (hits, _, _) = sample().search("\"unusual idea\"", &[]);
     assert_eq!(hits.len(), 1);
     let h = &hits[0];
-    assert!(h.path.ends_with("maildir/dana/new/1477074067.M108P4108.trawlhost"));
+    assert!(h
+        .path
+        .ends_with("maildir/dana/new/1477074067.M108P4108.trawlhost"));
     let bytes = std::fs::read(&h.path).unwrap();
     assert_eq!(h.length as usize, bytes.len());
     assert_eq!(h.sha256, trawl::doc::sha256_hex(&bytes));
@@ -218,28 +281,42 @@ fn text_output_is_sanitized_and_uncoloured_when_piped() {
     let out = sample().run(&["search", "subject:strange"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(!text.contains('\x1b'), "raw escape reached the terminal: {text:?}");
+    assert!(
+        !text.contains('\x1b'),
+        "raw escape reached the terminal: {text:?}"
+    );
     assert!(!text.contains('\u{202e}'));
     assert!(text.contains("\\x1b[31m"));
     assert!(text.contains("Strange text in our comment threads"));
     let colored = sample().run(&["--color", "always", "search", "subject:strange"]);
     let colored = String::from_utf8(colored.stdout).unwrap();
     assert!(colored.contains("\x1b[1m"));
-    assert!(colored.contains("\\x1b[31m"), "dump text must stay escaped even with colour");
+    assert!(
+        colored.contains("\\x1b[31m"),
+        "dump text must stay escaped even with colour"
+    );
 }
 
 #[test]
 fn exit_codes_and_one_line_syntax_errors() {
     assert_eq!(sample().run(&["search", "tax"]).status.code(), Some(0));
-    assert_eq!(sample().run(&["search", "xylophone"]).status.code(), Some(1));
+    assert_eq!(
+        sample().run(&["search", "xylophone"]).status.code(),
+        Some(1)
+    );
     let out = sample().run(&["search", "from:dana \"tax"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("trawl: query error at column 11: unclosed `\"`"), "{err}");
+    assert!(
+        err.starts_with("trawl: query error at column 11: unclosed `\"`"),
+        "{err}"
+    );
     let out = sample().run(&["search", "fromm:dana"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8(out.stderr).unwrap().contains("did you mean `from:`"));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("did you mean `from:`"));
     let out = sample().run(&["search", "date:2016-13"]);
     assert_eq!(out.status.code(), Some(2));
 }
@@ -258,5 +335,7 @@ fn missing_index_is_an_error() {
     let ix = TestIndex::empty();
     let out = ix.run(&["search", "tax"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8(out.stderr).unwrap().contains("no index at"));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("no index at"));
 }

@@ -13,7 +13,10 @@ fn stats_json_counts_the_sample_corpus() {
     // No date, a bad date, 1970 and 2050.
     assert_eq!(s["undated"], 4);
     assert_eq!(s["first_date"], "2016-09-19T21:02:00Z");
-    assert_eq!(s["top_senders"][0], serde_json::json!(["dm@openvault.example.org", 7]));
+    assert_eq!(
+        s["top_senders"][0],
+        serde_json::json!(["dm@openvault.example.org", 7])
+    );
     assert_eq!(s["skipped_files"], 5);
     assert_eq!(s["skipped_by_reason"]["not-mail"], 2);
 }

@@ -1,0 +1,38 @@
+//! Index-stage throughput: the whole `trawl index` pipeline (walk, parse, write, commit) over
+//! `sample_corpus/` into a fresh temporary index. `cargo bench --bench index`.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use trawl::cmd::index::{index_dump, IndexConfig};
+
+fn index_sample_corpus(c: &mut Criterion) {
+    let dump = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_corpus");
+    let bytes = trawl::ingest::walk::walk(&dump, false, None).total_bytes;
+    let mut group = c.benchmark_group("index");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(bytes));
+    for threads in [1, 2] {
+        group.bench_function(format!("sample_corpus/threads={threads}"), |b| {
+            b.iter_with_setup(
+                || tempfile::tempdir().expect("tempdir"),
+                |dir| {
+                    let config = IndexConfig {
+                        dump: dump.clone(),
+                        index_dir: dir.path().join("ix"),
+                        threads,
+                        memory_mib: 64,
+                        follow_symlinks: false,
+                        progress: false,
+                    };
+                    index_dump(&config, &AtomicBool::new(false)).expect("indexing")
+                },
+            )
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, index_sample_corpus);
+criterion_main!(benches);
