@@ -26,7 +26,9 @@ fn parse_sample_corpus(c: &mut Criterion) {
         b.iter(|| {
             let mut docs = 0;
             for (path, data) in &files {
-                if let trawl::ingest::Outcome::Indexed { docs: d, .. } = ingest_bytes(data, path, now) {
+                if let trawl::ingest::Outcome::Indexed { docs: d, .. } =
+                    ingest_bytes(data, path, now)
+                {
                     docs += d.len();
                 }
             }
@@ -44,7 +46,12 @@ fn parse_dates(c: &mut Criterion) {
         "sometime last tuesday",
     ];
     c.bench_function("date_parse", |b| {
-        b.iter(|| samples.iter().filter(|s| trawl::ingest::date::parse(s).is_some()).count())
+        b.iter(|| {
+            samples
+                .iter()
+                .filter(|s| trawl::ingest::date::parse(s).is_some())
+                .count()
+        })
     });
 }
 

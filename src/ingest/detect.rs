@@ -77,7 +77,10 @@ fn looks_like_message(head: &[u8]) -> bool {
             }
             continue;
         }
-        let name = line.split_once(':').map(|(n, _)| n).filter(|n| is_field_name(n));
+        let name = line
+            .split_once(':')
+            .map(|(n, _)| n)
+            .filter(|n| is_field_name(n));
         let Some(name) = name else {
             // Headers that run straight into the body with no blank line (seen in the Enron
             // release), or a block cut off mid-line: still a message once real headers were seen.

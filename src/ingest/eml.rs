@@ -41,7 +41,10 @@ pub fn parse_message(raw: &[u8], origin: Origin<'_>) -> Doc {
 /// `message` the unescaped message that is parsed.
 pub fn parse_stored_message(stored: &[u8], message: &[u8], origin: Origin<'_>) -> Doc {
     // Leading blank lines would make the parser see an empty header block.
-    let raw = &message[message.iter().position(|&b| b != b'\n' && b != b'\r').unwrap_or(message.len())..];
+    let raw = &message[message
+        .iter()
+        .position(|&b| b != b'\n' && b != b'\r')
+        .unwrap_or(message.len())..];
     let source = Provenance {
         path: origin.path.to_owned(),
         offset: origin.offset,
@@ -368,7 +371,10 @@ fn repair_header_end(raw: &[u8]) -> Option<Vec<u8>> {
     let mut pos = 0;
     let mut headers = 0;
     while pos < raw.len() {
-        let end = raw[pos..].iter().position(|&b| b == b'\n').map_or(raw.len(), |i| pos + i + 1);
+        let end = raw[pos..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(raw.len(), |i| pos + i + 1);
         let line = &raw[pos..end];
         let content = line.strip_suffix(b"\n").unwrap_or(line);
         let content = content.strip_suffix(b"\r").unwrap_or(content);
@@ -377,15 +383,18 @@ fn repair_header_end(raw: &[u8]) -> Option<Vec<u8>> {
         }
         let is_header = content.starts_with(b" ")
             || content.starts_with(b"\t")
-            || content
-                .iter()
-                .position(|&b| b == b':')
-                .is_some_and(|i| std::str::from_utf8(&content[..i]).is_ok_and(super::detect::is_field_name));
+            || content.iter().position(|&b| b == b':').is_some_and(|i| {
+                std::str::from_utf8(&content[..i]).is_ok_and(super::detect::is_field_name)
+            });
         if !is_header {
             if headers < 2 {
                 return None;
             }
-            let eol: &[u8] = if line.ends_with(b"\r\n") { b"\r\n" } else { b"\n" };
+            let eol: &[u8] = if line.ends_with(b"\r\n") {
+                b"\r\n"
+            } else {
+                b"\n"
+            };
             let mut fixed = Vec::with_capacity(raw.len() + 2);
             fixed.extend_from_slice(&raw[..pos]);
             fixed.extend_from_slice(eol);
@@ -484,9 +493,15 @@ mod tests {
 
     #[test]
     fn leading_blank_lines_are_skipped() {
-        let d = parse_message(b"\r\n\nFrom: a@b.example\nSubject: Hello\n\nbody\n", origin());
+        let d = parse_message(
+            b"\r\n\nFrom: a@b.example\nSubject: Hello\n\nbody\n",
+            origin(),
+        );
         assert_eq!(d.subject, "Hello");
-        assert_eq!(d.source.length, 42, "provenance covers the stored bytes, blank lines included");
+        assert_eq!(
+            d.source.length, 42,
+            "provenance covers the stored bytes, blank lines included"
+        );
     }
 
     #[test]
@@ -494,7 +509,11 @@ mod tests {
         let raw = b"Date: Mon, 10 Dec 2001 14:59:55 -0800 (PST)\nFrom: brad.jones@enron.com\nSubject: Gas P&L by day\nAttached is the information you have requested.\n\nThanks,\nBrad\n";
         let d = parse_message(raw, origin());
         assert_eq!(d.subject, "Gas P&L by day");
-        assert!(d.body.starts_with("Attached is the information"), "{:?}", d.body);
+        assert!(
+            d.body.starts_with("Attached is the information"),
+            "{:?}",
+            d.body
+        );
         assert!(d.flags.contains(&"no-header-separator"));
         assert_eq!(d.source.length, raw.len() as u64);
         assert_eq!(d.source.sha256, sha256_hex(raw));
