@@ -26,6 +26,17 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
+    /// Time zone for reading dates in queries and for showing them (IANA name such as
+    /// `America/New_York`, or `UTC`). JSON output always carries UTC instants.
+    #[arg(
+        long,
+        global = true,
+        env = "TRAWL_TZ",
+        default_value = "UTC",
+        value_name = "ZONE"
+    )]
+    pub tz: String,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -45,6 +56,10 @@ pub enum Command {
     Search(SearchArgs),
     /// Summarize the index: messages by kind and year, date span, top senders and recipients, skipped files.
     Stats(StatsArgs),
+    /// Show one message: headers, body, attachments and provenance, or its original bytes.
+    Show(ShowArgs),
+    /// The correspondence between two parties in date order, with the time between messages.
+    Timeline(TimelineArgs),
 }
 
 #[derive(Debug, Args)]
@@ -82,11 +97,54 @@ pub enum SortOrder {
     Score,
 }
 
+/// How hits are printed.
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    /// Output format. `--json` and `--csv` are short for `--format json` and `--format csv`.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// JSON Lines: one object per line, tagged by "type" (hit, facet, histogram, pair, summary).
+    #[arg(long, conflicts_with_all = ["csv", "format"])]
+    pub json: bool,
+
+    /// CSV with a header row, for spreadsheets (cells that a spreadsheet would run as a formula are quoted with ').
+    #[arg(long, conflicts_with_all = ["json", "format"])]
+    pub csv: bool,
+
+    /// Maximum number of hits. Default: a screenful for text on a terminal (20 otherwise), 100 for JSON and CSV.
+    #[arg(long, short = 'n', value_name = "N", conflicts_with = "all")]
+    pub limit: Option<usize>,
+
+    /// Every hit, streamed: no cap, documents loaded one at a time.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Csv,
+}
+
+impl OutputArgs {
+    pub fn format(&self) -> Format {
+        if self.json {
+            Format::Json
+        } else if self.csv {
+            Format::Csv
+        } else {
+            self.format
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// The query: words (all must match), "phrases", from:, to:, subject:, date:, after:, before:.
+    /// The query: words (all must match), "phrases", OR, -word, from:, to:, date:, ... (see README).
     ///
-    /// Several arguments are joined with spaces. See the README for the full syntax.
+    /// Several arguments are joined with spaces.
     #[arg(required = true, value_name = "QUERY", allow_hyphen_values = true)]
     pub query: Vec<String>,
 
@@ -94,13 +152,75 @@ pub struct SearchArgs {
     #[arg(long, value_enum, allow_hyphen_values = true)]
     pub sort: Option<SortOrder>,
 
-    /// Maximum number of hits to print.
-    #[arg(long, short = 'n', default_value_t = 20, value_name = "N")]
-    pub limit: usize,
+    #[command(flatten)]
+    pub output: OutputArgs,
 
-    /// Print hits as JSON Lines (one object per hit, then a summary object).
+    /// Print only the number of hits.
+    #[arg(long, conflicts_with_all = ["paths", "json", "csv"])]
+    pub count: bool,
+
+    /// Print only the source paths of the hits, one per line, each once (for xargs).
+    #[arg(long, conflicts_with_all = ["json", "csv"])]
+    pub paths: bool,
+
+    /// After the hits, the top values over all hits: from, to, participant, domain, kind, year,
+    /// month or day, optionally with how many (`--facet from:5`; default 10). Repeatable.
+    #[arg(long, value_name = "NAME[:K]")]
+    pub facet: Vec<String>,
+
+    /// After the hits, a date histogram over all hits, empty periods included.
+    #[arg(long, value_enum, value_name = "UNIT")]
+    pub histogram: Option<HistogramUnit>,
+
+    /// After the hits, the top sender → recipient pairs with counts and first/last date (default 10).
+    #[arg(long, value_name = "K", num_args = 0..=1, default_missing_value = "10")]
+    pub pairs: Option<usize>,
+
+    /// Show hits in date order with the time elapsed since the previous one.
+    #[arg(long)]
+    pub timeline: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistogramUnit {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A document id (16 hex digits, as search prints it) or a Message-ID.
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// Print the original bytes from the dump instead (control characters are escaped when
+    /// stdout is a terminal).
+    #[arg(long, conflicts_with = "json")]
+    pub raw: bool,
+
+    /// Print the message as one JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// First party: an address, or a word of a name or address.
+    #[arg(value_name = "A")]
+    pub a: String,
+
+    /// Second party.
+    #[arg(value_name = "B")]
+    pub b: String,
+
+    /// An optional further query to narrow the messages (e.g. `date:2016-10`).
+    #[arg(value_name = "QUERY", allow_hyphen_values = true)]
+    pub query: Vec<String>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]

@@ -3,11 +3,17 @@
 
 pub mod index;
 pub mod search;
+pub mod show;
 pub mod stats;
+pub mod timeline;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command};
+use anyhow::Context;
+use chrono_tz::Tz;
+
+use crate::cli::{Cli, ColorChoice, Command};
 
 /// Exit statuses, as ripgrep and grep use them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,10 +34,44 @@ impl From<Exit> for ExitCode {
     }
 }
 
+/// Flags shared by every subcommand, as typed.
+#[derive(Debug, Clone)]
+pub struct Globals {
+    pub index: PathBuf,
+    pub color: ColorChoice,
+    pub tz: String,
+}
+
+impl Globals {
+    /// The `--tz` zone.
+    pub fn tz(&self) -> anyhow::Result<Tz> {
+        let name = if self.tz.eq_ignore_ascii_case("utc") || self.tz == "Z" {
+            "UTC"
+        } else {
+            &self.tz
+        };
+        name.parse::<Tz>()
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| {
+                format!(
+                    "--tz {}: not a time zone name (try UTC, Europe/Paris, America/New_York)",
+                    self.tz
+                )
+            })
+    }
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    let g = Globals {
+        index: cli.index,
+        color: cli.color,
+        tz: cli.tz,
+    };
     match cli.command {
-        Command::Index(args) => index::run(&cli.index, args),
-        Command::Search(args) => search::run(&cli.index, cli.color, args),
-        Command::Stats(args) => stats::run(&cli.index, args),
+        Command::Index(args) => index::run(&g.index, args),
+        Command::Search(args) => search::run(&g, args),
+        Command::Stats(args) => stats::run(&g.index, args),
+        Command::Show(args) => show::run(&g, args),
+        Command::Timeline(args) => timeline::run(&g, args),
     }
 }

@@ -1,101 +1,340 @@
-//! `trawl search QUERY`: run a query, print hits as text or JSON Lines.
+//! `trawl search QUERY`: run a query, print hits (text, JSON Lines, CSV, paths or a count), then
+//! the facets, histogram and sender → recipient pairs asked for, computed over all hits.
 
-use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::collections::HashSet;
+use std::io::{BufWriter, IsTerminal, Write};
 use std::time::Instant;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
+use chrono_tz::Tz;
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument};
 
-use super::Exit;
-use crate::cli::{ColorChoice, SearchArgs, SortOrder};
+use super::{Exit, Globals};
+use crate::cli::{Format, HistogramUnit, OutputArgs, SearchArgs, SortOrder};
 use crate::doc::{format_id, Mailbox};
 use crate::index::reader::{self, Opened};
 use crate::index::schema::{self, Fields};
-use crate::output::json::{self, Hit, Summary};
-use crate::output::{self, text};
-use crate::query::{self, Compiled};
+use crate::output::json::{self, FacetOut, HistogramOut, Hit, Summary};
+use crate::output::{self, csv as csv_out, text};
+use crate::query::facets::{self, DateBucketCollector, Unit};
+use crate::query::{self, Compiled, Context as QueryContext};
 
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 160;
+/// Default number of hits for JSON and CSV.
+const MACHINE_LIMIT: usize = 100;
+/// Default number of hits for text when the screen size is unknown.
+const TEXT_LIMIT: usize = 20;
 
-pub fn run(index_dir: &Path, color: ColorChoice, args: SearchArgs) -> anyhow::Result<Exit> {
-    let opened = reader::open(index_dir)?;
+/// A facet request: `from:5` → (Facet::Field("from_addr"), 5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacetSpec {
+    pub name: String,
+    pub kind: FacetKind,
+    pub k: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FacetKind {
+    Field(&'static str),
+    Date(Unit),
+}
+
+const FACETS: [(&str, FacetKind); 9] = [
+    ("from", FacetKind::Field(schema::FROM_ADDR)),
+    ("to", FacetKind::Field(schema::RCPT_ADDR)),
+    ("participant", FacetKind::Field(schema::PARTICIPANT)),
+    ("domain", FacetKind::Field(schema::DOMAIN)),
+    ("kind", FacetKind::Field(schema::KIND)),
+    ("year", FacetKind::Date(Unit::Year)),
+    ("month", FacetKind::Date(Unit::Month)),
+    ("week", FacetKind::Date(Unit::Week)),
+    ("day", FacetKind::Date(Unit::Day)),
+];
+
+/// Reads `NAME[:K]`.
+pub fn parse_facet(spec: &str) -> anyhow::Result<FacetSpec> {
+    let (name, k) = match spec.split_once(':') {
+        Some((n, k)) => (
+            n,
+            k.parse::<usize>()
+                .with_context(|| format!("--facet {spec}: `{k}` is not a count"))?,
+        ),
+        None => (spec, 10),
+    };
+    let name = name.to_ascii_lowercase();
+    let Some((_, kind)) = FACETS.iter().find(|(n, _)| *n == name) else {
+        let known: Vec<&str> = FACETS.iter().map(|(n, _)| *n).collect();
+        bail!("unknown facet `{name}` (known: {})", known.join(", "));
+    };
+    Ok(FacetSpec {
+        name,
+        kind: *kind,
+        k: k.max(1),
+    })
+}
+
+/// Everything a search needs, resolved from the command line.
+pub struct Plan {
+    pub compiled: Compiled,
+    pub sort: SortOrder,
+    /// `None`: every hit.
+    pub limit: Option<usize>,
+    pub mode: Mode,
+    pub facets: Vec<FacetSpec>,
+    pub histogram: Option<Unit>,
+    pub pairs: Option<usize>,
+    pub timeline: bool,
+    pub tz: Tz,
+    pub color: bool,
+}
+
+/// What is printed for each hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Hits(Format),
+    Count,
+    Paths,
+}
+
+pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
+    let opened = reader::open(&g.index)?;
+    let tz = g.tz()?;
     let text = args.query.join(" ");
-    let compiled = query::compile(&text, &opened.fields)?;
-    let sort = args.sort.unwrap_or(if compiled.free_text {
-        SortOrder::Score
+    let compiled = query::compile(
+        &text,
+        QueryContext {
+            fields: &opened.fields,
+            tz,
+        },
+    )?;
+    let mode = if args.count {
+        Mode::Count
+    } else if args.paths {
+        Mode::Paths
     } else {
+        Mode::Hits(args.output.format())
+    };
+    let sort = if args.timeline {
         SortOrder::Date
-    });
-    let started = Instant::now();
-    let result = search(&opened, &compiled, sort, args.limit)?;
-    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    } else {
+        args.sort.unwrap_or(if compiled.free_text {
+            SortOrder::Score
+        } else {
+            SortOrder::Date
+        })
+    };
+    let plan = Plan {
+        compiled,
+        sort,
+        limit: resolve_limit(&args.output, mode, false),
+        mode,
+        facets: args
+            .facet
+            .iter()
+            .map(|f| parse_facet(f))
+            .collect::<anyhow::Result<_>>()?,
+        histogram: args.histogram.map(|h| match h {
+            HistogramUnit::Day => Unit::Day,
+            HistogramUnit::Week => Unit::Week,
+            HistogramUnit::Month => Unit::Month,
+            HistogramUnit::Year => Unit::Year,
+        }),
+        pairs: args.pairs,
+        timeline: args.timeline,
+        tz,
+        color: output::use_color(g.color),
+    };
+    execute(&opened, &plan)
+}
 
+/// The hit cap for an output: `--all` means none; otherwise `--limit`, or a default that suits
+/// the format (a screenful for people, more for machines). `conversation` outputs (timelines)
+/// default to everything.
+pub fn resolve_limit(o: &OutputArgs, mode: Mode, conversation: bool) -> Option<usize> {
+    if o.all {
+        return None;
+    }
+    if let Some(n) = o.limit {
+        return Some(n);
+    }
+    if conversation {
+        return None;
+    }
+    Some(match mode {
+        Mode::Hits(Format::Text) => {
+            let stdout = std::io::stdout();
+            if stdout.is_terminal() {
+                // Two lines per hit, and room for the prompt.
+                let rows = console::Term::stdout()
+                    .size_checked()
+                    .map_or(48, |(r, _)| r as usize);
+                (rows.saturating_sub(2) / 2).max(5)
+            } else {
+                TEXT_LIMIT
+            }
+        }
+        _ => MACHINE_LIMIT,
+    })
+}
+
+/// Runs `plan` and prints everything to stdout. Returns `NoMatch` when nothing matched.
+pub fn execute(opened: &Opened, plan: &Plan) -> anyhow::Result<Exit> {
+    if matches!(
+        plan.mode,
+        Mode::Hits(Format::Csv) | Mode::Count | Mode::Paths
+    ) && (!plan.facets.is_empty() || plan.histogram.is_some() || plan.pairs.is_some())
+    {
+        bail!("facets, histograms and pairs print as text or --json, not with --csv, --count or --paths");
+    }
+    let started = Instant::now();
+    let searcher = opened.searcher();
+    let q = plan.compiled.query.as_ref();
+    let total = searcher.search(q, &Count).context("counting hits")?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    if args.json {
-        for hit in &result.hits {
-            json::write_line(&mut out, "hit", hit)?;
+    let format = match plan.mode {
+        Mode::Count => {
+            writeln!(out, "{total}")?;
+            out.flush()?;
+            return Ok(if total > 0 {
+                Exit::Success
+            } else {
+                Exit::NoMatch
+            });
         }
+        Mode::Paths => None,
+        Mode::Hits(f) => Some(f),
+    };
+
+    let limit = plan.limit.unwrap_or(total).min(total);
+    let page = ranked(&searcher, q, plan.sort, limit)?;
+    let mut snippets = SnippetGenerator::create(&searcher, q, opened.fields.body)?;
+    snippets.set_max_num_chars(SNIPPET_CHARS);
+    let mut csv = (format == Some(Format::Csv)).then(|| csv_out::writer());
+    if let Some(w) = csv.as_mut() {
+        csv_out::write_header(w)?;
+    }
+    let mut seen_paths = HashSet::new();
+    let mut previous: Option<i64> = None;
+    let terminal = std::io::stdout().is_terminal();
+    for (i, (score, addr)) in page.iter().enumerate() {
+        let mut hit = load_hit(&searcher, &opened.fields, *addr, *score, &snippets)?;
+        if plan.timeline {
+            let this = hit
+                .date
+                .as_deref()
+                .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+                .map(|d| d.timestamp());
+            hit.gap_seconds = match (previous, this) {
+                (Some(p), Some(t)) => Some(t - p),
+                _ => None,
+            };
+            previous = this.or(previous);
+        }
+        match format {
+            Some(Format::Json) => json::write_line(&mut out, "hit", &hit)?,
+            Some(Format::Csv) => {
+                if let Some(w) = csv.as_mut() {
+                    csv_out::write_hit(w, &hit)?;
+                }
+            }
+            Some(Format::Text) if plan.timeline => {
+                text::write_timeline_hit(&mut out, &hit, plan.tz, plan.color, i == 0)?
+            }
+            Some(Format::Text) => text::write_hit(&mut out, &hit, plan.tz, plan.color)?,
+            None => {
+                if seen_paths.insert(hit.path.clone()) {
+                    let p = if terminal {
+                        output::sanitize::for_terminal(&hit.path)
+                    } else {
+                        hit.path.clone()
+                    };
+                    writeln!(out, "{p}")?;
+                }
+            }
+        }
+        // Stream: with --all, hits leave as they are loaded.
+        if i % 256 == 255 {
+            out.flush()?;
+        }
+    }
+    if let Some(w) = csv.take() {
+        csv_out::finish(w)?;
+    }
+
+    for spec in &plan.facets {
+        let facet = compute_facet(&searcher, q, spec, plan.tz)?;
+        match format {
+            Some(Format::Json) => json::write_line(&mut out, "facet", &facet)?,
+            _ => text::write_facet(&mut out, &facet, total)?,
+        }
+    }
+    if let Some(unit) = plan.histogram {
+        let h = compute_histogram(&searcher, q, unit, plan.tz)?;
+        match format {
+            Some(Format::Json) => json::write_line(&mut out, "histogram", &h)?,
+            _ => text::write_histogram(&mut out, &h, plan.color)?,
+        }
+    }
+    if let Some(k) = plan.pairs {
+        let pairs = facets::top_pairs(&searcher, q, k)?;
+        match format {
+            Some(Format::Json) => {
+                for p in &pairs {
+                    json::write_line(&mut out, "pair", p)?;
+                }
+            }
+            _ => text::write_pairs(&mut out, &pairs, plan.tz)?,
+        }
+    }
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if format == Some(Format::Json) {
         let summary = Summary {
-            query: text,
-            total_hits: result.total,
-            shown: result.hits.len(),
+            query: plan.compiled.text.clone(),
+            total_hits: total,
+            shown: page.len(),
             elapsed_ms,
         };
         json::write_line(&mut out, "summary", &summary)?;
-    } else {
-        let color = output::use_color(color);
-        for hit in &result.hits {
-            text::write_hit(&mut out, hit, color)?;
-        }
-        out.flush()?;
-        if result.total > result.hits.len() {
-            eprintln!(
-                "{} of {} hits shown (use --limit to see more)",
-                result.hits.len(),
-                result.total
-            );
-        }
     }
     out.flush()?;
-    Ok(if result.total > 0 {
+    if page.len() < total && format != Some(Format::Json) {
+        eprintln!(
+            "{} of {} hits shown (--limit N or --all for more)",
+            page.len(),
+            total
+        );
+    }
+    Ok(if total > 0 {
         Exit::Success
     } else {
         Exit::NoMatch
     })
 }
 
-/// Hits of one search: the page asked for, and how many matched in all.
-pub struct SearchResult {
-    pub total: usize,
-    pub hits: Vec<Hit>,
-}
-
-/// Runs `compiled` and loads the first `limit` hits in `sort` order. Ties are broken by document
-/// id, so the output does not depend on how indexing was spread over threads.
-pub fn search(
-    opened: &Opened,
-    compiled: &Compiled,
+/// The first `limit` hits in `sort` order, with scores for relevance order. Ties are broken by
+/// document id, so the output does not depend on how indexing was spread over threads.
+pub fn ranked(
+    searcher: &Searcher,
+    q: &dyn tantivy::query::Query,
     sort: SortOrder,
     limit: usize,
-) -> anyhow::Result<SearchResult> {
-    let searcher = opened.searcher();
-    let q = compiled.query.as_ref();
-    let total = searcher.search(q, &Count).context("counting hits")?;
-    let limit = limit.max(1);
+) -> anyhow::Result<Vec<(Option<f32>, DocAddress)>> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
     let id_key = || {
         (
             SortByStaticFastValue::<u64>::for_field(schema::ID),
             Order::Asc,
         )
     };
-    let page: Vec<(Option<f32>, DocAddress)> = match sort {
+    Ok(match sort {
         SortOrder::Score => {
             let top = TopDocs::with_limit(limit)
                 .order_by(((SortBySimilarityScore, Order::Desc), id_key()));
@@ -122,17 +361,65 @@ pub fn search(
                 .map(|(_, a)| (None, a))
                 .collect()
         }
-    };
-    let mut snippets = SnippetGenerator::create(&searcher, q, opened.fields.body)?;
-    snippets.set_max_num_chars(SNIPPET_CHARS);
-    let mut hits = Vec::with_capacity(page.len());
-    for (score, addr) in page {
-        hits.push(load_hit(&searcher, &opened.fields, addr, score, &snippets)?);
-    }
-    Ok(SearchResult { total, hits })
+    })
 }
 
-fn load_hit(
+pub fn compute_facet(
+    searcher: &Searcher,
+    q: &dyn tantivy::query::Query,
+    spec: &FacetSpec,
+    tz: Tz,
+) -> anyhow::Result<FacetOut> {
+    let values = match spec.kind {
+        FacetKind::Field(field) => facets::top_terms(searcher, q, field, spec.k)?,
+        FacetKind::Date(unit) => {
+            let b = searcher.search(q, &DateBucketCollector { unit, tz })?;
+            let mut v: Vec<(String, u64)> = b
+                .buckets
+                .iter()
+                .map(|(d, n)| (unit.label(*d), *n))
+                .collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            v.truncate(spec.k);
+            v
+        }
+    };
+    Ok(FacetOut {
+        name: spec.name.clone(),
+        values: values
+            .into_iter()
+            .map(|(value, count)| json::FacetValue { value, count })
+            .collect(),
+    })
+}
+
+pub fn compute_histogram(
+    searcher: &Searcher,
+    q: &dyn tantivy::query::Query,
+    unit: Unit,
+    tz: Tz,
+) -> anyhow::Result<HistogramOut> {
+    let b = searcher.search(q, &DateBucketCollector { unit, tz })?;
+    let buckets = b
+        .with_gaps(unit)
+        .into_iter()
+        .map(|(d, count)| json::HistogramBucket {
+            period: unit.label(d),
+            start: facets::DateBuckets::period_start_utc(d, tz)
+                .map(|s| s.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            count,
+        })
+        .collect();
+    Ok(HistogramOut {
+        unit: unit.name().into(),
+        time_zone: tz.name().into(),
+        buckets,
+        undated: b.undated,
+    })
+}
+
+/// Loads the stored fields of the document at `addr` into a [`Hit`].
+pub fn load_hit(
     searcher: &Searcher,
     f: &Fields,
     addr: DocAddress,
@@ -140,38 +427,41 @@ fn load_hit(
     snippets: &SnippetGenerator,
 ) -> anyhow::Result<Hit> {
     let doc: TantivyDocument = searcher.doc(addr)?;
-    let s = |field| {
-        doc.get_first(field)
-            .and_then(|v| v.as_str())
-            .map(str::to_owned)
-    };
+    let mut hit = hit_from_doc(&doc, f);
+    hit.score = score;
+    let snippet = snippets.snippet_from_doc(&doc);
+    if snippet.fragment().is_empty() {
+        hit.snippet = first_chars(&stored_str(&doc, f.body).unwrap_or_default(), SNIPPET_CHARS);
+    } else {
+        hit.snippet = snippet.fragment().to_owned();
+        hit.highlights = snippet
+            .highlighted()
+            .iter()
+            .map(|r| [r.start, r.end])
+            .collect();
+    }
+    Ok(hit)
+}
+
+pub fn stored_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+}
+
+/// A [`Hit`] with everything but score and snippet.
+pub fn hit_from_doc(doc: &TantivyDocument, f: &Fields) -> Hit {
+    let s = |field| stored_str(doc, field);
     let u = |field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
     let envelope: Envelope = s(f.envelope)
         .and_then(|e| serde_json::from_str(&e).ok())
         .unwrap_or_default();
-    let snippet = snippets.snippet_from_doc(&doc);
-    let fragment = snippet.fragment().to_owned();
-    let (snippet_text, highlights) = if fragment.is_empty() {
-        (
-            first_chars(&s(f.body).unwrap_or_default(), SNIPPET_CHARS),
-            Vec::new(),
-        )
-    } else {
-        (
-            fragment,
-            snippet
-                .highlighted()
-                .iter()
-                .map(|r| [r.start, r.end])
-                .collect(),
-        )
-    };
     let date = doc
         .get_first(f.date)
         .and_then(|v| v.as_datetime())
         .and_then(|d| chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0))
         .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-    Ok(Hit {
+    Hit {
         id: format_id(u(f.id)),
         kind: s(f.kind).unwrap_or_default(),
         date,
@@ -192,10 +482,11 @@ fn load_hit(
             .get_all(f.attachment)
             .filter_map(|v| v.as_str().map(str::to_owned))
             .collect(),
-        score,
-        snippet: snippet_text,
-        highlights,
-    })
+        score: None,
+        snippet: String::new(),
+        highlights: Vec::new(),
+        gap_seconds: None,
+    }
 }
 
 #[derive(Default, serde::Deserialize)]
@@ -215,5 +506,28 @@ fn first_chars(body: &str, n: usize) -> String {
     match flat.char_indices().nth(n) {
         Some((i, _)) => format!("{}…", &flat[..i]),
         None => flat,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facet_specs() {
+        assert_eq!(parse_facet("from").unwrap().k, 10);
+        assert_eq!(
+            parse_facet("Month:3").unwrap(),
+            FacetSpec {
+                name: "month".into(),
+                kind: FacetKind::Date(Unit::Month),
+                k: 3
+            }
+        );
+        assert!(parse_facet("sender")
+            .unwrap_err()
+            .to_string()
+            .contains("known: from, to"));
+        assert!(parse_facet("from:x").is_err());
     }
 }

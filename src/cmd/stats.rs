@@ -52,8 +52,8 @@ pub fn compute(opened: &Opened, top: usize) -> anyhow::Result<Stats> {
     let years = searcher.search(
         &all,
         &DateBucketCollector {
-            field: schema::DATE.into(),
             unit: Unit::Year,
+            tz: chrono_tz::Tz::UTC,
         },
     )?;
     let skipped = meta::read_skipped(&opened.dir)?;
@@ -69,7 +69,7 @@ pub fn compute(opened: &Opened, top: usize) -> anyhow::Result<Stats> {
         by_year: years
             .buckets
             .iter()
-            .map(|(k, v)| (k.format("%Y").to_string(), *v))
+            .map(|(k, v)| (Unit::Year.label(*k), *v))
             .collect(),
         undated: years.undated,
         date_quality: top_terms(&searcher, &all, schema::DATE_QUALITY, 10)?,

@@ -84,6 +84,18 @@ pub fn to_document(doc: &Doc, f: &Fields) -> TantivyDocument {
             add_mailbox(&mut d, m, words, addr, Some(f.rcpt_addr), &mut domains);
         }
     }
+    let mut participants: Vec<&str> = doc
+        .from
+        .iter()
+        .chain(doc.recipients())
+        .map(|m| m.address.as_str())
+        .filter(|a| !a.is_empty())
+        .collect();
+    participants.sort_unstable();
+    participants.dedup();
+    for p in participants {
+        d.add_text(f.participant, p);
+    }
     domains.sort_unstable();
     domains.dedup();
     for dom in domains {

@@ -10,6 +10,13 @@
 //!   (absolute), `offset` and `length` (the byte range in that file), `sha256` (of those bytes),
 //!   `attachments` (file names), `score`, `snippet` (plain text) and `highlights` (byte ranges
 //!   `[start, end)` of matched words within `snippet`);
+//!   (`gap_seconds`, the time since the previous hit, is added in timeline output);
+//! - with `--facet NAME`, one `{"type":"facet","name":"from","values":[{"value","count"}]}` per
+//!   facet, counted over all hits;
+//! - with `--histogram UNIT`, one `{"type":"histogram","unit":"month","time_zone":"UTC",
+//!   "buckets":[{"period":"2016-10","start":"2016-10-01T00:00:00Z","count":19}],"undated":N}`,
+//!   every period from the first to the last, empty ones included;
+//! - with `--pairs`, one `{"type":"pair","from","to","count","first","last"}` per pair;
 //! - a last `{"type":"summary","query":...,"total_hits":N,"shown":M,"elapsed_ms":T}`.
 //!
 //! Addresses are lower-cased; names are as written. Strings are not sanitized for terminals: JSON
@@ -44,6 +51,41 @@ pub struct Hit {
     pub score: Option<f32>,
     pub snippet: String,
     pub highlights: Vec<[usize; 2]>,
+    /// Seconds since the previous hit, in timeline output only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gap_seconds: Option<i64>,
+}
+
+/// One `--facet`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FacetOut {
+    pub name: String,
+    pub values: Vec<FacetValue>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u64,
+}
+
+/// A `--histogram`.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistogramOut {
+    pub unit: String,
+    pub time_zone: String,
+    pub buckets: Vec<HistogramBucket>,
+    /// Hits without a usable date, which no bucket counts.
+    pub undated: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HistogramBucket {
+    /// `2016`, `2016-10`, `2016-W42` or `2016-10-21`, in the histogram's time zone.
+    pub period: String,
+    /// The UTC instant the period starts.
+    pub start: Option<String>,
+    pub count: u64,
 }
 
 /// The closing line of `search --json`.

@@ -2,6 +2,7 @@
 //! by [`text`]; anything that came out of a dump passes through [`sanitize`] before it reaches a
 //! terminal.
 
+pub mod csv;
 pub mod json;
 pub mod sanitize;
 pub mod text;

@@ -1,11 +1,17 @@
-//! Text output for people: one line per hit (date, sender, first recipients, subject, path), then
-//! an indented snippet with the matched words highlighted. Everything from the dump is sanitized.
+//! Text output for people: hits as aligned columns (date, sender, recipients, subject, path)
+//! with an indented, highlighted snippet; timelines with the gap since the previous message;
+//! facets, histograms as bars, and sender → recipient pairs. Everything from the dump is
+//! sanitized; dates are shown in the user's time zone.
 
 use std::io::Write;
 
-use super::json::Hit;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::json::{FacetOut, HistogramOut, Hit};
 use super::sanitize::for_terminal;
 use crate::doc::Mailbox;
+use crate::query::facets::Pair;
 
 const BOLD: &str = "\x1b[1m";
 const MATCH: &str = "\x1b[1;31m";
@@ -13,52 +19,47 @@ const DIM: &str = "\x1b[2m";
 const RESET: &str = "\x1b[0m";
 
 /// How many recipients a hit line names before "+N".
-const SHOWN_RECIPIENTS: usize = 2;
+const SHOWN_RECIPIENTS: usize = 1;
+/// Column widths (in characters) of sender and recipients.
+const FROM_WIDTH: usize = 32;
+const TO_WIDTH: usize = 36;
+/// Widest histogram bar.
+const BAR_WIDTH: usize = 50;
 
-pub fn write_hit<W: Write>(out: &mut W, hit: &Hit, color: bool) -> std::io::Result<()> {
-    let date = match &hit.date {
-        Some(d) => d
-            .get(..16)
-            .map(|s| s.replace('T', " "))
-            .unwrap_or_else(|| d.clone()),
-        None => format!("(date {})", hit.date_quality),
-    };
-    let from = hit
-        .from
-        .as_ref()
-        .map(short_mailbox)
-        .unwrap_or_else(|| "(no sender)".into());
-    let recipients: Vec<&Mailbox> = hit.to.iter().chain(&hit.cc).chain(&hit.bcc).collect();
-    let mut to: Vec<String> = recipients
-        .iter()
-        .take(SHOWN_RECIPIENTS)
-        .map(|m| short_mailbox(m))
-        .collect();
-    if recipients.len() > SHOWN_RECIPIENTS {
-        to.push(format!("+{}", recipients.len() - SHOWN_RECIPIENTS));
+/// `2016-10-21 14:21` in `tz`, or why there is no date.
+pub fn format_date(hit: &Hit, tz: Tz) -> String {
+    match hit
+        .date
+        .as_deref()
+        .and_then(|d| DateTime::parse_from_rfc3339(d).ok())
+    {
+        Some(d) => d.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+        None => format!(
+            "({})",
+            if hit.date_quality.is_empty() {
+                "no date"
+            } else {
+                &hit.date_quality
+            }
+        ),
     }
-    let to = if to.is_empty() {
-        "(no recipients)".to_string()
-    } else {
-        to.join(", ")
-    };
-    let subject = if hit.subject.is_empty() {
-        "(no subject)".to_string()
-    } else {
-        for_terminal(&hit.subject)
-    };
-    let path = super::display_path(&hit.path);
-    let path = if hit.offset > 0 {
-        format!("{}@{}", for_terminal(&path), hit.offset)
-    } else {
-        for_terminal(&path)
-    };
+}
+
+pub fn write_hit<W: Write>(out: &mut W, hit: &Hit, tz: Tz, color: bool) -> std::io::Result<()> {
     let (b, d, r) = if color {
         (BOLD, DIM, RESET)
     } else {
         ("", "", "")
     };
-    writeln!(out, "{date}  {from} → {to}  {b}{subject}{r}  {d}{path}{r}")?;
+    writeln!(
+        out,
+        "{:<16}  {}  {}  {b}{}{r}  {d}{}{r}",
+        format_date(hit, tz),
+        pad(&sender(hit), FROM_WIDTH),
+        pad(&recipients(hit), TO_WIDTH),
+        subject(hit),
+        location(hit)
+    )?;
     if !hit.snippet.is_empty() {
         writeln!(
             out,
@@ -69,12 +70,116 @@ pub fn write_hit<W: Write>(out: &mut W, hit: &Hit, color: bool) -> std::io::Resu
     Ok(())
 }
 
+/// A timeline line: date, time since the previous message, sender → recipients, subject, then
+/// the snippet.
+pub fn write_timeline_hit<W: Write>(
+    out: &mut W,
+    hit: &Hit,
+    tz: Tz,
+    color: bool,
+    first: bool,
+) -> std::io::Result<()> {
+    let (b, d, r) = if color {
+        (BOLD, DIM, RESET)
+    } else {
+        ("", "", "")
+    };
+    let gap = match hit.gap_seconds {
+        Some(s) => format_gap(s),
+        None if first => "start".into(),
+        None => "?".into(),
+    };
+    writeln!(
+        out,
+        "{:<16}  {gap:>7}  {} → {}  {b}{}{r}  {d}{}{r}",
+        format_date(hit, tz),
+        sender(hit),
+        recipients(hit),
+        subject(hit),
+        location(hit)
+    )?;
+    if !hit.snippet.is_empty() {
+        writeln!(
+            out,
+            "{:>27}{}",
+            "",
+            highlight(&hit.snippet, &hit.highlights, color)
+        )?;
+    }
+    Ok(())
+}
+
+/// `+45s`, `+15m`, `+3h`, `+2h30m`, `+3d`: how a reporter writes the pause between messages.
+pub fn format_gap(secs: i64) -> String {
+    let s = secs.max(0);
+    match s {
+        0..=59 => format!("+{s}s"),
+        60..=3599 => format!("+{}m", s / 60),
+        3600..=35_999 if s % 3600 >= 60 => format!("+{}h{:02}m", s / 3600, (s % 3600) / 60),
+        3600..=172_799 => format!("+{}h", s / 3600),
+        _ => format!("+{}d", s / 86_400),
+    }
+}
+
+fn sender(hit: &Hit) -> String {
+    hit.from
+        .as_ref()
+        .map(short_mailbox)
+        .unwrap_or_else(|| "(no sender)".into())
+}
+
+fn recipients(hit: &Hit) -> String {
+    let all: Vec<&Mailbox> = hit.to.iter().chain(&hit.cc).chain(&hit.bcc).collect();
+    let mut to: Vec<String> = all
+        .iter()
+        .take(SHOWN_RECIPIENTS)
+        .map(|m| short_mailbox(m))
+        .collect();
+    if all.len() > SHOWN_RECIPIENTS {
+        to.push(format!("+{}", all.len() - SHOWN_RECIPIENTS));
+    }
+    if to.is_empty() {
+        "(no recipients)".into()
+    } else {
+        to.join(" ")
+    }
+}
+
+fn subject(hit: &Hit) -> String {
+    if hit.subject.is_empty() {
+        "(no subject)".into()
+    } else {
+        for_terminal(&hit.subject)
+    }
+}
+
+/// The source path (relative to the current directory when below it), with `@offset` for mbox.
+fn location(hit: &Hit) -> String {
+    let path = for_terminal(&super::display_path(&hit.path));
+    if hit.offset > 0 {
+        format!("{path}@{}", hit.offset)
+    } else {
+        path
+    }
+}
+
+/// A name if there is one, else the address.
 fn short_mailbox(m: &Mailbox) -> String {
-    for_terminal(&match (&m.name, m.address.is_empty()) {
-        (Some(n), false) => format!("{n} <{}>", m.address),
-        (Some(n), true) => n.clone(),
-        (None, _) => m.address.clone(),
+    for_terminal(match (&m.name, m.address.is_empty()) {
+        (Some(n), _) => n,
+        (None, _) => &m.address,
     })
+}
+
+/// Pads or cuts `s` to `width` characters.
+fn pad(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    if n > width {
+        let cut: String = s.chars().take(width - 1).collect();
+        format!("{cut}…")
+    } else {
+        format!("{s}{}", " ".repeat(width - n))
+    }
 }
 
 /// Marks `ranges` of `snippet`: colour on a terminal, `**word**` otherwise.
@@ -100,6 +205,65 @@ fn highlight(snippet: &str, ranges: &[[usize; 2]], color: bool) -> String {
     out
 }
 
+pub fn write_facet<W: Write>(out: &mut W, f: &FacetOut, total: usize) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "\n{} (top {} over {} hits):",
+        f.name,
+        f.values.len(),
+        total
+    )?;
+    for v in &f.values {
+        writeln!(out, "  {:>8}  {}", v.count, for_terminal(&v.value))?;
+    }
+    Ok(())
+}
+
+pub fn write_histogram<W: Write>(
+    out: &mut W,
+    h: &HistogramOut,
+    color: bool,
+) -> std::io::Result<()> {
+    writeln!(out, "\nhits by {} ({}):", h.unit, h.time_zone)?;
+    let max = h.buckets.iter().map(|b| b.count).max().unwrap_or(0).max(1);
+    let (b, r) = if color { (BOLD, RESET) } else { ("", "") };
+    for bucket in &h.buckets {
+        let len = (bucket.count as usize * BAR_WIDTH).div_ceil(max as usize);
+        writeln!(
+            out,
+            "  {:<10} {:>7}  {b}{}{r}",
+            bucket.period,
+            bucket.count,
+            "█".repeat(len)
+        )?;
+    }
+    if h.undated > 0 {
+        writeln!(out, "  {:<10} {:>7}", "undated", h.undated)?;
+    }
+    Ok(())
+}
+
+pub fn write_pairs<W: Write>(out: &mut W, pairs: &[Pair], tz: Tz) -> std::io::Result<()> {
+    writeln!(out, "\nsender → recipient pairs:")?;
+    let day = |d: Option<DateTime<Utc>>| {
+        d.map_or("-".to_string(), |d| {
+            d.with_timezone(&tz).format("%Y-%m-%d").to_string()
+        })
+    };
+    for p in pairs {
+        writeln!(
+            out,
+            "  {:>8}  {} → {}  {} .. {}",
+            p.count,
+            for_terminal(&p.from),
+            for_terminal(&p.to),
+            day(p.first),
+            day(p.last)
+        )?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,5 +279,21 @@ mod tests {
             "a \x1b[1;31mtax\x1b[0m"
         );
         assert_eq!(highlight("ab", &[[1, 9]], false), "ab");
+    }
+
+    #[test]
+    fn gaps_read_like_a_reporter_writes_them() {
+        assert_eq!(format_gap(42), "+42s");
+        assert_eq!(format_gap(15 * 60), "+15m");
+        assert_eq!(format_gap(2 * 3600 + 30 * 60), "+2h30m");
+        assert_eq!(format_gap(3 * 3600), "+3h");
+        assert_eq!(format_gap(20 * 3600), "+20h");
+        assert_eq!(format_gap(3 * 86_400 + 5), "+3d");
+    }
+
+    #[test]
+    fn padding_cuts_long_names() {
+        assert_eq!(pad("abc", 5), "abc  ");
+        assert_eq!(pad("abcdef", 4), "abc…");
     }
 }

@@ -1,8 +1,10 @@
 //! Date values in queries: `2016`, `2016-10`, `2016-10-21`, `2016-10-21T14:00`, and ranges
 //! `A..B`, `A..`, `..B`. A value names a whole period (a year, a month, a day, a minute); a range
-//! runs from the start of its first period to the end of its last, both ends included. All in UTC.
+//! runs from the start of its first period to the end of its last, both ends included. Periods
+//! are read in a time zone (UTC unless `--tz` says otherwise) and turned into UTC instants.
 
-use chrono::{DateTime, Months, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
 
 /// A half-open interval `[start, end)`; `None` is unbounded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,8 +20,20 @@ pub struct Period {
     pub end: DateTime<Utc>,
 }
 
-/// Parses a single date value into the period it names.
-pub fn parse_period(s: &str) -> Result<Period, String> {
+/// The UTC instant of local time `naive` in `tz`. In a daylight-saving gap (a local time that
+/// never happened) the first instant after the gap is used.
+pub fn local_to_utc(tz: Tz, naive: NaiveDateTime) -> Option<DateTime<Utc>> {
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .or_else(|| {
+            tz.from_local_datetime(&(naive + chrono::Duration::hours(1)))
+                .earliest()
+        })
+        .map(|d| d.with_timezone(&Utc))
+}
+
+/// Parses a single date value into the period it names, in `tz`.
+pub fn parse_period(s: &str, tz: Tz) -> Result<Period, String> {
     let bad =
         || format!("`{s}` is not a date (expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM)");
     let (date_part, time_part) = match s.split_once(['T', 't']) {
@@ -54,27 +68,30 @@ pub fn parse_period(s: &str) -> Result<Period, String> {
             true,
         ),
     };
-    let start = Utc.from_utc_datetime(&date.and_time(time));
-    let end = if minute_precision {
-        start + chrono::Duration::minutes(1)
+    let start_local = date.and_time(time);
+    let end_local = if minute_precision {
+        start_local + chrono::Duration::minutes(1)
     } else {
         match nums.len() {
-            1 => Utc
-                .with_ymd_and_hms(year + 1, 1, 1, 0, 0, 0)
-                .single()
+            1 => NaiveDate::from_ymd_opt(year + 1, 1, 1)
+                .ok_or_else(bad)?
+                .and_time(NaiveTime::MIN),
+            2 => start_local
+                .checked_add_months(Months::new(1))
                 .ok_or_else(bad)?,
-            2 => start.checked_add_months(Months::new(1)).ok_or_else(bad)?,
-            _ => start + chrono::Duration::days(1),
+            _ => start_local + chrono::Duration::days(1),
         }
     };
+    let start = local_to_utc(tz, start_local).ok_or_else(bad)?;
+    let end = local_to_utc(tz, end_local).ok_or_else(bad)?;
     Ok(Period { start, end })
 }
 
-/// Parses a value or a range of values.
-pub fn parse_interval(s: &str) -> Result<Interval, String> {
+/// Parses a value or a range of values, in `tz`.
+pub fn parse_interval(s: &str, tz: Tz) -> Result<Interval, String> {
     match s.split_once("..") {
         None => {
-            let p = parse_period(s)?;
+            let p = parse_period(s, tz)?;
             Ok(Interval {
                 start: Some(p.start),
                 end: Some(p.end),
@@ -84,12 +101,12 @@ pub fn parse_interval(s: &str) -> Result<Interval, String> {
             let start = if a.is_empty() {
                 None
             } else {
-                Some(parse_period(a)?.start)
+                Some(parse_period(a, tz)?.start)
             };
             let end = if b.is_empty() {
                 None
             } else {
-                Some(parse_period(b)?.end)
+                Some(parse_period(b, tz)?.end)
             };
             if start.is_none() && end.is_none() {
                 return Err("`..` needs a date on at least one side".into());
@@ -114,7 +131,7 @@ mod tests {
     }
 
     fn range(s: &str) -> (String, String) {
-        let i = parse_interval(s).unwrap();
+        let i = parse_interval(s, Tz::UTC).unwrap();
         (iso(i.start), iso(i.end))
     }
 
@@ -168,7 +185,26 @@ mod tests {
             "2016-10-01T25:00",
             "2016-10-01-02",
         ] {
-            assert!(parse_interval(s).is_err(), "{s:?}");
+            assert!(parse_interval(s, Tz::UTC).is_err(), "{s:?}");
         }
+    }
+
+    #[test]
+    fn time_zones_shift_periods() {
+        let tokyo: Tz = "Asia/Tokyo".parse().unwrap();
+        let i = parse_interval("2016-10-13", tokyo).unwrap();
+        assert_eq!(
+            (iso(i.start), iso(i.end)),
+            ("2016-10-12T15:00".into(), "2016-10-13T15:00".into())
+        );
+        // New York changed from EDT to EST on 2016-11-06: that day has 25 hours.
+        let ny: Tz = "America/New_York".parse().unwrap();
+        let i = parse_interval("2016-11-06", ny).unwrap();
+        assert_eq!(
+            (iso(i.start), iso(i.end)),
+            ("2016-11-06T04:00".into(), "2016-11-07T05:00".into())
+        );
+        // 02:30 on 2017-03-12 never happened in New York; the period starts after the gap.
+        assert!(parse_interval("2017-03-12T02:30", ny).is_ok());
     }
 }

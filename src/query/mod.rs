@@ -1,9 +1,9 @@
 //! Our query syntax turned into tantivy queries.
 //!
-//! [`parse`] owns the grammar; [`compile`] maps the AST onto the schema: bare words and phrases
-//! to subject and body, `from:`/`to:` to address words or exact addresses, dates to ranges on
-//! the date column. Values are analyzed with the same analyzer as the index, so `Élodie`,
-//! `ELODIE` and `elodie` are one word.
+//! [`parse`] owns the grammar; [`compile`] maps the AST onto the schema: bare values to subject
+//! and body, `from:`/`to:`/`participant:`/`between:` to address words or exact addresses, dates
+//! to ranges on the date column in the user's time zone. Values are analyzed with the same
+//! analyzer as the index, so `Élodie`, `ELODIE` and `elodie` are one word.
 
 pub mod date;
 pub mod facets;
@@ -11,8 +11,10 @@ pub mod parse;
 
 use std::ops::Bound;
 
+use chrono_tz::Tz;
 use tantivy::query::{
-    AllQuery, BooleanQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
+    RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
@@ -31,10 +33,17 @@ pub struct Compiled {
     pub text: String,
 }
 
-/// Parses and compiles `text` against `fields`.
-pub fn compile(text: &str, fields: &Fields) -> Result<Compiled, Error> {
+/// What a query is compiled against: the schema's fields and the time zone dates are read in.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    pub fields: &'a Fields,
+    pub tz: Tz,
+}
+
+/// Parses and compiles `text`.
+pub fn compile(text: &str, ctx: Context<'_>) -> Result<Compiled, Error> {
     let ast = parse::parse(text)?;
-    let query = build(&ast, fields, text)?;
+    let query = build(&ast, ctx, text)?;
     Ok(Compiled {
         query,
         free_text: ast.has_free_text(),
@@ -42,14 +51,16 @@ pub fn compile(text: &str, fields: &Fields) -> Result<Compiled, Error> {
     })
 }
 
-fn build(node: &Node, f: &Fields, text: &str) -> Result<Box<dyn Query>, Error> {
+type Q = Box<dyn Query>;
+
+fn build(node: &Node, ctx: Context<'_>, text: &str) -> Result<Q, Error> {
     Ok(match node {
         Node::And(parts) => {
             let mut clauses = Vec::with_capacity(parts.len());
             for p in parts {
                 match p {
-                    Node::Not(inner) => clauses.push((Occur::MustNot, build(inner, f, text)?)),
-                    _ => clauses.push((Occur::Must, build(p, f, text)?)),
+                    Node::Not(inner) => clauses.push((Occur::MustNot, build(inner, ctx, text)?)),
+                    _ => clauses.push((Occur::Must, build(p, ctx, text)?)),
                 }
             }
             if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
@@ -60,14 +71,11 @@ fn build(node: &Node, f: &Fields, text: &str) -> Result<Box<dyn Query>, Error> {
         Node::Or(parts) => {
             let mut clauses = Vec::with_capacity(parts.len());
             for p in parts {
-                clauses.push((Occur::Should, build(p, f, text)?));
+                clauses.push((Occur::Should, build(p, ctx, text)?));
             }
             Box::new(BooleanQuery::new(clauses))
         }
-        Node::Not(inner) => Box::new(BooleanQuery::new(vec![
-            (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
-            (Occur::MustNot, build(inner, f, text)?),
-        ])),
+        Node::Not(inner) => not(build(inner, ctx, text)?),
         Node::Match {
             field,
             value,
@@ -78,131 +86,231 @@ fn build(node: &Node, f: &Fields, text: &str) -> Result<Box<dyn Query>, Error> {
                 column: *column,
                 message,
             };
-            match field {
-                None => words_in(&[f.subject, f.body], value)
-                    .ok_or_else(|| fail(nothing_searchable(value)))?,
-                Some(FieldName::Subject) => {
-                    words_in(&[f.subject], value).ok_or_else(|| fail(nothing_searchable(value)))?
-                }
-                Some(FieldName::Body) => {
-                    words_in(&[f.body], value).ok_or_else(|| fail(nothing_searchable(value)))?
-                }
-                Some(FieldName::From) => address(value, &[(f.from, f.from_addr)])
-                    .ok_or_else(|| fail(nothing_searchable(value)))?,
-                Some(FieldName::To) => address(
-                    value,
-                    &[(f.to, f.to_addr), (f.cc, f.cc_addr), (f.bcc, f.bcc_addr)],
-                )
-                .ok_or_else(|| fail(nothing_searchable(value)))?,
-                Some(FieldName::Cc) => address(value, &[(f.cc, f.cc_addr)])
-                    .ok_or_else(|| fail(nothing_searchable(value)))?,
-                Some(FieldName::Bcc) => address(value, &[(f.bcc, f.bcc_addr)])
-                    .ok_or_else(|| fail(nothing_searchable(value)))?,
-                Some(FieldName::Id) => {
-                    let id = value
-                        .text()
-                        .trim()
-                        .trim_start_matches('<')
-                        .trim_end_matches('>');
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(f.message_id, id),
-                        IndexRecordOption::Basic,
-                    ))
-                }
-                Some(FieldName::Date) => {
-                    let i = date::parse_interval(value.text()).map_err(fail)?;
-                    date_range(f.date, i.start, i.end)
-                }
-                Some(FieldName::After) => {
-                    let p = date::parse_period(value.text()).map_err(fail)?;
-                    date_range(f.date, Some(p.start), None)
-                }
-                Some(FieldName::Before) => {
-                    let p = date::parse_period(value.text()).map_err(fail)?;
-                    date_range(f.date, None, Some(p.start))
-                }
-            }
+            match_field(*field, value, ctx).map_err(fail)?
         }
     })
 }
 
-fn nothing_searchable(v: &Value) -> String {
-    format!("`{}` has no letters or digits to search for", v.text())
+fn not(q: Q) -> Q {
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Must, Box::new(AllQuery) as Q),
+        (Occur::MustNot, q),
+    ]))
 }
 
-/// Matches `value` in any of `fields`: a term for one token, a phrase for several (a quoted
-/// phrase, or a word like `e-mail` that analyzes to two tokens). `None` when nothing is left
-/// after analysis.
-fn words_in(fields: &[Field], value: &Value) -> Option<Box<dyn Query>> {
+fn or(qs: Vec<Q>) -> Q {
+    if qs.len() == 1 {
+        return qs
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Box::new(EmptyQuery));
+    }
+    Box::new(BooleanQuery::new(
+        qs.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+fn and(qs: Vec<Q>) -> Q {
+    Box::new(BooleanQuery::new(
+        qs.into_iter().map(|q| (Occur::Must, q)).collect(),
+    ))
+}
+
+fn term(field: Field, text: &str) -> Q {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Result<Q, String> {
+    let f = ctx.fields;
+    let v = value.text();
+    let nothing = || format!("`{v}` has no letters or digits to search for");
+    Ok(match field {
+        None => words_in(&[f.subject, f.body], value).ok_or_else(nothing)?,
+        Some(FieldName::Subject) => words_in(&[f.subject], value).ok_or_else(nothing)?,
+        Some(FieldName::Body) => words_in(&[f.body], value).ok_or_else(nothing)?,
+        Some(FieldName::Filename) => words_in(&[f.attachment], value).ok_or_else(nothing)?,
+        Some(FieldName::From) => address(value, &senders(f)).ok_or_else(nothing)?,
+        Some(FieldName::To) => address(value, &recipients(f)).ok_or_else(nothing)?,
+        Some(FieldName::Cc) => address(value, &[(f.cc, f.cc_addr)]).ok_or_else(nothing)?,
+        Some(FieldName::Bcc) => address(value, &[(f.bcc, f.bcc_addr)]).ok_or_else(nothing)?,
+        Some(FieldName::Participant) => {
+            let mut all = senders(f).to_vec();
+            all.extend_from_slice(&recipients(f));
+            address(value, &all).ok_or_else(nothing)?
+        }
+        Some(FieldName::Between) => {
+            let (a, b) = v
+                .split_once(',')
+                .filter(|(a, b)| !a.is_empty() && !b.is_empty() && !b.contains(','))
+                .ok_or_else(|| format!("`between:` takes two parties separated by a comma, as in between:dana,openvault (got `{v}`)"))?;
+            let (a, b) = (Value::from_plain(a), Value::from_plain(b));
+            let side = |x: &Value, y: &Value| -> Result<Q, String> {
+                Ok(and(vec![
+                    address(x, &senders(f)).ok_or_else(nothing)?,
+                    address(y, &recipients(f)).ok_or_else(nothing)?,
+                ]))
+            };
+            or(vec![side(&a, &b)?, side(&b, &a)?])
+        }
+        Some(FieldName::Domain) => {
+            let d = v.trim().trim_start_matches('@').to_lowercase();
+            if d.is_empty() {
+                return Err(nothing());
+            }
+            term(f.domain, &d)
+        }
+        Some(FieldName::Kind) => term(f.kind, &v.to_lowercase()),
+        Some(FieldName::Has) => match v.to_lowercase().as_str() {
+            "attachment" | "attachments" => term(f.flags, "attachment"),
+            other => return Err(format!("unknown `has:{other}` (known: has:attachment)")),
+        },
+        Some(FieldName::Id) => term(
+            f.message_id,
+            v.trim().trim_start_matches('<').trim_end_matches('>'),
+        ),
+        Some(FieldName::Path) => path_query(f.path, v)?,
+        Some(FieldName::Date) if v.eq_ignore_ascii_case("unknown") => {
+            not(term(f.date_quality, "ok"))
+        }
+        Some(FieldName::Date) => {
+            let i = date::parse_interval(v, ctx.tz)?;
+            date_range(f.date, i.start, i.end)
+        }
+        Some(FieldName::After) => {
+            date_range(f.date, Some(date::parse_period(v, ctx.tz)?.start), None)
+        }
+        Some(FieldName::Before) => {
+            date_range(f.date, None, Some(date::parse_period(v, ctx.tz)?.start))
+        }
+    })
+}
+
+fn senders(f: &Fields) -> [(Field, Field); 1] {
+    [(f.from, f.from_addr)]
+}
+
+fn recipients(f: &Fields) -> [(Field, Field); 3] {
+    [(f.to, f.to_addr), (f.cc, f.cc_addr), (f.bcc, f.bcc_addr)]
+}
+
+impl Value {
+    /// A value typed inside another value (the parties of `between:`), read like a bare word.
+    fn from_plain(s: &str) -> Value {
+        Value::Word(s.to_owned())
+    }
+}
+
+/// Matches `value` in any of `fields`. A word analyzes to one token (a term query) or several
+/// (`e-mail`: a phrase); phrases may carry a slop; prefixes and fuzzy words apply to one token.
+/// `None` when nothing is left after analysis.
+fn words_in(fields: &[Field], value: &Value) -> Option<Q> {
     let tokens = tokenizers::tokens(value.text());
     if tokens.is_empty() {
         return None;
     }
-    let mut per_field: Vec<(Occur, Box<dyn Query>)> = fields
+    let per_field: Vec<Q> = fields
         .iter()
-        .map(|&field| {
-            let q: Box<dyn Query> = if tokens.len() == 1 {
-                Box::new(TermQuery::new(
-                    Term::from_field_text(field, &tokens[0]),
+        .map(|&field| -> Q {
+            let single = |t: &str| Term::from_field_text(field, t);
+            match value {
+                Value::Prefix(_) if tokens.len() == 1 => {
+                    // Prefix on the analyzed token; regex metacharacters cannot occur in it
+                    // (the analyzer keeps only letters and digits), but escape anyway.
+                    let pattern = format!("{}.*", regex_escape(&tokens[0]));
+                    RegexQuery::from_pattern(&pattern, field)
+                        .map(|q| Box::new(q) as Q)
+                        .unwrap_or_else(|_| Box::new(EmptyQuery))
+                }
+                Value::Fuzzy(_, d) if tokens.len() == 1 => {
+                    Box::new(FuzzyTermQuery::new(single(&tokens[0]), *d, true))
+                }
+                _ if tokens.len() == 1 => Box::new(TermQuery::new(
+                    single(&tokens[0]),
                     IndexRecordOption::WithFreqs,
-                ))
-            } else {
-                Box::new(PhraseQuery::new(
-                    tokens
+                )),
+                _ => {
+                    let terms: Vec<(usize, Term)> = tokens
                         .iter()
-                        .map(|t| Term::from_field_text(field, t))
-                        .collect(),
-                ))
-            };
-            (Occur::Should, q)
+                        .enumerate()
+                        .map(|(i, t)| (i, single(t)))
+                        .collect();
+                    let slop = if let Value::Phrase(_, s) = value {
+                        *s
+                    } else {
+                        0
+                    };
+                    Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
+                }
+            }
         })
         .collect();
-    Some(if per_field.len() == 1 {
-        per_field.remove(0).1
-    } else {
-        Box::new(BooleanQuery::new(per_field))
-    })
+    Some(or(per_field))
+}
+
+fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `from:`-style values: an exact address when the value contains `@`, otherwise words of the
 /// display name or address.
-fn address(value: &Value, fields: &[(Field, Field)]) -> Option<Box<dyn Query>> {
+fn address(value: &Value, fields: &[(Field, Field)]) -> Option<Q> {
     let text = value.text();
-    if text.contains('@') && !text.contains(char::is_whitespace) {
+    if matches!(value, Value::Word(_)) && text.contains('@') && !text.contains(char::is_whitespace)
+    {
         let addr = normalize_address(text);
-        let clauses = fields
+        return Some(or(fields
             .iter()
-            .map(|&(_, exact)| {
-                let q: Box<dyn Query> = Box::new(TermQuery::new(
-                    Term::from_field_text(exact, &addr),
-                    IndexRecordOption::Basic,
-                ));
-                (Occur::Should, q)
-            })
-            .collect();
-        return Some(Box::new(BooleanQuery::new(clauses)));
+            .map(|&(_, exact)| term(exact, &addr))
+            .collect()));
     }
     let words: Vec<Field> = fields.iter().map(|&(w, _)| w).collect();
     words_in(&words, value)
+}
+
+/// `path:` values: an absolute path matches as a prefix; a relative one matches at any directory
+/// boundary (`path:maildir/dana` finds `/cases/dump/maildir/dana/cur/...`).
+fn path_query(field: Field, v: &str) -> Result<Q, String> {
+    let v = v.trim_end_matches('/');
+    if v.is_empty() {
+        return Err("`path:` needs a path".into());
+    }
+    let pattern = if v.starts_with('/') {
+        format!("{}(/.*)?", regex_escape(v))
+    } else {
+        format!("(.*/)?{}(/.*)?", regex_escape(v))
+    };
+    RegexQuery::from_pattern(&pattern, field)
+        .map(|q| Box::new(q) as Q)
+        .map_err(|e| format!("bad path `{v}`: {e}"))
 }
 
 fn date_range(
     field: Field,
     start: Option<chrono::DateTime<chrono::Utc>>,
     end: Option<chrono::DateTime<chrono::Utc>>,
-) -> Box<dyn Query> {
+) -> Q {
     let term = |d: chrono::DateTime<chrono::Utc>| {
         Term::from_field_date_for_search(
             field,
             tantivy::DateTime::from_timestamp_secs(d.timestamp()),
         )
     };
-    let lower = start.map_or(Bound::Unbounded, |s| Bound::Included(term(s)));
-    let upper = end.map_or(Bound::Unbounded, |e| Bound::Excluded(term(e)));
     if let (Some(s), Some(e)) = (start, end) {
         if s >= e {
             return Box::new(EmptyQuery);
         }
     }
+    let lower = start.map_or(Bound::Unbounded, |s| Bound::Included(term(s)));
+    let upper = end.map_or(Bound::Unbounded, |e| Bound::Excluded(term(e)));
     Box::new(RangeQuery::new(lower, upper))
 }

@@ -9,8 +9,9 @@
 //! value   := "quoted phrase" | word
 //! ```
 //!
-//! Bare words and phrases search the subject and the body. Every error carries the column
-//! (in characters, from 1) of the token at fault.
+//! Values: `word`, `"a phrase"`, `"a phrase"~N` (words within N positions), `word*` (prefix),
+//! `word~1` / `word~2` (fuzzy, edit distance). Bare values search the subject and the body.
+//! Every error carries the column (in characters, from 1) of the token at fault.
 
 use crate::error::Error;
 
@@ -27,10 +28,17 @@ pub enum FieldName {
     After,
     Before,
     Id,
+    Participant,
+    Domain,
+    Path,
+    Kind,
+    Has,
+    Filename,
+    Between,
 }
 
 impl FieldName {
-    const ALL: [(&'static str, FieldName); 10] = [
+    const ALL: [(&'static str, FieldName); 17] = [
         ("from", FieldName::From),
         ("to", FieldName::To),
         ("cc", FieldName::Cc),
@@ -41,6 +49,13 @@ impl FieldName {
         ("after", FieldName::After),
         ("before", FieldName::Before),
         ("id", FieldName::Id),
+        ("participant", FieldName::Participant),
+        ("domain", FieldName::Domain),
+        ("path", FieldName::Path),
+        ("kind", FieldName::Kind),
+        ("has", FieldName::Has),
+        ("filename", FieldName::Filename),
+        ("between", FieldName::Between),
     ];
 
     fn lookup(name: &str) -> Option<FieldName> {
@@ -60,18 +75,39 @@ impl FieldName {
     }
 }
 
-/// A search value: a single word (which may still analyze to several tokens) or a quoted phrase.
+/// A search value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
+    /// A single word (which may still analyze to several tokens, like `e-mail`).
     Word(String),
-    Phrase(String),
+    /// A quoted phrase; `slop` is the N of `"..."~N` (0: adjacent words).
+    Phrase(String, u32),
+    /// `word*`: any word starting with this.
+    Prefix(String),
+    /// `word~N`: any word within N edits.
+    Fuzzy(String, u8),
 }
 
 impl Value {
     pub fn text(&self) -> &str {
         match self {
-            Value::Word(s) | Value::Phrase(s) => s,
+            Value::Word(s) | Value::Phrase(s, _) | Value::Prefix(s) | Value::Fuzzy(s, _) => s,
         }
+    }
+
+    /// Reads a bare word, recognizing the `*` and `~N` suffixes.
+    fn from_word(w: &str) -> Value {
+        if w.len() > 1 {
+            if let Some(stem) = w.strip_suffix('*') {
+                return Value::Prefix(stem.to_owned());
+            }
+            if let Some((stem, dist)) = w.rsplit_once('~') {
+                if !stem.is_empty() && (dist.is_empty() || dist == "1" || dist == "2") {
+                    return Value::Fuzzy(stem.to_owned(), dist.parse().unwrap_or(1));
+                }
+            }
+        }
+        Value::Word(w.to_owned())
     }
 }
 
@@ -113,7 +149,7 @@ enum Tok {
     Not,
     Field(String),
     Word(String),
-    Quoted(String),
+    Quoted(String, u32),
 }
 
 /// Parses `query` into an AST.
@@ -156,7 +192,7 @@ fn describe(t: &Tok) -> String {
         Tok::Not => "`NOT`".into(),
         Tok::Field(f) => format!("`{f}:`"),
         Tok::Word(w) => format!("`{w}`"),
-        Tok::Quoted(q) => format!("\"{q}\""),
+        Tok::Quoted(q, _) => format!("\"{q}\""),
     }
 }
 
@@ -180,8 +216,28 @@ fn lex(query: &str) -> Result<Vec<(usize, Tok)>, Error> {
             let Some(len) = chars[start..].iter().position(|&c| c == '"') else {
                 return Err(err(query, col, "unclosed `\"`"));
             };
-            out.push((col, Tok::Quoted(chars[start..start + len].iter().collect())));
+            let phrase: String = chars[start..start + len].iter().collect();
             i = start + len + 1;
+            // `"..."~N`: proximity.
+            let mut slop = 0;
+            if chars.get(i) == Some(&'~') {
+                let digits: String = chars[i + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_digit())
+                    .collect();
+                if digits.is_empty() {
+                    return Err(err(
+                        query,
+                        i + 1,
+                        "`~` after a phrase needs a number of words, as in \"a b\"~3",
+                    ));
+                }
+                slop = digits
+                    .parse()
+                    .map_err(|_| err(query, i + 2, "proximity too large"))?;
+                i += 1 + digits.len();
+            }
+            out.push((col, Tok::Quoted(phrase, slop)));
         } else if c == '-' && chars.get(i + 1).is_some_and(|n| !n.is_whitespace()) {
             out.push((col, Tok::Minus));
             i += 1;
@@ -333,8 +389,8 @@ impl Parser<'_> {
                     ));
                 };
                 let value = match self.peek() {
-                    Some((_, Tok::Word(w))) => Value::Word(w.clone()),
-                    Some((_, Tok::Quoted(q))) => Value::Phrase(q.clone()),
+                    Some((_, Tok::Word(w))) => Value::from_word(w),
+                    Some((_, Tok::Quoted(q, slop))) => Value::Phrase(q.clone(), *slop),
                     _ => {
                         return Err(err(
                             self.query,
@@ -352,12 +408,12 @@ impl Parser<'_> {
             }
             Tok::Word(w) => Ok(Node::Match {
                 field: None,
-                value: Value::Word(w),
+                value: Value::from_word(&w),
                 column: col,
             }),
-            Tok::Quoted(q) => Ok(Node::Match {
+            Tok::Quoted(q, slop) => Ok(Node::Match {
                 field: None,
-                value: Value::Phrase(q),
+                value: Value::Phrase(q, slop),
                 column: col,
             }),
             other => Err(err(
@@ -413,7 +469,7 @@ mod tests {
                 m(Some(FieldName::From), "dana", 1),
                 Node::Match {
                     field: None,
-                    value: Value::Phrase("tax returns".into()),
+                    value: Value::Phrase("tax returns".into(), 0),
                     column: 11
                 },
             ])
@@ -445,6 +501,25 @@ mod tests {
             parse("NOT a").unwrap(),
             Node::Not(Box::new(m(None, "a", 5)))
         );
+    }
+
+    #[test]
+    fn proximity_prefix_and_fuzzy() {
+        let v = |q: &str| match parse(q).unwrap() {
+            Node::Match { value, .. } => value,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            v("\"tax returns\"~3"),
+            Value::Phrase("tax returns".into(), 3)
+        );
+        assert_eq!(v("leak*"), Value::Prefix("leak".into()));
+        assert_eq!(v("from:dan*"), Value::Prefix("dan".into()));
+        assert_eq!(v("reyse~1"), Value::Fuzzy("reyse".into(), 1));
+        assert_eq!(v("reyse~"), Value::Fuzzy("reyse".into(), 1));
+        assert_eq!(v("*"), Value::Word("*".into()));
+        assert_eq!(v("a~9"), Value::Word("a~9".into()));
+        assert_eq!(error_of("\"a b\"~x").0, 6);
     }
 
     #[test]

@@ -1,0 +1,210 @@
+//! `trawl show ID`: one message in full (headers, body, attachments, provenance), or with
+//! `--raw` its original bytes read back from the dump and checked against the recorded hash.
+
+use std::io::{IsTerminal, Read, Seek, SeekFrom, Write};
+
+use anyhow::{bail, Context};
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{TantivyDocument, Term};
+
+use super::search::{hit_from_doc, stored_str};
+use super::{Exit, Globals};
+use crate::cli::ShowArgs;
+use crate::doc::{parse_id, sha256_hex, Mailbox};
+use crate::index::reader::{self, Opened};
+use crate::output::json::{self, Hit};
+use crate::output::sanitize::for_terminal;
+use crate::output::text::format_date;
+
+/// At most this many documents are shown for one Message-ID (the same message in many mailboxes).
+const MAX_SAME_ID: usize = 50;
+
+/// A message as `show --json` prints it: the hit fields plus the body.
+#[derive(Debug, Serialize)]
+pub struct Shown {
+    #[serde(flatten)]
+    pub hit: Hit,
+    pub body: String,
+    pub attachment_types: Vec<String>,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    pub flags: Vec<String>,
+}
+
+pub fn run(g: &Globals, args: ShowArgs) -> anyhow::Result<Exit> {
+    let opened = reader::open(&g.index)?;
+    let tz = g.tz()?;
+    let docs = find(&opened, &args.id)?;
+    if docs.is_empty() {
+        eprintln!(
+            "trawl: no document with id or Message-ID `{}`",
+            for_terminal(&args.id)
+        );
+        return Ok(Exit::NoMatch);
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for (i, shown) in docs.iter().enumerate() {
+        if args.raw {
+            write_raw(&mut out, &shown.hit)?;
+        } else if args.json {
+            json::write_line(&mut out, "message", shown)?;
+        } else {
+            if i > 0 {
+                writeln!(out, "\n{}\n", "─".repeat(60))?;
+            }
+            write_text(&mut out, shown, tz)?;
+        }
+    }
+    out.flush()?;
+    Ok(Exit::Success)
+}
+
+/// Documents whose id is `key` (16 hex digits), or whose Message-ID is `key`.
+pub fn find(opened: &Opened, key: &str) -> anyhow::Result<Vec<Shown>> {
+    let f = &opened.fields;
+    let searcher = opened.searcher();
+    let mut addrs = Vec::new();
+    if key.len() == 16 {
+        if let Some(id) = parse_id(key) {
+            let q = TermQuery::new(Term::from_field_u64(f.id, id), IndexRecordOption::Basic);
+            addrs = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        }
+    }
+    if addrs.is_empty() {
+        let mid = key.trim().trim_start_matches('<').trim_end_matches('>');
+        let q = TermQuery::new(
+            Term::from_field_text(f.message_id, mid),
+            IndexRecordOption::Basic,
+        );
+        addrs = searcher.search(&q, &TopDocs::with_limit(MAX_SAME_ID).order_by_score())?;
+    }
+    let mut out = Vec::new();
+    for (_, addr) in addrs {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let all = |field| -> Vec<String> {
+            doc.get_all(field)
+                .filter_map(|v| tantivy::schema::Value::as_str(&v).map(str::to_owned))
+                .collect()
+        };
+        out.push(Shown {
+            hit: hit_from_doc(&doc, f),
+            body: stored_str(&doc, f.body).unwrap_or_default(),
+            attachment_types: all(f.attachment_type),
+            in_reply_to: all(f.in_reply_to),
+            references: all(f.references),
+            flags: all(f.flags),
+        });
+    }
+    out.sort_by(|a, b| {
+        a.hit
+            .path
+            .cmp(&b.hit.path)
+            .then(a.hit.offset.cmp(&b.hit.offset))
+    });
+    Ok(out)
+}
+
+fn write_text<W: Write>(out: &mut W, s: &Shown, tz: chrono_tz::Tz) -> std::io::Result<()> {
+    let h = &s.hit;
+    let list = |l: &[Mailbox]| {
+        for_terminal(
+            &l.iter()
+                .map(Mailbox::display)
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
+    };
+    writeln!(
+        out,
+        "From:       {}",
+        h.from
+            .as_ref()
+            .map(|m| for_terminal(&m.display()))
+            .unwrap_or_default()
+    )?;
+    for (label, l) in [("To:", &h.to), ("Cc:", &h.cc), ("Bcc:", &h.bcc)] {
+        if !l.is_empty() {
+            writeln!(out, "{label:<12}{}", list(l))?;
+        }
+    }
+    let offset = h
+        .tz_offset_minutes
+        .map(|m| format!(" (sender's offset {:+03}:{:02})", m / 60, (m % 60).abs()))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "Date:       {} {}{offset}",
+        format_date(h, tz),
+        tz.name()
+    )?;
+    if h.date_quality != "ok" {
+        writeln!(
+            out,
+            "Date raw:   {} [{}]",
+            for_terminal(h.date_raw.as_deref().unwrap_or("")),
+            h.date_quality
+        )?;
+    }
+    writeln!(out, "Subject:    {}", for_terminal(&h.subject))?;
+    if let Some(mid) = &h.message_id {
+        writeln!(out, "Message-ID: <{}>", for_terminal(mid))?;
+    }
+    if !s.in_reply_to.is_empty() {
+        writeln!(
+            out,
+            "In-Reply-To: {}",
+            for_terminal(&s.in_reply_to.join(" "))
+        )?;
+    }
+    writeln!(out, "Id:         {}", h.id)?;
+    writeln!(
+        out,
+        "Source:     {} (offset {}, {} bytes)",
+        for_terminal(&h.path),
+        h.offset,
+        h.length
+    )?;
+    writeln!(out, "SHA-256:    {}", h.sha256)?;
+    if !s.flags.is_empty() {
+        writeln!(out, "Flags:      {}", s.flags.join(", "))?;
+    }
+    for (i, name) in h.attachments.iter().enumerate() {
+        let ty = s.attachment_types.get(i).map(String::as_str).unwrap_or("");
+        writeln!(out, "Attachment: {} ({ty})", for_terminal(name))?;
+    }
+    writeln!(out)?;
+    for line in s.body.lines() {
+        writeln!(out, "{}", for_terminal(line))?;
+    }
+    Ok(())
+}
+
+/// Writes the stored bytes of `h` from its source file. Warns when they no longer match the
+/// hash recorded at indexing (the dump changed). On a terminal, control characters are escaped.
+fn write_raw<W: Write>(out: &mut W, h: &Hit) -> anyhow::Result<()> {
+    let mut file = std::fs::File::open(&h.path).with_context(|| format!("opening {}", h.path))?;
+    file.seek(SeekFrom::Start(h.offset))?;
+    let mut bytes = Vec::with_capacity(h.length as usize);
+    file.take(h.length).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 != h.length {
+        bail!("{} is shorter than when it was indexed", h.path);
+    }
+    if sha256_hex(&bytes) != h.sha256 {
+        eprintln!(
+            "trawl: warning: {} has changed since indexing (SHA-256 differs)",
+            for_terminal(&h.path)
+        );
+    }
+    if std::io::stdout().is_terminal() {
+        for line in String::from_utf8_lossy(&bytes).lines() {
+            writeln!(out, "{}", for_terminal(line))?;
+        }
+    } else {
+        out.write_all(&bytes)?;
+    }
+    Ok(())
+}
