@@ -144,8 +144,9 @@ impl OutputArgs {
 pub struct SearchArgs {
     /// The query: words (all must match), "phrases", OR, -word, from:, to:, date:, ... (see README).
     ///
-    /// Several arguments are joined with spaces.
-    #[arg(required = true, value_name = "QUERY", allow_hyphen_values = true)]
+    /// Several arguments are joined with spaces. A query that starts with `-` goes after `--`:
+    /// `trawl search -- -draft budget`.
+    #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
 
     /// Order of hits. Default: score when the query has free-text words, otherwise date.
@@ -216,7 +217,7 @@ pub struct TimelineArgs {
     pub b: String,
 
     /// An optional further query to narrow the messages (e.g. `date:2016-10`).
-    #[arg(value_name = "QUERY", allow_hyphen_values = true)]
+    #[arg(value_name = "QUERY")]
     pub query: Vec<String>,
 
     #[command(flatten)]
