@@ -113,11 +113,11 @@ pub struct OutputArgs {
     pub csv: bool,
 
     /// Maximum number of hits. Default: a screenful for text on a terminal (20 otherwise), 100 for JSON and CSV.
-    #[arg(long, short = 'n', value_name = "N", conflicts_with = "all")]
+    #[arg(long, short = 'n', value_name = "N", overrides_with = "all")]
     pub limit: Option<usize>,
 
-    /// Every hit, streamed: no cap, documents loaded one at a time.
-    #[arg(long)]
+    /// Every hit, streamed: no cap, documents loaded one at a time. The last of --all and --limit wins.
+    #[arg(long, overrides_with = "limit")]
     pub all: bool,
 }
 

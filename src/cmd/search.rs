@@ -215,7 +215,7 @@ pub fn execute(opened: &Opened, plan: &Plan) -> anyhow::Result<Exit> {
     let page = ranked(&searcher, q, plan.sort, limit)?;
     let mut snippets = SnippetGenerator::create(&searcher, q, opened.fields.body)?;
     snippets.set_max_num_chars(SNIPPET_CHARS);
-    let mut csv = (format == Some(Format::Csv)).then(|| csv_out::writer());
+    let mut csv = (format == Some(Format::Csv)).then(csv_out::writer);
     if let Some(w) = csv.as_mut() {
         csv_out::write_header(w)?;
     }

@@ -284,6 +284,17 @@ fn append_body(out: &mut String, msg: &Message<'_>, depth: usize) {
             }
         }
     }
+    // Unnamed inline text parts that mail-parser files as attachments (a second text/plain part
+    // of a multipart/mixed, say) are part of what the sender wrote.
+    for part in msg.attachments().filter(|p| is_inline_text(p)) {
+        match &part.body {
+            PartType::Text(t) => push_paragraph(out, t.trim_end()),
+            PartType::Html(h) => {
+                push_paragraph(out, mail_parser::decoders::html::html_to_text(h).trim_end())
+            }
+            _ => {}
+        }
+    }
     if depth >= MAX_FORWARD_DEPTH {
         return;
     }
@@ -332,8 +343,18 @@ fn push_paragraph(out: &mut String, text: &str) {
     out.push_str(text);
 }
 
+/// A text part with no file name and no `Content-Disposition: attachment`: body text, not a file.
+fn is_inline_text(part: &mail_parser::MessagePart<'_>) -> bool {
+    part.is_text()
+        && part.attachment_name().is_none()
+        && !part
+            .content_disposition()
+            .is_some_and(|d| d.ctype().eq_ignore_ascii_case("attachment"))
+}
+
 fn attachments(msg: &Message<'_>) -> Vec<Attachment> {
     msg.attachments()
+        .filter(|p| !is_inline_text(p))
         .map(|part| {
             let mime_type = part
                 .content_type()

@@ -314,3 +314,85 @@ fn date_range(
     let upper = end.map_or(Bound::Unbounded, |e| Bound::Excluded(term(e)));
     Box::new(RangeQuery::new(lower, upper))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::schema;
+    use tantivy::collector::Count;
+    use tantivy::{doc, Index};
+
+    fn shared() -> &'static (Index, Fields) {
+        static IX: std::sync::OnceLock<(Index, Fields)> = std::sync::OnceLock::new();
+        IX.get_or_init(index)
+    }
+
+    fn index() -> (Index, Fields) {
+        let index = Index::create_in_ram(schema::build());
+        tokenizers::register(&index);
+        let f = Fields::resolve(&index.schema()).unwrap();
+        let mut w: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+        w.add_document(doc!(f.subject => "tax returns", f.body => "leak us the tax returns", f.from => "OpenVault <dm@openvault.example.org>", f.from_addr => "dm@openvault.example.org", f.date => tantivy::DateTime::from_timestamp_secs(1_477_074_060), f.date_quality => "ok")).unwrap();
+        w.add_document(
+            doc!(f.subject => "hello", f.body => "nothing here", f.date_quality => "missing"),
+        )
+        .unwrap();
+        w.commit().unwrap();
+        (index, f)
+    }
+
+    fn count(index: &Index, f: &Fields, q: &str) -> usize {
+        let c = compile(
+            q,
+            Context {
+                fields: f,
+                tz: Tz::UTC,
+            },
+        )
+        .unwrap();
+        index
+            .reader()
+            .unwrap()
+            .searcher()
+            .search(c.query.as_ref(), &Count)
+            .unwrap()
+    }
+
+    #[test]
+    fn compiled_queries_find_what_they_say() {
+        let (index, f) = index();
+        assert_eq!(count(&index, &f, "tax"), 1);
+        assert_eq!(count(&index, &f, "-tax"), 1);
+        assert_eq!(count(&index, &f, "NOT \"tax returns\""), 1);
+        assert_eq!(
+            count(&index, &f, "from:dm@openvault.example.org date:2016-10-21"),
+            1
+        );
+        assert_eq!(count(&index, &f, "date:unknown"), 1);
+        assert_eq!(count(&index, &f, "ta*"), 1);
+        assert_eq!(count(&index, &f, "tux~1"), 1);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(1000))]
+
+        /// Whatever parses also compiles to an error or a query that runs without panicking.
+        #[test]
+        fn parsed_queries_compile_and_run(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "tax", " ", "OR", "-", "(", ")", "\"", "from:", "to:", "date:", "after:", "between:",
+                    "path:", "filename:", "has:", "domain:", "@", "2016", "-10", "..", "~1", "*", "a,b",
+                    "unknown", "attachment", "é", "returns",
+                ]),
+                0..10,
+            )
+        ) {
+            let (index, f) = shared();
+            let q: String = parts.concat();
+            if let Ok(c) = compile(&q, Context { fields: f, tz: Tz::UTC }) {
+                let _ = index.reader().unwrap().searcher().search(c.query.as_ref(), &Count);
+            }
+        }
+    }
+}

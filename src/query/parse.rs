@@ -559,6 +559,33 @@ mod tests {
         assert!(parse("subject:tax").unwrap().has_free_text());
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(4000))]
+
+        /// Any string at all: the parser returns a query or an error with a column inside it.
+        #[test]
+        fn no_string_makes_the_parser_panic(q in "\\PC{0,40}") {
+            if let Err(Error::Query { column, .. }) = parse(&q) {
+                proptest::prop_assert!(column >= 1 && column <= q.chars().count() + 1);
+            }
+        }
+
+        /// Strings built from the language's own punctuation and keywords, where bugs hide.
+        #[test]
+        fn no_query_shaped_string_makes_the_parser_panic(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "OR", "AND", "NOT", "-", "(", ")", "\"", "from:", "date:", "~", "~2", "*",
+                    ":", " ", "between:", "x,y", "é", "\u{202e}", "\"a b\"~3", "2016-10..",
+                ]),
+                0..12,
+            )
+        ) {
+            let q: String = parts.concat();
+            let _ = parse(&q);
+        }
+    }
+
     #[test]
     fn arbitrary_input_never_panics() {
         // A cheap deterministic fuzz: every string over a hostile alphabet up to length 4.

@@ -1,7 +1,10 @@
 //! Integration tests: the `trawl` binary run over `sample_corpus/` (and, when present, the real
 //! corpora in `../shared/corpora`). Expected answers come from `sample_corpus/README.md`.
 
+mod facets;
 mod index;
+mod query_language;
 mod search;
+mod show;
 mod stats;
 mod util;

@@ -3,7 +3,7 @@ use std::sync::OnceLock;
 use crate::util::{sorted, TestIndex};
 
 /// One index of the sample corpus shared by the read-only tests in this module.
-fn sample() -> &'static TestIndex {
+pub fn sample() -> &'static TestIndex {
     static IX: OnceLock<TestIndex> = OnceLock::new();
     IX.get_or_init(TestIndex::sample)
 }
@@ -338,4 +338,17 @@ fn missing_index_is_an_error() {
     assert!(String::from_utf8(out.stderr)
         .unwrap()
         .contains("no index at"));
+}
+
+#[test]
+fn every_inline_text_part_is_body_text() {
+    // malformed/broken-boundary.eml: two text/plain parts, closing boundary missing.
+    assert_eq!(
+        sample().ids("\"phone bank shifts\""),
+        sorted(&["20161027.so-broken@reyes2016.example.com"])
+    );
+    assert_eq!(
+        sample().ids("canvassers"),
+        sorted(&["20161027.so-broken@reyes2016.example.com"])
+    );
 }

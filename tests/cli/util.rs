@@ -68,7 +68,7 @@ impl TestIndex {
 
     /// Runs `search --json --limit 1000 QUERY` and returns the hits and the summary.
     pub fn search(&self, query: &str, extra: &[&str]) -> (Vec<Hit>, Summary, i32) {
-        let mut args = vec!["search", "--json", "--limit", "1000"];
+        let mut args = vec!["search", "--json", "--all"];
         args.extend_from_slice(extra);
         args.push("--");
         args.push(query);
@@ -87,9 +87,26 @@ impl TestIndex {
             {
                 Line::Hit(h) => hits.push(*h),
                 Line::Summary(s) => summary = Some(s),
+                _ => {}
             }
         }
         (hits, summary.expect("a summary line"), code)
+    }
+
+    /// Like [`TestIndex::ids`], with dates read in time zone `tz`.
+    pub fn ids_tz(&self, query: &str, tz: &str) -> Vec<String> {
+        let mut c = self.cmd(&["--tz", tz, "search", "--json", "--all", "--", query]);
+        let out = c.output().expect("running trawl");
+        let mut v: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter_map(|l| match serde_json::from_str::<Line>(l) {
+                Ok(Line::Hit(h)) => h.message_id,
+                _ => None,
+            })
+            .collect();
+        v.sort();
+        v
     }
 
     /// Message-IDs of the hits, each with the file it came from (relative to the sample corpus), sorted.
@@ -110,6 +127,62 @@ impl TestIndex {
 pub enum Line {
     Hit(Box<Hit>),
     Summary(Summary),
+    Facet(Facet),
+    Histogram(Histogram),
+    Pair(Pair),
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Facet {
+    pub name: String,
+    pub values: Vec<FacetValue>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u64,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Histogram {
+    pub unit: String,
+    pub time_zone: String,
+    pub buckets: Vec<HistogramBucket>,
+    pub undated: u64,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct HistogramBucket {
+    pub period: String,
+    pub start: Option<String>,
+    pub count: u64,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Pair {
+    pub from: String,
+    pub to: String,
+    pub count: u64,
+    pub first: Option<String>,
+    pub last: Option<String>,
+}
+
+/// Every line of a `--json` run, parsed.
+pub fn json_lines(stdout: &[u8]) -> Vec<Line> {
+    String::from_utf8(stdout.to_vec())
+        .expect("utf-8")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l}: {e}")))
+        .collect()
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -144,6 +217,7 @@ pub struct Hit {
     pub score: Option<f32>,
     pub snippet: String,
     pub highlights: Vec<[usize; 2]>,
+    pub gap_seconds: Option<i64>,
 }
 
 #[allow(dead_code)]

@@ -1,0 +1,287 @@
+//! Facets, histograms, pairs and the output modes.
+
+use crate::search::sample;
+use crate::util::{json_lines, Line};
+
+fn lines(args: &[&str]) -> Vec<Line> {
+    let out = sample().run(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json_lines(&out.stdout)
+}
+
+/// Number of hits of `query`, by `--count`.
+fn count(query: &str) -> u64 {
+    let out = sample().run(&["search", "--count", "--", query]);
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn facet_counts_equal_separate_queries() {
+    let query = "date:2016";
+    let all = lines(&[
+        "search",
+        "--json",
+        "--limit",
+        "1",
+        "--facet",
+        "from:20",
+        "--facet",
+        "to:20",
+        "--facet",
+        "domain:20",
+        "--facet",
+        "participant:5",
+        query,
+    ]);
+    let facets: Vec<_> = all
+        .iter()
+        .filter_map(|l| {
+            if let Line::Facet(f) = l {
+                Some(f.clone())
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert_eq!(facets.len(), 4);
+    let field = |name: &str| match name {
+        "from" => "from",
+        "to" => "to",
+        "domain" => "domain",
+        _ => "participant",
+    };
+    for f in &facets {
+        assert!(!f.values.is_empty());
+        for v in &f.values {
+            assert_eq!(
+                v.count,
+                count(&format!("{query} {}:{}", field(&f.name), v.value)),
+                "{} {}",
+                f.name,
+                v.value
+            );
+        }
+    }
+    // The top sender is OpenVault with 6 messages in 2016 (the 7th is from 2017).
+    assert_eq!(
+        (
+            facets[0].values[0].value.as_str(),
+            facets[0].values[0].count
+        ),
+        ("dm@openvault.example.org", 6)
+    );
+    // Counts cover all hits, not the displayed page of one.
+    let from_total: u64 = facets[0].values.iter().map(|v| v.count).sum();
+    assert_eq!(from_total, count(query));
+}
+
+#[test]
+fn time_facets_and_histogram_with_gaps() {
+    let all = lines(&[
+        "search",
+        "--json",
+        "--limit",
+        "0",
+        "--facet",
+        "month:2",
+        "--histogram",
+        "month",
+        "participant:openvault",
+    ]);
+    let month = all
+        .iter()
+        .find_map(|l| {
+            if let Line::Facet(f) = l {
+                Some(f.clone())
+            } else {
+                None
+            }
+        })
+        .unwrap();
+    assert_eq!(month.values[0].value, "2016-10");
+    assert_eq!(
+        month.values[0].count,
+        count("participant:openvault date:2016-10")
+    );
+    let h = all
+        .iter()
+        .find_map(|l| {
+            if let Line::Histogram(h) = l {
+                Some(h.clone())
+            } else {
+                None
+            }
+        })
+        .unwrap();
+    let periods: Vec<&str> = h.buckets.iter().map(|b| b.period.as_str()).collect();
+    assert_eq!(periods.first(), Some(&"2016-09"));
+    assert_eq!(periods.last(), Some(&"2017-07"));
+    assert_eq!(
+        periods.len(),
+        11,
+        "every month from September to July, gaps included"
+    );
+    assert_eq!(
+        h.buckets
+            .iter()
+            .find(|b| b.period == "2017-03")
+            .unwrap()
+            .count,
+        0
+    );
+    let total: u64 = h.buckets.iter().map(|b| b.count).sum();
+    assert_eq!(total + h.undated, count("participant:openvault"));
+    // In Tokyo the histogram is bucketed by Tokyo days.
+    let out = sample().run(&[
+        "--tz",
+        "Asia/Tokyo",
+        "search",
+        "--json",
+        "--limit",
+        "0",
+        "--histogram",
+        "day",
+        "from:yuki",
+    ]);
+    let h = json_lines(&out.stdout)
+        .into_iter()
+        .find_map(|l| {
+            if let Line::Histogram(h) = l {
+                Some(h)
+            } else {
+                None
+            }
+        })
+        .unwrap();
+    assert_eq!(h.buckets[0].period, "2016-10-13");
+    assert_eq!(h.buckets[0].start.as_deref(), Some("2016-10-12T15:00:00Z"));
+}
+
+#[test]
+fn pairs_count_sender_recipient_edges() {
+    let all = lines(&[
+        "search",
+        "--json",
+        "--limit",
+        "0",
+        "--pairs",
+        "3",
+        "between:dana,openvault",
+    ]);
+    let pairs: Vec<_> = all
+        .iter()
+        .filter_map(|l| {
+            if let Line::Pair(p) = l {
+                Some(p.clone())
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert_eq!(pairs.len(), 2);
+    assert_eq!(
+        (pairs[0].from.as_str(), pairs[0].to.as_str(), pairs[0].count),
+        (
+            "dm@openvault.example.org",
+            "dana.reyes@reyes2016.example.com",
+            7
+        )
+    );
+    assert_eq!(pairs[0].first.as_deref(), Some("2016-09-20T17:30:00Z"));
+    assert_eq!(pairs[0].last.as_deref(), Some("2017-07-11T09:20:00Z"));
+    assert_eq!(
+        (pairs[1].from.as_str(), pairs[1].count),
+        ("dana.reyes@reyes2016.example.com", 2)
+    );
+}
+
+#[test]
+fn all_streams_every_hit_and_limit_caps() {
+    let total = count("date:2016");
+    let (hits, summary, _) = sample().search("date:2016", &[]);
+    assert_eq!(hits.len() as u64, total);
+    assert_eq!(summary.shown as u64, total);
+    let out = sample().run(&["search", "--json", "--limit", "3", "date:2016"]);
+    let shown = json_lines(&out.stdout)
+        .iter()
+        .filter(|l| matches!(l, Line::Hit(_)))
+        .count();
+    assert_eq!(shown, 3);
+    // Text output defaults to 20 hits when not on a terminal, and says so on stderr.
+    let out = sample().run(&["search", "date:2016"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().filter(|l| l.starts_with("2016-")).count(), 20);
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains(&format!("20 of {total} hits shown")));
+}
+
+#[test]
+fn count_paths_and_csv() {
+    let out = sample().run(&["search", "--count", "has:attachment"]);
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "2\n");
+    let out = sample().run(&["search", "--count", "xylophone"]);
+    assert_eq!(
+        (
+            String::from_utf8(out.stdout).unwrap().as_str(),
+            out.status.code()
+        ),
+        ("0\n", Some(1))
+    );
+    // The duplicate's two copies are two paths; the mbox appears once though it has several hits.
+    let out = sample().run(&["search", "--paths", "--all", "from:sam OR from:dana"]);
+    let paths = String::from_utf8(out.stdout).unwrap();
+    let sam_mbox = paths
+        .lines()
+        .filter(|p| p.ends_with("mbox/sam.mbox"))
+        .count();
+    assert_eq!(sam_mbox, 1);
+    assert!(paths.lines().all(|p| p.starts_with('/')));
+    let out = sample().run(&["search", "--csv", "--all", "from:openvault"]);
+    let mut rdr = csv::Reader::from_reader(out.stdout.as_slice());
+    let headers = rdr.headers().unwrap().clone();
+    assert_eq!(&headers[0], "id");
+    assert_eq!(rdr.records().count(), 7);
+    let out = sample().run(&["search", "--csv", "--facet", "from", "tax"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn timeline_orders_the_correspondence_with_gaps() {
+    let out = sample().run(&["timeline", "--json", "dana", "openvault"]);
+    let hits: Vec<_> = json_lines(&out.stdout)
+        .into_iter()
+        .filter_map(|l| if let Line::Hit(h) = l { Some(*h) } else { None })
+        .collect();
+    assert_eq!(hits.len(), 9);
+    assert!(hits.windows(2).all(|w| w[0].date <= w[1].date));
+    assert_eq!(hits[0].gap_seconds, None);
+    // Dana answered the drone story 15 minutes after it arrived.
+    let reply = hits
+        .iter()
+        .find(|h| h.message_id.as_deref() == Some("20161003.dr2@reyes2016.example.com"))
+        .unwrap();
+    assert_eq!(reply.gap_seconds, Some(15 * 60));
+    let text = String::from_utf8(
+        sample()
+            .run(&["timeline", "dana", "openvault", "date:2016-10"])
+            .stdout,
+    )
+    .unwrap();
+    assert!(text.contains("    +15m  Dana Reyes → OpenVault"), "{text}");
+    // --timeline on a search is the same listing.
+    let a = sample()
+        .run(&["search", "--timeline", "between:dana,openvault"])
+        .stdout;
+    let b = sample().run(&["timeline", "dana", "openvault"]).stdout;
+    assert_eq!(a, b);
+}
