@@ -60,6 +60,57 @@ pub enum Command {
     Show(ShowArgs),
     /// The correspondence between two parties in date order, with the time between messages.
     Timeline(TimelineArgs),
+    /// Measure indexing throughput or query latency.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Index DUMP into a fresh temporary index; report files/s, messages/s, MB/s, stage times,
+    /// peak RSS and index size. The temporary index is deleted afterwards.
+    Index(BenchIndexArgs),
+    /// Run each query of QUERIES_FILE against --index several times; report p50/p95/p99 latency.
+    ///
+    /// One query per line, `#` starts a comment. A tab separates the query from extra search
+    /// flags: `*<TAB>--facet from --limit 0`.
+    Query(BenchQueryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchIndexArgs {
+    #[arg(value_name = "DUMP_DIR")]
+    pub dump: PathBuf,
+
+    /// Threads for parsing and indexing each. Default: the number of CPUs.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Indexer memory budget in MiB.
+    #[arg(long, default_value_t = 256, value_name = "MIB")]
+    pub memory: usize,
+
+    /// Print the result as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchQueryArgs {
+    #[arg(value_name = "QUERIES_FILE")]
+    pub queries: PathBuf,
+
+    /// Timed runs per query.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub runs: usize,
+
+    /// Untimed runs per query first (warm caches, as a user's second query would find them).
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub warmup: usize,
+
+    /// Print one JSON object per query.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -52,6 +52,17 @@ pub struct Report {
     pub skipped: Vec<SkippedFile>,
     pub elapsed: Duration,
     pub interrupted: bool,
+    /// Time per stage: walking the dump, parsing and feeding the writer, committing, merging.
+    pub stages: Stages,
+}
+
+/// Wall time of each indexing stage.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct Stages {
+    pub walk_secs: f64,
+    pub parse_and_index_secs: f64,
+    pub commit_secs: f64,
+    pub merge_secs: f64,
 }
 
 impl Report {
@@ -127,11 +138,13 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     let (index, fields, mut meta) = writer::open_or_create(&index_dir)?;
     let had_docs = index.reader()?.searcher().num_docs() > 0;
 
+    let stage = Instant::now();
     let walked = walk::walk(&dump, config.follow_symlinks, Some(&index_dir));
     let mut report = Report {
         files_seen: (walked.files.len() + walked.skipped.len()) as u64,
         ..Default::default()
     };
+    report.stages.walk_secs = stage.elapsed().as_secs_f64();
     for (path, skip) in &walked.skipped {
         report.skipped.push(skipped(path, skip));
     }
@@ -148,6 +161,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         .build()?;
     let (tx, rx) = mpsc::sync_channel::<Parsed>(CHANNEL_BOUND);
     let files = walked.files;
+    let stage = Instant::now();
 
     std::thread::scope(|scope| -> anyhow::Result<()> {
         scope.spawn(|| {
@@ -194,11 +208,16 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         report.elapsed = started.elapsed();
         return Ok(report);
     }
+    report.stages.parse_and_index_secs = stage.elapsed().as_secs_f64();
     progress.set_message("committing".into());
+    let stage = Instant::now();
     index_writer.commit().context("committing the index")?;
+    report.stages.commit_secs = stage.elapsed().as_secs_f64();
+    let stage = Instant::now();
     index_writer
         .wait_merging_threads()
         .context("merging segments")?;
+    report.stages.merge_secs = stage.elapsed().as_secs_f64();
     progress.finish();
 
     report.elapsed = started.elapsed();

@@ -1,6 +1,7 @@
 //! One module per subcommand. Each has a thin `run` that unpacks clap's arguments and a typed
 //! function that does the work without knowing about the command line.
 
+pub mod bench;
 pub mod index;
 pub mod search;
 pub mod show;
@@ -73,5 +74,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Stats(args) => stats::run(&g.index, args),
         Command::Show(args) => show::run(&g, args),
         Command::Timeline(args) => timeline::run(&g, args),
+        Command::Bench(what) => bench::run(&g, what),
     }
 }

@@ -138,18 +138,23 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
             .iter()
             .map(|f| parse_facet(f))
             .collect::<anyhow::Result<_>>()?,
-        histogram: args.histogram.map(|h| match h {
-            HistogramUnit::Day => Unit::Day,
-            HistogramUnit::Week => Unit::Week,
-            HistogramUnit::Month => Unit::Month,
-            HistogramUnit::Year => Unit::Year,
-        }),
+        histogram: args.histogram.map(histogram_unit),
         pairs: args.pairs,
         timeline: args.timeline,
         tz,
         color: output::use_color(g.color),
     };
     execute(&opened, &plan)
+}
+
+/// The facet unit for a `--histogram` value.
+pub fn histogram_unit(h: HistogramUnit) -> Unit {
+    match h {
+        HistogramUnit::Day => Unit::Day,
+        HistogramUnit::Week => Unit::Week,
+        HistogramUnit::Month => Unit::Month,
+        HistogramUnit::Year => Unit::Year,
+    }
 }
 
 /// The hit cap for an output: `--all` means none; otherwise `--limit`, or a default that suits
@@ -184,6 +189,26 @@ pub fn resolve_limit(o: &OutputArgs, mode: Mode, conversation: bool) -> Option<u
 
 /// Runs `plan` and prints everything to stdout. Returns `NoMatch` when nothing matched.
 pub fn execute(opened: &Opened, plan: &Plan) -> anyhow::Result<Exit> {
+    let stdout = std::io::stdout();
+    let terminal = stdout.is_terminal();
+    let mut out = BufWriter::new(stdout.lock());
+    let (exit, shown, total) = execute_to(opened, plan, &mut out, terminal)?;
+    out.flush()?;
+    let json = plan.mode == Mode::Hits(Format::Json);
+    if shown < total && !json && plan.mode != Mode::Count {
+        eprintln!("{shown} of {total} hits shown (--limit N or --all for more)");
+    }
+    Ok(exit)
+}
+
+/// Runs `plan`, writing to `out` (`terminal`: whether `out` is a terminal, for path escaping).
+/// Returns the exit status, the number of hits printed and the number of hits in all.
+pub fn execute_to(
+    opened: &Opened,
+    plan: &Plan,
+    out: &mut dyn Write,
+    terminal: bool,
+) -> anyhow::Result<(Exit, usize, usize)> {
     if matches!(
         plan.mode,
         Mode::Hits(Format::Csv) | Mode::Count | Mode::Paths
@@ -195,17 +220,15 @@ pub fn execute(opened: &Opened, plan: &Plan) -> anyhow::Result<Exit> {
     let searcher = opened.searcher();
     let q = plan.compiled.query.as_ref();
     let total = searcher.search(q, &Count).context("counting hits")?;
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let exit = if total > 0 {
+        Exit::Success
+    } else {
+        Exit::NoMatch
+    };
     let format = match plan.mode {
         Mode::Count => {
             writeln!(out, "{total}")?;
-            out.flush()?;
-            return Ok(if total > 0 {
-                Exit::Success
-            } else {
-                Exit::NoMatch
-            });
+            return Ok((exit, 0, total));
         }
         Mode::Paths => None,
         Mode::Hits(f) => Some(f),
@@ -215,13 +238,11 @@ pub fn execute(opened: &Opened, plan: &Plan) -> anyhow::Result<Exit> {
     let page = ranked(&searcher, q, plan.sort, limit)?;
     let mut snippets = SnippetGenerator::create(&searcher, q, opened.fields.body)?;
     snippets.set_max_num_chars(SNIPPET_CHARS);
-    let mut csv = (format == Some(Format::Csv)).then(csv_out::writer);
-    if let Some(w) = csv.as_mut() {
-        csv_out::write_header(w)?;
+    if format == Some(Format::Csv) {
+        out.write_all(&csv_out::header()?)?;
     }
     let mut seen_paths = HashSet::new();
     let mut previous: Option<i64> = None;
-    let terminal = std::io::stdout().is_terminal();
     for (i, (score, addr)) in page.iter().enumerate() {
         let mut hit = load_hit(&searcher, &opened.fields, *addr, *score, &snippets)?;
         if plan.timeline {
@@ -237,16 +258,12 @@ pub fn execute(opened: &Opened, plan: &Plan) -> anyhow::Result<Exit> {
             previous = this.or(previous);
         }
         match format {
-            Some(Format::Json) => json::write_line(&mut out, "hit", &hit)?,
-            Some(Format::Csv) => {
-                if let Some(w) = csv.as_mut() {
-                    csv_out::write_hit(w, &hit)?;
-                }
-            }
+            Some(Format::Json) => json::write_line(out, "hit", &hit)?,
+            Some(Format::Csv) => out.write_all(&csv_out::row(&hit)?)?,
             Some(Format::Text) if plan.timeline => {
-                text::write_timeline_hit(&mut out, &hit, plan.tz, plan.color, i == 0)?
+                text::write_timeline_hit(out, &hit, plan.tz, plan.color, i == 0)?
             }
-            Some(Format::Text) => text::write_hit(&mut out, &hit, plan.tz, plan.color)?,
+            Some(Format::Text) => text::write_hit(out, &hit, plan.tz, plan.color)?,
             None => {
                 if seen_paths.insert(hit.path.clone()) {
                     let p = if terminal {
@@ -263,22 +280,19 @@ pub fn execute(opened: &Opened, plan: &Plan) -> anyhow::Result<Exit> {
             out.flush()?;
         }
     }
-    if let Some(w) = csv.take() {
-        csv_out::finish(w)?;
-    }
 
     for spec in &plan.facets {
         let facet = compute_facet(&searcher, q, spec, plan.tz)?;
         match format {
-            Some(Format::Json) => json::write_line(&mut out, "facet", &facet)?,
-            _ => text::write_facet(&mut out, &facet, total)?,
+            Some(Format::Json) => json::write_line(out, "facet", &facet)?,
+            _ => text::write_facet(out, &facet, total)?,
         }
     }
     if let Some(unit) = plan.histogram {
         let h = compute_histogram(&searcher, q, unit, plan.tz)?;
         match format {
-            Some(Format::Json) => json::write_line(&mut out, "histogram", &h)?,
-            _ => text::write_histogram(&mut out, &h, plan.color)?,
+            Some(Format::Json) => json::write_line(out, "histogram", &h)?,
+            _ => text::write_histogram(out, &h, plan.color)?,
         }
     }
     if let Some(k) = plan.pairs {
@@ -286,10 +300,10 @@ pub fn execute(opened: &Opened, plan: &Plan) -> anyhow::Result<Exit> {
         match format {
             Some(Format::Json) => {
                 for p in &pairs {
-                    json::write_line(&mut out, "pair", p)?;
+                    json::write_line(out, "pair", p)?;
                 }
             }
-            _ => text::write_pairs(&mut out, &pairs, plan.tz)?,
+            _ => text::write_pairs(out, &pairs, plan.tz)?,
         }
     }
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -300,21 +314,9 @@ pub fn execute(opened: &Opened, plan: &Plan) -> anyhow::Result<Exit> {
             shown: page.len(),
             elapsed_ms,
         };
-        json::write_line(&mut out, "summary", &summary)?;
+        json::write_line(out, "summary", &summary)?;
     }
-    out.flush()?;
-    if page.len() < total && format != Some(Format::Json) {
-        eprintln!(
-            "{} of {} hits shown (--limit N or --all for more)",
-            page.len(),
-            total
-        );
-    }
-    Ok(if total > 0 {
-        Exit::Success
-    } else {
-        Exit::NoMatch
-    })
+    Ok((exit, page.len(), total))
 }
 
 /// The first `limit` hits in `sort` order, with scores for relevance order. Ties are broken by

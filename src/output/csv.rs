@@ -7,13 +7,6 @@
 use super::json::Hit;
 use crate::doc::Mailbox;
 
-/// Rows stream to stdout as they are written (the csv writer buffers, then flushes in blocks).
-pub type Writer = csv::Writer<std::io::Stdout>;
-
-pub fn writer() -> Writer {
-    csv::Writer::from_writer(std::io::stdout())
-}
-
 const HEADER: [&str; 12] = [
     "id",
     "date",
@@ -29,18 +22,27 @@ const HEADER: [&str; 12] = [
     "sha256",
 ];
 
-pub fn write_header(w: &mut Writer) -> csv::Result<()> {
-    w.write_record(HEADER)
+/// One CSV record, quoted as needed, with its line ending. Rows are built one at a time so
+/// `--all` streams.
+fn record<I: IntoIterator<Item = S>, S: AsRef<[u8]>>(cells: I) -> csv::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(cells)?;
+    w.into_inner()
+        .map_err(|e| csv::Error::from(std::io::Error::other(e.to_string())))
 }
 
-pub fn write_hit(w: &mut Writer, h: &Hit) -> csv::Result<()> {
+pub fn header() -> csv::Result<Vec<u8>> {
+    record(HEADER)
+}
+
+pub fn row(h: &Hit) -> csv::Result<Vec<u8>> {
     let list = |l: &[Mailbox]| {
         l.iter()
             .map(Mailbox::display)
             .collect::<Vec<_>>()
             .join("; ")
     };
-    let row = [
+    let cells = [
         h.id.clone(),
         h.date.clone().unwrap_or_default(),
         h.from.as_ref().map(Mailbox::display).unwrap_or_default(),
@@ -54,12 +56,7 @@ pub fn write_hit(w: &mut Writer, h: &Hit) -> csv::Result<()> {
         h.length.to_string(),
         h.sha256.clone(),
     ];
-    w.write_record(row.iter().map(|c| defuse(c)))
-}
-
-/// Flushes what is left.
-pub fn finish(mut w: Writer) -> std::io::Result<()> {
-    w.flush()
+    record(cells.iter().map(|c| defuse(c)))
 }
 
 /// Prefixes `'` to cells a spreadsheet would evaluate.
@@ -74,6 +71,14 @@ pub fn defuse(cell: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_are_quoted() {
+        assert_eq!(
+            record(["a,b", "c\"d", "e"]).unwrap(),
+            b"\"a,b\",\"c\"\"d\",e\n"
+        );
+    }
 
     #[test]
     fn formulas_are_defused() {

@@ -98,7 +98,7 @@ pub struct Summary {
 }
 
 /// Writes `value` as one line tagged `"type": kind`.
-pub fn write_line<W: Write, T: Serialize>(
+pub fn write_line<W: Write + ?Sized, T: Serialize>(
     out: &mut W,
     kind: &str,
     value: &T,

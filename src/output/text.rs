@@ -45,7 +45,12 @@ pub fn format_date(hit: &Hit, tz: Tz) -> String {
     }
 }
 
-pub fn write_hit<W: Write>(out: &mut W, hit: &Hit, tz: Tz, color: bool) -> std::io::Result<()> {
+pub fn write_hit<W: Write + ?Sized>(
+    out: &mut W,
+    hit: &Hit,
+    tz: Tz,
+    color: bool,
+) -> std::io::Result<()> {
     let (b, d, r) = if color {
         (BOLD, DIM, RESET)
     } else {
@@ -72,7 +77,7 @@ pub fn write_hit<W: Write>(out: &mut W, hit: &Hit, tz: Tz, color: bool) -> std::
 
 /// A timeline line: date, time since the previous message, sender → recipients, subject, then
 /// the snippet.
-pub fn write_timeline_hit<W: Write>(
+pub fn write_timeline_hit<W: Write + ?Sized>(
     out: &mut W,
     hit: &Hit,
     tz: Tz,
@@ -205,7 +210,11 @@ fn highlight(snippet: &str, ranges: &[[usize; 2]], color: bool) -> String {
     out
 }
 
-pub fn write_facet<W: Write>(out: &mut W, f: &FacetOut, total: usize) -> std::io::Result<()> {
+pub fn write_facet<W: Write + ?Sized>(
+    out: &mut W,
+    f: &FacetOut,
+    total: usize,
+) -> std::io::Result<()> {
     writeln!(
         out,
         "\n{} (top {} over {} hits):",
@@ -219,7 +228,7 @@ pub fn write_facet<W: Write>(out: &mut W, f: &FacetOut, total: usize) -> std::io
     Ok(())
 }
 
-pub fn write_histogram<W: Write>(
+pub fn write_histogram<W: Write + ?Sized>(
     out: &mut W,
     h: &HistogramOut,
     color: bool,
@@ -243,7 +252,7 @@ pub fn write_histogram<W: Write>(
     Ok(())
 }
 
-pub fn write_pairs<W: Write>(out: &mut W, pairs: &[Pair], tz: Tz) -> std::io::Result<()> {
+pub fn write_pairs<W: Write + ?Sized>(out: &mut W, pairs: &[Pair], tz: Tz) -> std::io::Result<()> {
     writeln!(out, "\nsender → recipient pairs:")?;
     let day = |d: Option<DateTime<Utc>>| {
         d.map_or("-".to_string(), |d| {

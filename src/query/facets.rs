@@ -7,6 +7,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rustc_hash::FxHashMap;
+
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use tantivy::aggregation::agg_req::Aggregations;
@@ -223,6 +225,150 @@ impl SegmentCollector for DateBucketSegment {
     }
 }
 
+/// Counts sender → recipient pairs (every recipient of To, Cc and Bcc) from fast fields.
+///
+/// Pairs are counted by term ordinal per segment; each segment's distinct addresses (far fewer
+/// than its pairs) are resolved to strings once, and segments merge through an address interner,
+/// so strings are built only for the top pairs.
+pub struct PairCollector;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PairStats {
+    count: u64,
+    first: Option<i64>,
+    last: Option<i64>,
+}
+
+impl PairStats {
+    fn add(&mut self, other: PairStats) {
+        self.count += other.count;
+        self.first = self.first.into_iter().chain(other.first).min();
+        self.last = self.last.into_iter().chain(other.last).max();
+    }
+}
+
+/// A segment's pairs: indexes into its sender and recipient name lists.
+#[derive(Debug, Default)]
+pub struct SegmentPairs {
+    senders: Vec<String>,
+    recipients: Vec<String>,
+    pairs: Vec<(u32, u32, PairStats)>,
+}
+
+/// Pairs of all segments, keyed by interned address.
+#[derive(Debug, Default)]
+pub struct AllPairs {
+    names: Vec<String>,
+    pairs: FxHashMap<(u32, u32), PairStats>,
+}
+
+pub struct PairSegment {
+    from: Option<StrColumn>,
+    rcpt: Option<StrColumn>,
+    date: Column<tantivy::DateTime>,
+    stats: FxHashMap<(u64, u64), PairStats>,
+}
+
+impl Collector for PairCollector {
+    type Fruit = AllPairs;
+    type Child = PairSegment;
+
+    fn for_segment(&self, _ord: u32, segment: &SegmentReader) -> tantivy::Result<PairSegment> {
+        let ff = segment.fast_fields();
+        Ok(PairSegment {
+            from: ff.str(schema::FROM_ADDR)?,
+            rcpt: ff.str(schema::RCPT_ADDR)?,
+            date: ff.date(schema::DATE)?,
+            stats: FxHashMap::default(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<SegmentPairs>) -> tantivy::Result<AllPairs> {
+        let mut all = AllPairs::default();
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut intern = |names: &mut Vec<String>, s: String| -> u32 {
+            let next = names.len() as u32;
+            *ids.entry(s).or_insert_with_key(|k| {
+                names.push(k.clone());
+                next
+            })
+        };
+        for seg in fruits {
+            let senders: Vec<u32> = seg
+                .senders
+                .into_iter()
+                .map(|s| intern(&mut all.names, s))
+                .collect();
+            let recipients: Vec<u32> = seg
+                .recipients
+                .into_iter()
+                .map(|s| intern(&mut all.names, s))
+                .collect();
+            for (f, r, st) in seg.pairs {
+                let key = (senders[f as usize], recipients[r as usize]);
+                all.pairs.entry(key).or_default().add(st);
+            }
+        }
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for PairSegment {
+    type Fruit = SegmentPairs;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        let (Some(from), Some(rcpt)) = (&self.from, &self.rcpt) else {
+            return;
+        };
+        let date = self.date.first(doc).map(|d| d.into_timestamp_secs());
+        let one = PairStats {
+            count: 1,
+            first: date,
+            last: date,
+        };
+        for f in from.term_ords(doc) {
+            for r in rcpt.term_ords(doc) {
+                self.stats.entry((f, r)).or_default().add(one);
+            }
+        }
+    }
+
+    fn harvest(self) -> SegmentPairs {
+        let (Some(from), Some(rcpt)) = (&self.from, &self.rcpt) else {
+            return SegmentPairs::default();
+        };
+        // Resolve each distinct ordinal once, in one sorted pass over each dictionary: looking
+        // terms up one by one decodes a dictionary block per lookup.
+        let resolve = |col: &StrColumn, mut ords: Vec<u64>| -> (FxHashMap<u64, u32>, Vec<String>) {
+            ords.sort_unstable();
+            ords.dedup();
+            let mut names = Vec::with_capacity(ords.len());
+            let _ = col.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                names.push(String::from_utf8_lossy(bytes).into_owned())
+            });
+            let index = ords.into_iter().zip(0u32..).collect();
+            (index, names)
+        };
+        let (from_idx, senders) = resolve(from, self.stats.keys().map(|k| k.0).collect());
+        let (rcpt_idx, recipients) = resolve(rcpt, self.stats.keys().map(|k| k.1).collect());
+        let pairs = self
+            .stats
+            .into_iter()
+            .filter_map(|((f, r), st)| Some((*from_idx.get(&f)?, *rcpt_idx.get(&r)?, st)))
+            .filter(|(f, r, _)| (*f as usize) < senders.len() && (*r as usize) < recipients.len())
+            .collect();
+        SegmentPairs {
+            senders,
+            recipients,
+            pairs,
+        }
+    }
+}
+
 /// One sender → recipient pair among the hits.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Pair {
@@ -233,115 +379,39 @@ pub struct Pair {
     pub last: Option<DateTime<Utc>>,
 }
 
-/// Counts sender → recipient pairs (every recipient of To, Cc and Bcc) from fast fields.
-pub struct PairCollector;
-
-#[derive(Default)]
-struct PairStats {
-    count: u64,
-    first: Option<i64>,
-    last: Option<i64>,
-}
-
-pub struct PairSegment {
-    from: Option<StrColumn>,
-    rcpt: Option<StrColumn>,
-    date: Column<tantivy::DateTime>,
-    stats: HashMap<(u64, u64), PairStats>,
-}
-
-impl Collector for PairCollector {
-    type Fruit = HashMap<(String, String), (u64, Option<i64>, Option<i64>)>;
-    type Child = PairSegment;
-
-    fn for_segment(&self, _ord: u32, segment: &SegmentReader) -> tantivy::Result<PairSegment> {
-        let ff = segment.fast_fields();
-        Ok(PairSegment {
-            from: ff.str(schema::FROM_ADDR)?,
-            rcpt: ff.str(schema::RCPT_ADDR)?,
-            date: ff.date(schema::DATE)?,
-            stats: HashMap::new(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
-        let mut out: Self::Fruit = HashMap::new();
-        for f in fruits {
-            for (k, (n, first, last)) in f {
-                let e = out.entry(k).or_insert((0, None, None));
-                e.0 += n;
-                e.1 = e.1.into_iter().chain(first).min();
-                e.2 = e.2.into_iter().chain(last).max();
-            }
-        }
-        Ok(out)
-    }
-}
-
-impl SegmentCollector for PairSegment {
-    type Fruit = HashMap<(String, String), (u64, Option<i64>, Option<i64>)>;
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        let (Some(from), Some(rcpt)) = (&self.from, &self.rcpt) else {
-            return;
-        };
-        let date = self.date.first(doc).map(|d| d.into_timestamp_secs());
-        for f in from.term_ords(doc) {
-            for r in rcpt.term_ords(doc) {
-                let s = self.stats.entry((f, r)).or_default();
-                s.count += 1;
-                s.first = s.first.into_iter().chain(date).min();
-                s.last = s.last.into_iter().chain(date).max();
-            }
-        }
-    }
-
-    fn harvest(self) -> Self::Fruit {
-        let mut out = HashMap::with_capacity(self.stats.len());
-        let (Some(from), Some(rcpt)) = (&self.from, &self.rcpt) else {
-            return out;
-        };
-        let (mut a, mut b) = (String::new(), String::new());
-        for ((f, r), s) in self.stats {
-            a.clear();
-            b.clear();
-            if from.ord_to_str(f, &mut a).unwrap_or(false)
-                && rcpt.ord_to_str(r, &mut b).unwrap_or(false)
-            {
-                out.insert((a.clone(), b.clone()), (s.count, s.first, s.last));
-            }
-        }
-        out
-    }
-}
-
 /// The `k` most frequent pairs among docs matching `query`, most frequent first, ties by
 /// sender then recipient.
 pub fn top_pairs(searcher: &Searcher, query: &dyn Query, k: usize) -> tantivy::Result<Vec<Pair>> {
     let all = searcher.search(query, &PairCollector)?;
+    let name = |i: u32| {
+        all.names
+            .get(i as usize)
+            .map(String::as_str)
+            .unwrap_or_default()
+    };
+    let mut v: Vec<((u32, u32), PairStats)> = all.pairs.into_iter().collect();
+    let order = |a: &((u32, u32), PairStats), b: &((u32, u32), PairStats)| {
+        b.1.count
+            .cmp(&a.1.count)
+            .then_with(|| name(a.0 .0).cmp(name(b.0 .0)))
+            .then_with(|| name(a.0 .1).cmp(name(b.0 .1)))
+    };
+    if v.len() > k && k > 0 {
+        v.select_nth_unstable_by(k - 1, order);
+        v.truncate(k);
+    }
+    v.sort_by(order);
+    v.truncate(k);
     let ts = |s: Option<i64>| s.and_then(|s| DateTime::from_timestamp(s, 0));
-    let mut pairs: Vec<Pair> = all
-        .into_iter()
-        .map(|((from, to), (count, first, last))| Pair {
-            from,
-            to,
-            count,
-            first: ts(first),
-            last: ts(last),
+    Ok(v.into_iter()
+        .map(|((f, r), st)| Pair {
+            from: name(f).to_owned(),
+            to: name(r).to_owned(),
+            count: st.count,
+            first: ts(st.first),
+            last: ts(st.last),
         })
-        .collect();
-    pairs.sort_by(|a, b| {
-        b.count
-            .cmp(&a.count)
-            .then_with(|| a.from.cmp(&b.from))
-            .then_with(|| a.to.cmp(&b.to))
-    });
-    pairs.truncate(k);
-    Ok(pairs)
+        .collect())
 }
 
 #[cfg(test)]

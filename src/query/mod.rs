@@ -128,6 +128,7 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
     let v = value.text();
     let nothing = || format!("`{v}` has no letters or digits to search for");
     Ok(match field {
+        None if *value == Value::Word("*".into()) => Box::new(AllQuery),
         None => words_in(&[f.subject, f.body], value).ok_or_else(nothing)?,
         Some(FieldName::Subject) => words_in(&[f.subject], value).ok_or_else(nothing)?,
         Some(FieldName::Body) => words_in(&[f.body], value).ok_or_else(nothing)?,
@@ -371,6 +372,7 @@ mod tests {
         assert_eq!(count(&index, &f, "date:unknown"), 1);
         assert_eq!(count(&index, &f, "ta*"), 1);
         assert_eq!(count(&index, &f, "tux~1"), 1);
+        assert_eq!(count(&index, &f, "*"), 2);
     }
 
     proptest::proptest! {

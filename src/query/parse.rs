@@ -132,6 +132,11 @@ impl Node {
         match self {
             Node::And(v) | Node::Or(v) => v.iter().any(Node::has_free_text),
             Node::Not(_) => false,
+            Node::Match {
+                field: None,
+                value: Value::Word(w),
+                ..
+            } if w == "*" => false,
             Node::Match { field, .. } => {
                 matches!(field, None | Some(FieldName::Subject | FieldName::Body))
             }

@@ -1,6 +1,7 @@
 //! Integration tests: the `trawl` binary run over `sample_corpus/` (and, when present, the real
 //! corpora in `../shared/corpora`). Expected answers come from `sample_corpus/README.md`.
 
+mod bench;
 mod facets;
 mod index;
 mod query_language;

@@ -1,0 +1,280 @@
+//! `trawl bench index DUMP` and `trawl bench query QUERIES_FILE`: throughput and latency,
+//! measured end to end through the same code paths as `index` and `search`.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use clap::Parser;
+use serde::Serialize;
+
+use super::index::{index_dump, IndexConfig, Stages};
+use super::search::{self, Mode, Plan};
+use super::{Exit, Globals};
+use crate::cli::{BenchCommand, BenchIndexArgs, BenchQueryArgs, Format, SearchArgs, SortOrder};
+use crate::index::reader::{self, Opened};
+use crate::query::{self, Context as QueryContext};
+
+pub fn run(g: &Globals, what: BenchCommand) -> anyhow::Result<Exit> {
+    match what {
+        BenchCommand::Index(args) => bench_index(args),
+        BenchCommand::Query(args) => bench_query(g, args),
+    }
+}
+
+/// Result of `bench index`.
+#[derive(Debug, Serialize)]
+pub struct IndexBench {
+    pub dump: String,
+    pub threads: usize,
+    pub memory_mib: usize,
+    pub files: u64,
+    pub messages: u64,
+    pub bytes: u64,
+    pub skipped: u64,
+    pub wall_secs: f64,
+    pub files_per_sec: f64,
+    pub messages_per_sec: f64,
+    pub mb_per_sec: f64,
+    pub peak_rss_mb: Option<f64>,
+    pub index_mb: f64,
+    pub stages: Stages,
+}
+
+fn bench_index(args: BenchIndexArgs) -> anyhow::Result<Exit> {
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .max(1);
+    let tmp = tempfile::tempdir().context("creating a temporary index directory")?;
+    let config = IndexConfig {
+        dump: args.dump.clone(),
+        index_dir: tmp.path().join("index"),
+        threads,
+        memory_mib: args.memory,
+        follow_symlinks: false,
+        progress: false,
+    };
+    let started = Instant::now();
+    let report = index_dump(&config, &AtomicBool::new(false))?;
+    let wall = started.elapsed().as_secs_f64().max(1e-9);
+    let r = IndexBench {
+        dump: args.dump.display().to_string(),
+        threads,
+        memory_mib: args.memory,
+        files: report.files_indexed,
+        messages: report.messages,
+        bytes: report.bytes,
+        skipped: report.skipped.len() as u64,
+        wall_secs: wall,
+        files_per_sec: report.files_indexed as f64 / wall,
+        messages_per_sec: report.messages as f64 / wall,
+        mb_per_sec: report.bytes as f64 / 1e6 / wall,
+        peak_rss_mb: peak_rss_mb(),
+        index_mb: dir_size(&config.index_dir) as f64 / 1e6,
+        stages: report.stages,
+    };
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &r)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "dump            {}", r.dump)?;
+        writeln!(
+            out,
+            "threads         {} (memory budget {} MiB)",
+            r.threads, r.memory_mib
+        )?;
+        writeln!(
+            out,
+            "indexed         {} messages from {} files ({:.1} MB), {} skipped",
+            r.messages,
+            r.files,
+            r.bytes as f64 / 1e6,
+            r.skipped
+        )?;
+        writeln!(out, "wall time       {:.2} s", r.wall_secs)?;
+        writeln!(
+            out,
+            "throughput      {:.0} files/s, {:.0} messages/s, {:.1} MB/s",
+            r.files_per_sec, r.messages_per_sec, r.mb_per_sec
+        )?;
+        writeln!(
+            out,
+            "stages          walk {:.2} s, parse+index {:.2} s, commit {:.2} s, merge {:.2} s",
+            r.stages.walk_secs,
+            r.stages.parse_and_index_secs,
+            r.stages.commit_secs,
+            r.stages.merge_secs
+        )?;
+        match r.peak_rss_mb {
+            Some(m) => writeln!(out, "peak RSS        {m:.0} MB")?,
+            None => writeln!(out, "peak RSS        (not available on this system)")?,
+        }
+        writeln!(out, "index size      {:.1} MB", r.index_mb)?;
+    }
+    Ok(Exit::Success)
+}
+
+/// Peak resident set size of this process (Linux `VmHWM`), in MB.
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024.0 / 1e6)
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// Latencies of one query of `bench query`.
+#[derive(Debug, Serialize)]
+pub struct QueryBench {
+    pub query: String,
+    pub flags: String,
+    pub hits: usize,
+    pub runs: usize,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub mean_ms: f64,
+}
+
+fn bench_query(g: &Globals, args: BenchQueryArgs) -> anyhow::Result<Exit> {
+    let opened = reader::open(&g.index)?;
+    let text = std::fs::read_to_string(&args.queries)
+        .with_context(|| format!("reading {}", args.queries.display()))?;
+    let mut out = std::io::stdout().lock();
+    if !args.json {
+        writeln!(
+            out,
+            "{} documents in {}",
+            opened.searcher().num_docs(),
+            g.index.display()
+        )?;
+        writeln!(
+            out,
+            "{:>9} {:>9} {:>9} {:>9}  {:>8}  query",
+            "p50 ms", "p95 ms", "p99 ms", "mean ms", "hits"
+        )?;
+    }
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_end();
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let (query, flags) = line.split_once('\t').unwrap_or((line, ""));
+        let plan = plan_for(g, &opened, query, flags)
+            .with_context(|| format!("{}:{}", args.queries.display(), n + 1))?;
+        let r = time_plan(&opened, &plan, query, flags, args.warmup, args.runs.max(1))?;
+        if args.json {
+            serde_json::to_writer(&mut out, &r)?;
+            writeln!(out)?;
+        } else {
+            let label = if flags.is_empty() {
+                query.to_string()
+            } else {
+                format!("{query}  [{flags}]")
+            };
+            writeln!(
+                out,
+                "{:>9.2} {:>9.2} {:>9.2} {:>9.2}  {:>8}  {}",
+                r.p50_ms, r.p95_ms, r.p99_ms, r.mean_ms, r.hits, label
+            )?;
+        }
+    }
+    Ok(Exit::Success)
+}
+
+/// Builds the search plan `trawl search FLAGS QUERY` would run, printing JSON to nowhere.
+fn plan_for(g: &Globals, opened: &Opened, query: &str, flags: &str) -> anyhow::Result<Plan> {
+    #[derive(Parser)]
+    struct Wrap {
+        #[command(flatten)]
+        search: SearchArgs,
+    }
+    let mut argv = vec!["search".to_string()];
+    argv.extend(flags.split_whitespace().map(str::to_owned));
+    argv.push("--".into());
+    argv.push(query.to_owned());
+    let args = Wrap::try_parse_from(argv)?.search;
+    let tz = g.tz()?;
+    let compiled = query::compile(
+        query,
+        QueryContext {
+            fields: &opened.fields,
+            tz,
+        },
+    )?;
+    if args.count || args.paths {
+        bail!("bench measures hit listing, facets and histograms; drop --count/--paths");
+    }
+    let mode = Mode::Hits(Format::Json);
+    Ok(Plan {
+        sort: args.sort.unwrap_or(if compiled.free_text {
+            SortOrder::Score
+        } else {
+            SortOrder::Date
+        }),
+        compiled,
+        limit: if args.output.all {
+            None
+        } else {
+            Some(args.output.limit.unwrap_or(20))
+        },
+        mode,
+        facets: args
+            .facet
+            .iter()
+            .map(|f| search::parse_facet(f))
+            .collect::<anyhow::Result<_>>()?,
+        histogram: args.histogram.map(super::search::histogram_unit),
+        pairs: args.pairs,
+        timeline: args.timeline,
+        tz,
+        color: false,
+    })
+}
+
+fn time_plan(
+    opened: &Opened,
+    plan: &Plan,
+    query: &str,
+    flags: &str,
+    warmup: usize,
+    runs: usize,
+) -> anyhow::Result<QueryBench> {
+    let mut sink = std::io::sink();
+    let mut hits = 0;
+    for _ in 0..warmup {
+        search::execute_to(opened, plan, &mut sink, false)?;
+    }
+    let mut ms = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let (_, _, total) = search::execute_to(opened, plan, &mut sink, false)?;
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        hits = total;
+    }
+    ms.sort_by(f64::total_cmp);
+    let pct = |p: f64| ms[((ms.len() as f64 * p).ceil() as usize).clamp(1, ms.len()) - 1];
+    Ok(QueryBench {
+        query: query.to_owned(),
+        flags: flags.to_owned(),
+        hits,
+        runs,
+        p50_ms: pct(0.50),
+        p95_ms: pct(0.95),
+        p99_ms: pct(0.99),
+        mean_ms: ms.iter().sum::<f64>() / ms.len() as f64,
+    })
+}
