@@ -195,7 +195,8 @@ pub fn execute(opened: &Opened, plan: &Plan) -> anyhow::Result<Exit> {
     let (exit, shown, total) = execute_to(opened, plan, &mut out, terminal)?;
     out.flush()?;
     let json = plan.mode == Mode::Hits(Format::Json);
-    if shown < total && !json && plan.mode != Mode::Count {
+    // `--limit 0` asks for facets only: no note about hidden hits then.
+    if shown < total && !json && plan.mode != Mode::Count && plan.limit != Some(0) {
         eprintln!("{shown} of {total} hits shown (--limit N or --all for more)");
     }
     Ok(exit)
