@@ -11,7 +11,7 @@
 //! each file's documents (delete by path, then add), so running twice never duplicates. Ctrl-C
 //! stops the run without committing: the index stays at its last commit, openable and searchable.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
@@ -25,10 +25,10 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 use super::Exit;
 use crate::cli::IndexArgs;
 use crate::error::Error;
-use crate::index::meta::{self, RunRecord, SkippedFile};
+use crate::index::meta::{self, FileRecord, RunRecord, SkippedFile};
 use crate::index::schema::Fields;
 use crate::index::writer;
-use crate::ingest::{self, walk, Outcome, Skip};
+use crate::ingest::{self, walk, FileOutcome, Skip};
 use crate::progress::Progress;
 
 /// Settings resolved from the command line.
@@ -52,6 +52,12 @@ pub struct Report {
     pub skipped: Vec<SkippedFile>,
     pub elapsed: Duration,
     pub interrupted: bool,
+    /// Files not re-read or not re-indexed because they had not changed since the last run.
+    pub unchanged: u64,
+    /// Files parsed and (re-)indexed by this run.
+    pub files_parsed: u64,
+    /// Files indexed by an earlier run that are gone now; their documents were deleted.
+    pub deleted: u64,
     /// Time per stage: walking the dump, parsing and feeding the writer, committing, merging.
     pub stages: Stages,
 }
@@ -115,6 +121,11 @@ pub fn run(index_dir: &Path, args: IndexArgs) -> anyhow::Result<Exit> {
 
 /// Indexes `config.dump` into `config.index_dir`. Stops early, without committing, when
 /// `interrupted` becomes true.
+///
+/// Incremental: `files.jsonl` remembers every file's size, modification time and content hash.
+/// A file whose size and mtime are unchanged is not read; one whose hash is unchanged (touched,
+/// copied back) is not re-indexed; a changed file's documents are replaced; a file that is gone
+/// has its documents deleted. With nothing to do the index writer is never opened.
 pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Result<Report> {
     let started = Instant::now();
     let now: DateTime<Utc> = Utc::now();
@@ -136,7 +147,20 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         .into());
     }
     let (index, fields, mut meta) = writer::open_or_create(&index_dir)?;
-    let had_docs = index.reader()?.searcher().num_docs() > 0;
+    let root = dump.to_string_lossy().into_owned();
+    let known = meta::read_files(&index_dir)?;
+    // An index written before files.jsonl existed: replace by path, never duplicate.
+    let legacy = known.is_none() && index.reader()?.searcher().num_docs() > 0;
+    let previous: HashMap<String, FileRecord> = known
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| Path::new(&r.path).starts_with(&dump))
+        .map(|r| (r.path.clone(), r))
+        .collect();
+    let previous_skips: HashMap<String, SkippedFile> = meta::read_skipped(&index_dir)?
+        .into_iter()
+        .map(|s| (s.path.clone(), s))
+        .collect();
 
     let stage = Instant::now();
     let walked = walk::walk(&dump, config.follow_symlinks, Some(&index_dir));
@@ -145,8 +169,65 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         ..Default::default()
     };
     report.stages.walk_secs = stage.elapsed().as_secs_f64();
+
+    let mut records: Vec<FileRecord> =
+        Vec::with_capacity(walked.files.len() + walked.skipped.len());
+    let mut seen: HashSet<&str> = HashSet::with_capacity(records.capacity());
     for (path, skip) in &walked.skipped {
-        report.skipped.push(skipped(path, skip));
+        let entry = skipped(path, skip);
+        seen.insert(path.to_str().unwrap_or_default());
+        records.push(FileRecord {
+            path: entry.path.clone(),
+            size: 0,
+            mtime_ns: 0,
+            sha256: None,
+            format: None,
+            docs: 0,
+            skipped: Some(entry.reason.clone()),
+        });
+        report.skipped.push(entry);
+    }
+    let mut todo: Vec<(&walk::FileEntry, Option<&FileRecord>)> = Vec::new();
+    for f in &walked.files {
+        let path = f.path.to_str().unwrap_or_default();
+        seen.insert(path);
+        let prev = previous.get(path);
+        match prev {
+            Some(p) if p.size == f.size && p.mtime_ns == f.mtime_ns => {
+                report.unchanged += 1;
+                if let Some(reason) = &p.skipped {
+                    report
+                        .skipped
+                        .push(
+                            previous_skips
+                                .get(path)
+                                .cloned()
+                                .unwrap_or_else(|| SkippedFile {
+                                    path: p.path.clone(),
+                                    reason: reason.clone(),
+                                    detail: reason.clone(),
+                                }),
+                        );
+                } else {
+                    report.files_indexed += 1;
+                }
+                records.push(p.clone());
+            }
+            _ => todo.push((f, prev)),
+        }
+    }
+    // Files that were indexed under this root and are gone now.
+    let gone: Vec<&FileRecord> = previous
+        .values()
+        .filter(|r| !seen.contains(r.path.as_str()) && r.docs > 0)
+        .collect();
+    report.deleted = gone.len() as u64;
+
+    if todo.is_empty() && gone.is_empty() {
+        // Nothing changed: no writer, no commit.
+        report.elapsed = started.elapsed();
+        finish_run(&index_dir, &root, &mut meta, &records, &report, now)?;
+        return Ok(report);
     }
 
     let threads = config.threads;
@@ -154,47 +235,63 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     let mut index_writer: IndexWriter = index
         .writer_with_num_threads(threads, memory)
         .context("opening the index writer (is another trawl indexing into it?)")?;
+    for r in &gone {
+        index_writer.delete_term(Term::from_field_text(fields.path, &r.path));
+    }
 
-    let progress = Progress::new(walked.total_bytes, config.progress);
+    let todo_bytes: u64 = todo.iter().map(|(f, _)| f.size).sum();
+    let progress = Progress::new(todo_bytes, config.progress);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
-    let (tx, rx) = mpsc::sync_channel::<Parsed>(CHANNEL_BOUND);
-    let files = walked.files;
+    let (tx, rx) = mpsc::sync_channel::<Msg>(CHANNEL_BOUND);
     let stage = Instant::now();
 
     std::thread::scope(|scope| -> anyhow::Result<()> {
-        scope.spawn(|| {
+        let todo = &todo;
+        scope.spawn(move || {
             pool.install(|| {
-                files.par_iter().for_each_with(tx, |tx, entry| {
+                todo.par_iter().for_each_with(tx, |tx, (entry, prev)| {
                     if interrupted.load(Ordering::Relaxed) {
                         return;
                     }
-                    let parsed = parse_file(&entry.path, entry.size, now, &fields);
-                    // The receiver only goes away on error; then there is nothing left to do.
-                    let _ = tx.send(parsed);
+                    let replace = legacy || prev.is_some_and(|p| p.docs > 0);
+                    parse_file(entry, *prev, replace, now, &fields, tx);
                 });
             });
         });
-        for parsed in rx.iter() {
+        for msg in rx.iter() {
             if interrupted.load(Ordering::Relaxed) {
                 break;
             }
-            if had_docs {
-                index_writer.delete_term(Term::from_field_text(fields.path, &parsed.path_str));
-            }
-            match parsed.outcome {
-                Ok(docs) => {
-                    report.files_indexed += 1;
+            match msg {
+                Msg::Delete(path) => {
+                    index_writer.delete_term(Term::from_field_text(fields.path, &path));
+                }
+                Msg::Docs(docs) => {
                     report.messages += docs.len() as u64;
                     for d in docs {
                         index_writer.add_document(d)?;
                     }
                 }
-                Err(skip) => report.skipped.push(skipped(&parsed.path, &skip)),
+                Msg::Done { record, skip, size } => {
+                    match skip {
+                        Some(s) => report.skipped.push(skipped(Path::new(&record.path), &s)),
+                        None => report.files_indexed += 1,
+                    }
+                    let touched = record.skipped.is_none()
+                        && previous.get(&record.path).and_then(|p| p.sha256.as_ref())
+                            == record.sha256.as_ref();
+                    if touched {
+                        report.unchanged += 1;
+                    } else if record.skipped.is_none() {
+                        report.files_parsed += 1;
+                    }
+                    records.push(record);
+                    report.bytes += size;
+                    progress.file_done(size, report.files_indexed, report.messages);
+                }
             }
-            report.bytes += parsed.size;
-            progress.file_done(parsed.size, report.files_indexed, report.messages);
         }
         Ok(())
     })?;
@@ -202,8 +299,8 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     report.interrupted = interrupted.load(Ordering::SeqCst);
     if report.interrupted {
         progress.finish();
-        // Dropping the writer without a commit discards this run's work: the index stays at its
-        // last commit. The skipped report of the previous run stays as it was.
+        // Without a commit this run's work is discarded: the index stays at its last commit,
+        // and files.jsonl and skipped.jsonl stay as that commit left them.
         index_writer.rollback().ok();
         report.elapsed = started.elapsed();
         return Ok(report);
@@ -221,10 +318,24 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     progress.finish();
 
     report.elapsed = started.elapsed();
-    let root = dump.to_string_lossy().into_owned();
-    meta::write_skipped(&index_dir, &root, &report.skipped)?;
+    finish_run(&index_dir, &root, &mut meta, &records, &report, now)?;
+    Ok(report)
+}
+
+/// Writes `files.jsonl`, `skipped.jsonl` and the run record, after a commit (or when nothing
+/// needed one).
+fn finish_run(
+    index_dir: &Path,
+    root: &str,
+    meta: &mut meta::Meta,
+    records: &[FileRecord],
+    report: &Report,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    meta::write_files(index_dir, root, records)?;
+    meta::write_skipped(index_dir, root, &report.skipped)?;
     meta.runs.push(RunRecord {
-        root,
+        root: root.to_owned(),
         started: now.to_rfc3339(),
         elapsed_secs: report.elapsed.as_secs_f64(),
         files_seen: report.files_seen,
@@ -234,32 +345,107 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         skipped: report.skipped_by_reason(),
         interrupted: false,
     });
-    meta::write_meta(&index_dir, &meta)?;
-    Ok(report)
+    meta::write_meta(index_dir, meta)?;
+    Ok(())
 }
 
-/// One file's worth of work for the writer.
-struct Parsed {
-    path: PathBuf,
-    path_str: String,
-    size: u64,
-    outcome: Result<Vec<TantivyDocument>, Skip>,
+/// What parse threads send the writer, in order per file.
+enum Msg {
+    /// Remove this path's documents before its new ones arrive.
+    Delete(String),
+    Docs(Vec<TantivyDocument>),
+    /// The file is finished: its record for `files.jsonl`, and why it was skipped, if it was.
+    Done {
+        record: FileRecord,
+        skip: Option<Skip>,
+        size: u64,
+    },
 }
 
-fn parse_file(path: &Path, size: u64, now: DateTime<Utc>, fields: &Fields) -> Parsed {
-    let outcome = match ingest::ingest_file(path, now) {
-        Outcome::Indexed { docs, .. } => Ok(docs
-            .iter()
-            .map(|d| writer::to_document(d, fields))
-            .collect()),
-        Outcome::Skipped(s) => Err(s),
+/// Documents per batch sent to the writer, and raw bytes per batch: a big mbox streams to the
+/// writer in pieces instead of piling up in memory.
+const BATCH_DOCS: usize = 256;
+const BATCH_BYTES: u64 = 4 << 20;
+
+fn parse_file(
+    entry: &walk::FileEntry,
+    prev: Option<&FileRecord>,
+    replace: bool,
+    now: DateTime<Utc>,
+    fields: &Fields,
+    tx: &mut mpsc::SyncSender<Msg>,
+) {
+    let path = entry.path.to_string_lossy().into_owned();
+    let mut batch: Vec<TantivyDocument> = Vec::new();
+    let mut batch_bytes = 0u64;
+    let mut begun = false;
+    let send = |batch: &mut Vec<TantivyDocument>, begun: &mut bool| {
+        if !*begun && replace {
+            let _ = tx.send(Msg::Delete(path.clone()));
+        }
+        *begun = true;
+        let _ = tx.send(Msg::Docs(std::mem::take(batch)));
     };
-    Parsed {
-        path: path.to_owned(),
-        path_str: path.to_string_lossy().into_owned(),
-        size,
-        outcome,
+    let outcome = ingest::ingest_path(
+        &entry.path,
+        now,
+        prev.and_then(|p| p.sha256.as_deref()),
+        |doc| {
+            batch_bytes += doc.size;
+            batch.push(writer::to_document(&doc, fields));
+            if batch.len() >= BATCH_DOCS || batch_bytes >= BATCH_BYTES {
+                send(&mut batch, &mut begun);
+                batch_bytes = 0;
+            }
+        },
+    );
+    if !batch.is_empty() {
+        send(&mut batch, &mut begun);
     }
+    let unchanged = matches!(outcome, Ok(FileOutcome::Unchanged { .. }));
+    if !begun && replace && !unchanged {
+        // Changed into something with no documents (emptied, corrupted): drop the old ones.
+        let _ = tx.send(Msg::Delete(path.clone()));
+    }
+    let mut record = FileRecord {
+        path,
+        size: entry.size,
+        mtime_ns: entry.mtime_ns,
+        sha256: None,
+        format: None,
+        docs: 0,
+        skipped: None,
+    };
+    let skip = match outcome {
+        Ok(FileOutcome::Indexed {
+            format,
+            docs,
+            sha256,
+        }) => {
+            record.format = Some(format.as_str().to_owned());
+            record.docs = docs;
+            record.sha256 = Some(sha256);
+            None
+        }
+        Ok(FileOutcome::Unchanged { sha256 }) => {
+            // Touched, not changed: keep what was indexed, note the new mtime.
+            if let Some(p) = prev {
+                record.format = p.format.clone();
+                record.docs = p.docs;
+            }
+            record.sha256 = Some(sha256);
+            None
+        }
+        Err(s) => {
+            record.skipped = Some(s.code().to_owned());
+            Some(s)
+        }
+    };
+    let _ = tx.send(Msg::Done {
+        record,
+        skip,
+        size: entry.size,
+    });
 }
 
 fn skipped(path: &Path, skip: &Skip) -> SkippedFile {
@@ -283,13 +469,19 @@ fn print_summary(config: &IndexConfig, r: &Report) {
     eprintln!(
         "indexed {} messages from {} of {} files ({:.1} MB) in {:.2}s: {:.0} messages/s, {:.1} MB/s",
         r.messages,
-        r.files_indexed,
+        r.files_parsed,
         r.files_seen,
         r.bytes as f64 / 1e6,
         secs,
         r.messages as f64 / secs,
         r.bytes as f64 / 1e6 / secs
     );
+    if r.unchanged > 0 || r.deleted > 0 {
+        eprintln!(
+            "{} files unchanged since the last run, {} removed from the dump",
+            r.unchanged, r.deleted
+        );
+    }
     let by_reason = r.skipped_by_reason();
     if by_reason.is_empty() {
         eprintln!("skipped 0 files");

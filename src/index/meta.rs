@@ -13,6 +13,69 @@ use crate::error::{Error, Result};
 
 pub const META_FILE: &str = "trawl.json";
 pub const SKIPPED_FILE: &str = "skipped.jsonl";
+pub const FILES_FILE: &str = "files.jsonl";
+
+/// One line of `files.jsonl`: what trawl knows of every file it has seen, indexed or not. It
+/// is how a re-run tells new, changed, touched and deleted files apart.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FileRecord {
+    pub path: String,
+    pub size: u64,
+    pub mtime_ns: i64,
+    /// SHA-256 of the whole file, when it was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Format it was indexed as (`eml`, `maildir`, `mbox`), or `None` when skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    pub docs: u64,
+    /// Skip reason code, when skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+}
+
+/// Reads `files.jsonl`; `None` when the index predates it.
+pub fn read_files(dir: &Path) -> Result<Option<Vec<FileRecord>>> {
+    let path = dir.join(FILES_FILE);
+    let file = match fs::File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+    };
+    let mut out = Vec::new();
+    for line in BufReader::new(file).lines() {
+        let line = line.map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        if !line.trim().is_empty() {
+            out.push(serde_json::from_str(&line)?);
+        }
+    }
+    Ok(Some(out))
+}
+
+/// Writes `files.jsonl` atomically: `records` replace every entry under `root`.
+pub fn write_files(dir: &Path, root: &str, records: &[FileRecord]) -> Result<()> {
+    let mut all: Vec<FileRecord> = read_files(dir)?
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| !Path::new(&r.path).starts_with(root))
+        .collect();
+    all.extend_from_slice(records);
+    all.sort_by(|a, b| a.path.cmp(&b.path));
+    write_jsonl(dir, FILES_FILE, &all)
+}
+
+fn write_jsonl<T: Serialize>(dir: &Path, name: &str, items: &[T]) -> Result<()> {
+    let tmp = dir.join(format!("{name}.tmp"));
+    let io = |e| Error::io(format!("writing {}", tmp.display()), e);
+    let mut out = std::io::BufWriter::new(fs::File::create(&tmp).map_err(io)?);
+    for item in items {
+        serde_json::to_writer(&mut out, item)?;
+        out.write_all(b"\n").map_err(io)?;
+    }
+    out.flush().map_err(io)?;
+    drop(out);
+    fs::rename(&tmp, dir.join(name)).map_err(|e| Error::io(format!("writing {name}"), e))
+}
 
 /// Contents of `trawl.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -102,19 +165,6 @@ pub fn write_skipped(dir: &Path, root: &str, entries: &[SkippedFile]) -> Result<
         .collect();
     all.extend_from_slice(entries);
     all.sort_by(|a, b| a.path.cmp(&b.path));
-    let path = dir.join(SKIPPED_FILE);
-    let tmp = dir.join(format!("{SKIPPED_FILE}.tmp"));
-    let mut out = std::io::BufWriter::new(
-        fs::File::create(&tmp).map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?,
-    );
-    for s in &all {
-        serde_json::to_writer(&mut out, s)?;
-        out.write_all(b"\n")
-            .map_err(|e| Error::io("writing skipped.jsonl", e))?;
-    }
-    out.flush()
-        .map_err(|e| Error::io("writing skipped.jsonl", e))?;
-    drop(out);
-    fs::rename(&tmp, &path).map_err(|e| Error::io("writing skipped.jsonl", e))?;
-    Ok(path)
+    write_jsonl(dir, SKIPPED_FILE, &all)?;
+    Ok(dir.join(SKIPPED_FILE))
 }

@@ -24,7 +24,7 @@ impl Format {
 }
 
 /// How much of the file the sniffing looks at.
-const SNIFF_LEN: usize = 8192;
+pub const SNIFF_LEN: usize = 8192;
 
 /// Classifies `data`, or says why it is not something trawl indexes.
 pub fn detect(data: &[u8]) -> Result<Format, Skip> {

@@ -29,46 +29,106 @@ pub fn looks_like_mbox(data: &[u8]) -> bool {
     is_from_line(first)
 }
 
+/// Reads an mbox one message at a time from any buffered reader, so a multi-gigabyte mbox
+/// never has to fit in memory: only the current message does.
+pub struct MboxStream<R> {
+    reader: R,
+    /// Offset of the next unread byte.
+    pos: u64,
+    /// The message being accumulated, from its `From ` line, and where it started.
+    current: Vec<u8>,
+    current_start: u64,
+    prev_blank: bool,
+    line: Vec<u8>,
+    started: bool,
+    done: bool,
+}
+
+impl<R: std::io::BufRead> MboxStream<R> {
+    pub fn new(reader: R) -> Self {
+        MboxStream {
+            reader,
+            pos: 0,
+            current: Vec::new(),
+            current_start: 0,
+            prev_blank: true,
+            line: Vec::new(),
+            started: false,
+            done: false,
+        }
+    }
+
+    /// The next message as `(offset of its From line, stored bytes up to the next From line)`.
+    /// Bytes before the first `From ` line (there should be none) are skipped.
+    pub fn next_message(&mut self) -> std::io::Result<Option<(u64, Vec<u8>)>> {
+        if self.done {
+            return Ok(None);
+        }
+        loop {
+            self.line.clear();
+            let n = self.reader.read_until(b'\n', &mut self.line)?;
+            if n == 0 {
+                self.done = true;
+                if self.started {
+                    return Ok(Some((
+                        self.current_start,
+                        std::mem::take(&mut self.current),
+                    )));
+                }
+                return Ok(None);
+            }
+            let line_start = self.pos;
+            self.pos += n as u64;
+            let separator = self.prev_blank && is_from_line(&self.line);
+            self.prev_blank = matches!(self.line.as_slice(), b"\n" | b"\r\n");
+            if separator {
+                let finished = std::mem::replace(&mut self.current, self.line.clone());
+                let finished_start = std::mem::replace(&mut self.current_start, line_start);
+                let had = std::mem::replace(&mut self.started, true);
+                if had {
+                    return Ok(Some((finished_start, finished)));
+                }
+            } else if self.started {
+                self.current.extend_from_slice(&self.line);
+            }
+        }
+    }
+}
+
 /// Finds every message in `data`.
 pub fn split(data: &[u8]) -> Vec<Span> {
-    let mut spans: Vec<Span> = Vec::new();
-    let mut pos = 0;
-    let mut prev_blank = true;
-    while pos < data.len() {
-        let line_end = memchr(b'\n', &data[pos..]).map_or(data.len(), |i| pos + i + 1);
-        let line = &data[pos..line_end];
-        if prev_blank && is_from_line(line) {
-            if let Some(last) = spans.last_mut() {
-                last.end = pos;
-            }
-            spans.push(Span {
-                start: pos,
-                content: line_end,
-                end: data.len(),
-            });
-        }
-        prev_blank = matches!(line, b"\n" | b"\r\n");
-        pos = line_end;
+    let mut stream = MboxStream::new(data);
+    let mut spans = Vec::new();
+    while let Ok(Some((start, stored))) = stream.next_message() {
+        let start = start as usize;
+        let first_line = stored
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(stored.len(), |i| i + 1);
+        spans.push(Span {
+            start,
+            content: start + first_line,
+            end: start + stored.len(),
+        });
     }
     spans
 }
 
-/// Parses every message of an mbox file at `path`.
+/// Parses one stored mbox message (From line included) found at `offset`.
+pub fn parse_stored(offset: u64, stored: &[u8], origin: Origin<'_>) -> Doc {
+    let first_line = stored
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(stored.len(), |i| i + 1);
+    let message = unescape(&stored[first_line..]);
+    parse_stored_message(stored, &message, Origin { offset, ..origin })
+}
+
+/// Parses every message of an mbox file held in memory.
 pub fn parse(data: &[u8], origin: Origin<'_>) -> Vec<Doc> {
     split(data)
         .into_iter()
-        .map(|s| {
-            let stored = &data[s.start..s.end];
-            let message = unescape(&data[s.content..s.end]);
-            parse_stored_message(
-                stored,
-                &message,
-                Origin {
-                    offset: s.start as u64,
-                    ..origin
-                },
-            )
-        })
+        .map(|s| parse_stored(s.start as u64, &data[s.start..s.end], origin))
         .collect()
 }
 
@@ -111,10 +171,6 @@ fn is_from_line(line: &[u8]) -> bool {
         let year = b.len() == 4 && t.chars().all(|c| c.is_ascii_digit());
         time || year
     })
-}
-
-fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&b| b == needle)
 }
 
 #[cfg(test)]

@@ -62,14 +62,143 @@ impl fmt::Display for Skip {
     }
 }
 
-/// What became of one file.
+/// What became of one file (in-memory parsing, see [`ingest_bytes`]).
 #[derive(Debug)]
 pub enum Outcome {
     Indexed { format: Format, docs: Vec<Doc> },
     Skipped(Skip),
 }
 
-/// Reads and parses the file at `path`. `now` is the time of indexing (for absurd-date checks).
+/// What streaming one file produced, besides the documents it emitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileOutcome {
+    Indexed {
+        format: Format,
+        docs: u64,
+        sha256: String,
+    },
+    /// The content hash equals `previous_sha256`: nothing to re-index.
+    Unchanged { sha256: String },
+}
+
+use detect::SNIFF_LEN;
+
+/// Reads the file at `path`, detects its format and emits its documents one at a time, so a
+/// multi-gigabyte mbox is parsed in the memory of one message. When `previous_sha256` is given
+/// and the file's content hash equals it, nothing is parsed and `Unchanged` is returned.
+pub fn ingest_path(
+    path: &Path,
+    now: DateTime<Utc>,
+    previous_sha256: Option<&str>,
+    mut emit: impl FnMut(Doc),
+) -> Result<FileOutcome, Skip> {
+    use std::io::Read;
+    let unreadable = |e: std::io::Error| Skip::Unreadable(e.to_string());
+    let mut file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    (&mut file)
+        .take(SNIFF_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(unreadable)?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let detected = match detect::detect(&head) {
+        Err(Skip::Empty) if size > head.len() as u64 => Err(Skip::NotMail),
+        other => other,
+    }?;
+    let path_str = path.to_string_lossy();
+    let format = match detected {
+        Format::Message if maildir::is_maildir_message(path) => Format::Maildir,
+        f => f,
+    };
+    let origin = Origin {
+        path: &path_str,
+        offset: 0,
+        format: format.as_str(),
+        now,
+    };
+    match format {
+        Format::Mbox => {
+            if let Some(prev) = previous_sha256 {
+                let sha = hash_file(path).map_err(unreadable)?;
+                if sha == prev {
+                    return Ok(FileOutcome::Unchanged { sha256: sha });
+                }
+            }
+            let file = std::fs::File::open(path).map_err(unreadable)?;
+            let mut hashing = HashingReader::new(file);
+            let mut stream =
+                mbox::MboxStream::new(std::io::BufReader::with_capacity(1 << 16, &mut hashing));
+            let mut docs = 0;
+            while let Some((offset, stored)) = stream.next_message().map_err(unreadable)? {
+                emit(mbox::parse_stored(offset, &stored, origin));
+                docs += 1;
+            }
+            drop(stream);
+            Ok(FileOutcome::Indexed {
+                format,
+                docs,
+                sha256: hashing.finish(),
+            })
+        }
+        Format::Message | Format::Maildir => {
+            let mut bytes = head;
+            file.read_to_end(&mut bytes).map_err(unreadable)?;
+            let sha = crate::doc::sha256_hex(&bytes);
+            if previous_sha256 == Some(sha.as_str()) {
+                return Ok(FileOutcome::Unchanged { sha256: sha });
+            }
+            emit(eml::parse_message(&bytes, origin));
+            Ok(FileOutcome::Indexed {
+                format,
+                docs: 1,
+                sha256: sha,
+            })
+        }
+    }
+}
+
+/// SHA-256 of a whole file, read in blocks.
+pub fn hash_file(path: &Path) -> std::io::Result<String> {
+    let mut r = HashingReader::new(std::fs::File::open(path)?);
+    std::io::copy(&mut r, &mut std::io::sink())?;
+    Ok(r.finish())
+}
+
+/// A reader that hashes what passes through it.
+struct HashingReader<R> {
+    inner: R,
+    hasher: sha2::Sha256,
+}
+
+impl<R> HashingReader<R> {
+    fn new(inner: R) -> Self {
+        use sha2::Digest;
+        HashingReader {
+            inner,
+            hasher: sha2::Sha256::new(),
+        }
+    }
+
+    fn finish(self) -> String {
+        use sha2::Digest;
+        self.hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Reads and parses the file at `path` in memory.
 pub fn ingest_file(path: &Path, now: DateTime<Utc>) -> Outcome {
     match std::fs::read(path) {
         Ok(bytes) => ingest_bytes(&bytes, path, now),

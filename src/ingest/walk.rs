@@ -16,6 +16,8 @@ use super::Skip;
 pub struct FileEntry {
     pub path: PathBuf,
     pub size: u64,
+    /// Modification time in nanoseconds since the Unix epoch (0 when unknown).
+    pub mtime_ns: i64,
 }
 
 /// The result of walking a dump.
@@ -67,9 +69,18 @@ pub fn walk(root: &Path, follow_symlinks: bool, exclude: Option<&Path>) -> Walke
             out.skipped.push((path, Skip::MaildirTmp));
             continue;
         }
-        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let meta = std::fs::metadata(&path).ok();
+        let size = meta.as_ref().map_or(0, |m| m.len());
+        let mtime_ns = meta
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
         out.total_bytes += size;
-        out.files.push(FileEntry { path, size });
+        out.files.push(FileEntry {
+            path,
+            size,
+            mtime_ns,
+        });
     }
     out
 }

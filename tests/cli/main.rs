@@ -3,6 +3,7 @@
 
 mod bench;
 mod facets;
+mod incremental;
 mod index;
 mod query_language;
 mod search;

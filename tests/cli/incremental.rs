@@ -1,0 +1,118 @@
+//! Re-indexing a dump that changed: new, modified, deleted, touched and renamed files.
+
+use std::path::Path;
+
+use crate::util::TestIndex;
+
+fn message(id: &str, subject: &str, body: &str) -> String {
+    format!("Message-ID: <{id}>\nFrom: a@x.example\nTo: b@x.example\nDate: Mon, 3 Oct 2016 10:00:00 +0000\nSubject: {subject}\n\n{body}\n")
+}
+
+fn index(ix: &TestIndex, dump: &Path) -> String {
+    let out = ix.run(&["index", dump.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stderr).unwrap()
+}
+
+fn set_mtime(path: &Path, secs_ago: u64) {
+    let f = std::fs::File::options().write(true).open(path).unwrap();
+    f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(secs_ago))
+        .unwrap();
+}
+
+#[test]
+fn incremental_reindex_tracks_every_kind_of_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    std::fs::create_dir_all(dump.join("mbox")).unwrap();
+    for i in 0..5 {
+        std::fs::write(
+            dump.join(format!("m{i}.eml")),
+            message(&format!("m{i}@x"), &format!("note {i}"), "alpha"),
+        )
+        .unwrap();
+    }
+    let mbox = format!(
+        "From a@x.example Mon Oct  3 10:00:00 2016\n{}\nFrom a@x.example Mon Oct  3 11:00:00 2016\n{}",
+        message("b1@x", "box one", "bravo"),
+        message("b2@x", "box two", "bravo")
+    );
+    std::fs::write(dump.join("mbox/box.mbox"), &mbox).unwrap();
+    let ix = TestIndex::empty();
+    let first = index(&ix, &dump);
+    assert!(
+        first.contains("indexed 7 messages from 6 of 6 files"),
+        "{first}"
+    );
+    assert_eq!(ix.search("*", &[]).1.total_hits, 7);
+
+    // Nothing changed: nothing is read, nothing indexed twice.
+    let second = index(&ix, &dump);
+    assert!(
+        second.contains("indexed 0 messages from 0 of 6 files"),
+        "{second}"
+    );
+    assert!(
+        second.contains("6 files unchanged since the last run, 0 removed"),
+        "{second}"
+    );
+    assert_eq!(ix.search("*", &[]).1.total_hits, 7);
+
+    // Touched without change (new mtime, same bytes): read and hashed, not re-indexed.
+    set_mtime(&dump.join("m0.eml"), 3600);
+    let touched = index(&ix, &dump);
+    assert!(touched.contains("indexed 0 messages"), "{touched}");
+    assert_eq!(ix.search("*", &[]).1.total_hits, 7);
+
+    // Added, modified, deleted, renamed, and an mbox that grew.
+    std::fs::write(dump.join("new.eml"), message("new@x", "fresh", "charlie")).unwrap();
+    std::fs::write(
+        dump.join("m1.eml"),
+        message("m1@x", "note 1 edited", "delta"),
+    )
+    .unwrap();
+    std::fs::remove_file(dump.join("m2.eml")).unwrap();
+    std::fs::rename(dump.join("m3.eml"), dump.join("renamed.eml")).unwrap();
+    std::fs::write(
+        dump.join("mbox/box.mbox"),
+        format!(
+            "{mbox}\nFrom a@x.example Mon Oct  3 12:00:00 2016\n{}",
+            message("b3@x", "box three", "bravo")
+        ),
+    )
+    .unwrap();
+    let third = index(&ix, &dump);
+    assert!(
+        third.contains("2 removed"),
+        "deleted and renamed-away paths: {third}"
+    );
+    let ids = |q: &str| ix.ids(q);
+    assert_eq!(
+        ids("*").len(),
+        8,
+        "5 eml - 1 deleted + 1 new, and 3 mbox messages"
+    );
+    assert_eq!(ids("charlie"), ["new@x"]);
+    assert_eq!(ids("delta"), ["m1@x"]);
+    assert!(ids("alpha").iter().all(|id| id != "m1@x" && id != "m2@x"));
+    assert_eq!(ids("bravo"), ["b1@x", "b2@x", "b3@x"]);
+    let (hits, _, _) = ix.search("id:m3@x", &[]);
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0].path.ends_with("renamed.eml"));
+
+    // A file that turns into junk loses its documents and is reported as skipped.
+    std::fs::write(dump.join("m4.eml"), [0u8, 1, 2, 3, 0, 0, 9]).unwrap();
+    index(&ix, &dump);
+    assert!(ids("id:m4@x").is_empty());
+    let skipped = std::fs::read_to_string(ix.path.join("skipped.jsonl")).unwrap();
+    assert!(
+        skipped.contains("m4.eml") && skipped.contains("binary"),
+        "{skipped}"
+    );
+    assert_eq!(ids("*").len(), 7);
+}
