@@ -60,9 +60,26 @@ pub enum Command {
     Show(ShowArgs),
     /// The correspondence between two parties in date order, with the time between messages.
     Timeline(TimelineArgs),
+    /// Write the indexed documents as NDJSON (all fields), or the index schema with --schema.
+    Export(ExportArgs),
     /// Measure indexing throughput or query latency.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Only documents matching this query (default: all).
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+
+    /// NDJSON, one document per line (the default and only document format).
+    #[arg(long)]
+    pub ndjson: bool,
+
+    /// Print the index's tantivy schema as JSON instead of documents.
+    #[arg(long, conflicts_with = "ndjson")]
+    pub schema: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,6 +92,30 @@ pub enum BenchCommand {
     /// One query per line, `#` starts a comment. A tab separates the query from extra search
     /// flags: `*<TAB>--facet from --limit 0`.
     Query(BenchQueryArgs),
+    /// Generate a corpus of N messages from a real one (same seed, same bytes), for runs at scale.
+    Corpus(BenchCorpusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchCorpusArgs {
+    /// The real corpus to draw senders, recipients, subjects, dates and paragraphs from.
+    #[arg(value_name = "SOURCE_DIR")]
+    pub source: PathBuf,
+
+    /// Where to write the generated corpus (created; must not exist or be empty).
+    #[arg(value_name = "OUT_DIR")]
+    pub out: PathBuf,
+
+    /// How many messages to generate.
+    #[arg(long, short = 'n', value_name = "N")]
+    pub messages: u64,
+
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// Write mbox files of this many messages each instead of one file per message.
+    #[arg(long, value_name = "K")]
+    pub mbox: Option<usize>,
 }
 
 #[derive(Debug, Args)]

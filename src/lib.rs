@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cmd;
 pub mod doc;
 pub mod error;
+pub mod gen;
 pub mod index;
 pub mod ingest;
 pub mod output;

@@ -13,7 +13,9 @@ use serde::Serialize;
 use super::index::{index_dump, IndexConfig, Stages};
 use super::search::{self, Mode, Plan};
 use super::{Exit, Globals};
-use crate::cli::{BenchCommand, BenchIndexArgs, BenchQueryArgs, Format, SearchArgs, SortOrder};
+use crate::cli::{
+    BenchCommand, BenchCorpusArgs, BenchIndexArgs, BenchQueryArgs, Format, SearchArgs, SortOrder,
+};
 use crate::index::reader::{self, Opened};
 use crate::query::{self, Context as QueryContext};
 
@@ -21,6 +23,7 @@ pub fn run(g: &Globals, what: BenchCommand) -> anyhow::Result<Exit> {
     match what {
         BenchCommand::Index(args) => bench_index(args),
         BenchCommand::Query(args) => bench_query(g, args),
+        BenchCommand::Corpus(args) => bench_corpus(args),
     }
 }
 
@@ -115,6 +118,28 @@ fn bench_index(args: BenchIndexArgs) -> anyhow::Result<Exit> {
         }
         writeln!(out, "index size      {:.1} MB", r.index_mb)?;
     }
+    Ok(Exit::Success)
+}
+
+fn bench_corpus(args: BenchCorpusArgs) -> anyhow::Result<Exit> {
+    if args.out.exists() && std::fs::read_dir(&args.out)?.next().is_some() {
+        bail!("{} exists and is not empty", args.out.display());
+    }
+    let started = Instant::now();
+    let pool = crate::gen::Pool::load(&args.source)?;
+    let layout = match args.mbox {
+        Some(k) => crate::gen::Layout::Mbox { per_file: k },
+        None => crate::gen::Layout::Maildir,
+    };
+    let bytes = crate::gen::generate(&pool, &args.out, args.messages, args.seed, layout)?;
+    eprintln!(
+        "generated {} messages ({:.1} MB) from {} source messages in {:.1}s into {}",
+        args.messages,
+        bytes as f64 / 1e6,
+        pool.len(),
+        started.elapsed().as_secs_f64(),
+        args.out.display()
+    );
     Ok(Exit::Success)
 }
 

@@ -2,6 +2,7 @@
 //! function that does the work without knowing about the command line.
 
 pub mod bench;
+pub mod export;
 pub mod index;
 pub mod search;
 pub mod show;
@@ -75,5 +76,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Show(args) => show::run(&g, args),
         Command::Timeline(args) => timeline::run(&g, args),
         Command::Bench(what) => bench::run(&g, what),
+        Command::Export(args) => export::run(&g, args),
     }
 }

@@ -71,43 +71,7 @@ pub fn to_document(doc: &Doc, f: &Fields) -> TantivyDocument {
     for id in &doc.references {
         d.add_text(f.references, id);
     }
-    let mut domains: Vec<&str> = Vec::new();
-    if let Some(m) = &doc.from {
-        add_mailbox(&mut d, m, f.from, f.from_addr, None, &mut domains);
-    }
-    for (list, words, addr) in [
-        (&doc.to, f.to, f.to_addr),
-        (&doc.cc, f.cc, f.cc_addr),
-        (&doc.bcc, f.bcc, f.bcc_addr),
-    ] {
-        for m in list {
-            add_mailbox(&mut d, m, words, addr, Some(f.rcpt_addr), &mut domains);
-        }
-    }
-    let mut participants: Vec<&str> = doc
-        .from
-        .iter()
-        .chain(doc.recipients())
-        .map(|m| m.address.as_str())
-        .filter(|a| !a.is_empty())
-        .collect();
-    participants.sort_unstable();
-    participants.dedup();
-    for p in participants {
-        d.add_text(f.participant, p);
-    }
-    domains.sort_unstable();
-    domains.dedup();
-    for dom in domains {
-        d.add_text(f.domain, dom);
-    }
-    let envelope = serde_json::json!({
-        "from": doc.from,
-        "to": doc.to,
-        "cc": doc.cc,
-        "bcc": doc.bcc,
-    });
-    d.add_text(f.envelope, envelope.to_string());
+    add_envelope(&mut d, f, doc.from.as_ref(), &doc.to, &doc.cc, &doc.bcc);
     d.add_text(f.subject, &doc.subject);
     d.add_text(f.body, &doc.body);
     if let Some(date) = doc.date {
@@ -134,6 +98,52 @@ pub fn to_document(doc: &Doc, f: &Fields) -> TantivyDocument {
         d.add_text(f.flags, flag);
     }
     d
+}
+
+/// Adds the sender and recipients: name words, exact addresses, the recipient, participant and
+/// domain columns, and the stored envelope. Shared by indexing and by `export`, which rebuilds
+/// the unstored fields from the stored envelope.
+pub fn add_envelope(
+    d: &mut TantivyDocument,
+    f: &Fields,
+    from: Option<&Mailbox>,
+    to: &[Mailbox],
+    cc: &[Mailbox],
+    bcc: &[Mailbox],
+) {
+    let mut domains: Vec<&str> = Vec::new();
+    if let Some(m) = from {
+        add_mailbox(d, m, f.from, f.from_addr, None, &mut domains);
+    }
+    for (list, words, addr) in [
+        (to, f.to, f.to_addr),
+        (cc, f.cc, f.cc_addr),
+        (bcc, f.bcc, f.bcc_addr),
+    ] {
+        for m in list {
+            add_mailbox(d, m, words, addr, Some(f.rcpt_addr), &mut domains);
+        }
+    }
+    let mut participants: Vec<&str> = from
+        .into_iter()
+        .chain(to)
+        .chain(cc)
+        .chain(bcc)
+        .map(|m| m.address.as_str())
+        .filter(|a| !a.is_empty())
+        .collect();
+    participants.sort_unstable();
+    participants.dedup();
+    for p in participants {
+        d.add_text(f.participant, p);
+    }
+    domains.sort_unstable();
+    domains.dedup();
+    for dom in domains {
+        d.add_text(f.domain, dom);
+    }
+    let envelope = serde_json::json!({ "from": from, "to": to, "cc": cc, "bcc": bcc });
+    d.add_text(f.envelope, envelope.to_string());
 }
 
 fn add_mailbox<'a>(

@@ -64,3 +64,61 @@ fn bench_query_times_every_line_of_the_committed_query_file() {
     let all = lines.iter().find(|l| l["query"] == "*").unwrap();
     assert_eq!(all["hits"], 42);
 }
+
+#[test]
+fn export_writes_every_document_with_every_field() {
+    let out = sample().run(&["export", "--ndjson"]);
+    assert_eq!(out.status.code(), Some(0));
+    let docs: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(docs.len(), 42);
+    let ov4 = docs
+        .iter()
+        .find(|d| d["message_id"][0] == "20161021.ov4@openvault.example.org")
+        .unwrap();
+    assert_eq!(ov4["from_addr"][0], "dm@openvault.example.org");
+    assert_eq!(ov4["rcpt_addr"][0], "dana.reyes@reyes2016.example.com");
+    assert_eq!(ov4["date"][0], "2016-10-21T18:21:00Z");
+    assert!(ov4["body"][0].as_str().unwrap().contains("tax returns"));
+    let schema = sample().run(&["export", "--schema"]);
+    let schema: serde_json::Value = serde_json::from_slice(&schema.stdout).unwrap();
+    assert!(schema
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["name"] == "rcpt_addr"));
+    let some = sample().run(&["export", "from:openvault"]);
+    assert_eq!(String::from_utf8(some.stdout).unwrap().lines().count(), 7);
+}
+
+#[test]
+fn bench_corpus_generates_an_indexable_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("gen");
+    let out = trawl()
+        .args([
+            "bench",
+            "corpus",
+            "-n",
+            "300",
+            "--seed",
+            "3",
+            "--mbox",
+            "100",
+            sample_corpus().to_str().unwrap(),
+            out_dir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ix = crate::util::TestIndex::of(&out_dir);
+    assert_eq!(ix.search("*", &[]).1.total_hits, 300);
+}

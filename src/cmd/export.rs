@@ -1,0 +1,99 @@
+//! `trawl export`: the index's documents as NDJSON, one tantivy document per line with every
+//! schema field (the unstored address fields rebuilt from the stored envelope), to move a case
+//! into another engine or to feed `tantivy-cli index` in the benchmark comparison. `--schema`
+//! prints the tantivy schema instead.
+
+use std::io::{BufWriter, Write};
+
+use anyhow::Context as _;
+use tantivy::collector::DocSetCollector;
+use tantivy::schema::document::Document as _;
+use tantivy::schema::Value;
+use tantivy::TantivyDocument;
+
+use super::{Exit, Globals};
+use crate::cli::ExportArgs;
+use crate::doc::Mailbox;
+use crate::index::reader::{self, Opened};
+use crate::index::writer::add_envelope;
+use crate::query::{self, Context};
+
+pub fn run(g: &Globals, args: ExportArgs) -> anyhow::Result<Exit> {
+    let opened = reader::open(&g.index)?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if args.schema {
+        serde_json::to_writer_pretty(&mut out, &opened.index.schema())?;
+        writeln!(out)?;
+        out.flush()?;
+        return Ok(Exit::Success);
+    }
+    let text = if args.query.is_empty() {
+        "*".to_string()
+    } else {
+        args.query.join(" ")
+    };
+    let n = export(&opened, &text, g.tz()?, &mut out)?;
+    out.flush()?;
+    Ok(if n > 0 { Exit::Success } else { Exit::NoMatch })
+}
+
+/// Writes every document matching `query` as one JSON line, in index order. Returns how many.
+pub fn export(
+    opened: &Opened,
+    query: &str,
+    tz: chrono_tz::Tz,
+    out: &mut dyn Write,
+) -> anyhow::Result<usize> {
+    let compiled = query::compile(
+        query,
+        Context {
+            fields: &opened.fields,
+            tz,
+        },
+    )?;
+    let searcher = opened.searcher();
+    let mut addrs: Vec<_> = searcher
+        .search(compiled.query.as_ref(), &DocSetCollector)?
+        .into_iter()
+        .collect();
+    addrs.sort();
+    let schema = opened.index.schema();
+    let f = &opened.fields;
+    for addr in &addrs {
+        let stored: TantivyDocument = searcher.doc(*addr).context("reading a stored document")?;
+        let mut doc = TantivyDocument::default();
+        let mut envelope = Envelope::default();
+        for (field, value) in stored.field_values() {
+            if field == f.envelope {
+                if let Some(e) = value.as_str() {
+                    envelope = serde_json::from_str(e).unwrap_or_default();
+                }
+            } else {
+                doc.add_field_value(field, value);
+            }
+        }
+        add_envelope(
+            &mut doc,
+            f,
+            envelope.from.as_ref(),
+            &envelope.to,
+            &envelope.cc,
+            &envelope.bcc,
+        );
+        out.write_all(doc.to_json(&schema).as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    Ok(addrs.len())
+}
+
+#[derive(Default, serde::Deserialize)]
+struct Envelope {
+    from: Option<Mailbox>,
+    #[serde(default)]
+    to: Vec<Mailbox>,
+    #[serde(default)]
+    cc: Vec<Mailbox>,
+    #[serde(default)]
+    bcc: Vec<Mailbox>,
+}
