@@ -142,8 +142,15 @@ pub fn add_envelope(
     for dom in domains {
         d.add_text(f.domain, dom);
     }
-    let envelope = serde_json::json!({ "from": from, "to": to, "cc": cc, "bcc": bcc });
-    d.add_text(f.envelope, envelope.to_string());
+    #[derive(serde::Serialize)]
+    struct Envelope<'a> {
+        from: Option<&'a Mailbox>,
+        to: &'a [Mailbox],
+        cc: &'a [Mailbox],
+        bcc: &'a [Mailbox],
+    }
+    let envelope = serde_json::to_string(&Envelope { from, to, cc, bcc }).unwrap_or_default();
+    d.add_text(f.envelope, envelope);
 }
 
 fn add_mailbox<'a>(
@@ -154,10 +161,15 @@ fn add_mailbox<'a>(
     all_rcpt: Option<Field>,
     domains: &mut Vec<&'a str>,
 ) {
-    d.add_text(words, m.display());
+    // Name and address as two values of the words field: the same words as `Name <address>`
+    // without building that string for every recipient of every message.
+    if let Some(name) = &m.name {
+        d.add_text(words, name);
+    }
     if m.address.is_empty() {
         return;
     }
+    d.add_text(words, &m.address);
     d.add_text(addr, &m.address);
     if let Some(all) = all_rcpt {
         d.add_text(all, &m.address);

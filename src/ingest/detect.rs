@@ -62,7 +62,16 @@ fn looks_binary(head: &[u8]) -> bool {
 /// to a blank line or the end of the sniffed data, with at least two headers, one of them a field
 /// every message generator writes.
 fn looks_like_message(head: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(head);
+    // Only the header block matters: stop at the first blank line (after any leading ones).
+    let start = head
+        .iter()
+        .position(|&b| b != b'\n' && b != b'\r')
+        .unwrap_or(head.len());
+    let end = head[start..]
+        .windows(2)
+        .position(|w| w == b"\n\n" || w == b"\n\r")
+        .map_or(head.len(), |i| start + i + 1);
+    let text = String::from_utf8_lossy(&head[..end]);
     let mut headers = 0;
     let mut known = false;
     // Blank lines before the headers occur in exported mail; they do not end a header block.

@@ -126,14 +126,20 @@ fn fill_from_message(doc: &mut Doc, msg: &Message<'_>, now: DateTime<Utc>) {
 
 /// A header's value as written, unfolded, or `None` when absent.
 fn raw_header(msg: &Message<'_>, name: HeaderName<'static>) -> Option<String> {
-    let raw = msg.header_raw(name)?;
-    let unfolded: String = raw
-        .split(['\r', '\n'])
-        .map(str::trim)
-        .collect::<Vec<_>>()
-        .join(" ");
-    let trimmed = unfolded.trim();
-    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+    let raw = msg.header_raw(name)?.trim();
+    // Unfold: each line break and the whitespace around it become one space.
+    let mut out = String::with_capacity(raw.len());
+    for line in raw.split('\n') {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(line);
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 fn clean_id(id: &str) -> String {
@@ -240,12 +246,14 @@ fn split_x_list(raw: &str) -> Vec<String> {
 /// address's local part (`grace.rodriguez` ↔ `Rodriguez, Grace`); when that finds nothing and the
 /// counts agree, pairs them by position, which is how the Enron export wrote them.
 fn assign_names(list: &mut [Mailbox], names: &[String]) {
-    let words = |s: &str| -> Vec<String> {
+    fn words(s: &str) -> Vec<String> {
         s.split(|c: char| !c.is_alphanumeric())
             .filter(|w| w.len() > 1)
             .map(str::to_lowercase)
             .collect()
-    };
+    }
+    // Enron lists run to hundreds of names: split each name once, not once per address.
+    let name_words: Vec<Vec<String>> = names.iter().map(|n| words(n)).collect();
     let mut matched = false;
     for m in list.iter_mut().filter(|m| m.name.is_none()) {
         let local = m.address.split('@').next().unwrap_or_default();
@@ -253,11 +261,11 @@ fn assign_names(list: &mut [Mailbox], names: &[String]) {
         if local_words.is_empty() {
             continue;
         }
-        if let Some(n) = names.iter().find(|n| {
-            let nw = words(n);
-            local_words.iter().all(|w| nw.contains(w))
-        }) {
-            m.name = Some(n.clone());
+        if let Some(i) = name_words
+            .iter()
+            .position(|nw| local_words.iter().all(|w| nw.contains(w)))
+        {
+            m.name = Some(names[i].clone());
             matched = true;
         }
     }

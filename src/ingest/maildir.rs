@@ -22,13 +22,34 @@ pub fn role(path: &Path) -> Option<Role> {
         _ => return None,
     };
     let maildir = parent.parent()?;
-    let sibling = |name: &str| maildir.join(name).is_dir();
+    let sibling = |name: &str| is_dir_cached(&maildir.join(name));
     let is_maildir = match role {
         Role::Cur => sibling("new") || sibling("tmp"),
         Role::New => sibling("cur") || sibling("tmp"),
         Role::Tmp => sibling("cur") || sibling("new"),
     };
     is_maildir.then_some(role)
+}
+
+/// `is_dir`, remembered per thread for the last few directories: every file of a maildir asks
+/// about the same two siblings, and a stat per file adds up over a million messages.
+fn is_dir_cached(path: &Path) -> bool {
+    use std::cell::RefCell;
+    thread_local! {
+        static CACHE: RefCell<Vec<(std::path::PathBuf, bool)>> = const { RefCell::new(Vec::new()) };
+    }
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if let Some((_, v)) = c.iter().find(|(p, _)| p == path) {
+            return *v;
+        }
+        let v = path.is_dir();
+        if c.len() >= 8 {
+            c.remove(0);
+        }
+        c.push((path.to_path_buf(), v));
+        v
+    })
 }
 
 /// True for a message file in a maildir's `cur/` or `new/`.

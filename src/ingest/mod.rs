@@ -142,6 +142,7 @@ pub fn ingest_path(
         }
         Format::Message | Format::Maildir => {
             let mut bytes = head;
+            bytes.reserve_exact((size as usize).saturating_sub(bytes.len()) + 1);
             file.read_to_end(&mut bytes).map_err(unreadable)?;
             let sha = crate::doc::sha256_hex(&bytes);
             if previous_sha256 == Some(sha.as_str()) {

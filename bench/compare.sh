@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Side-by-side indexing benchmark: trawl against the tools a journalist would otherwise use,
+# on the same corpus, in one run, several runs each, medians reported.
+#
+#   bench/compare.sh                       # the Enron half from ../shared/corpora
+#   CORPUS_DIR=/path/to/maildir RUNS=5 bench/compare.sh
+#
+# Installs notmuch and mu (maildir-utils) with apt and tantivy-cli 0.24.0 with cargo (it builds
+# on our rustc only without --locked). Writes $WORK/compare.md (a Markdown table) and prints it.
+# Like for like:
+# - every tool indexes the same real maildir (the Enron folders converted to cur/new/tmp, which
+#   mu requires; file contents untouched);
+# - tantivy-cli indexes `trawl export --ndjson` of the same messages with trawl's own schema
+#   (`trawl export --schema`; our analyzer swapped for tantivy's `default`, which it lacks),
+#   body stored as trawl stores it, the same thread count and the same memory budget; the
+#   NDJSON conversion is not counted in its time;
+# - trawl's time includes reading and parsing the raw mail.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${WORK:-/tmp/trawl-compare}
+RUNS=${RUNS:-3}
+THREADS=${THREADS:-2}
+MEMORY_MIB=${MEMORY_MIB:-256}
+TARBALL=${TARBALL:-$HERE/../shared/corpora/enron-inbox-half.tar.gz}
+TOOLS=${TOOLS:-"trawl trawl-1thread tantivy-cli notmuch mu"}
+
+mkdir -p "$WORK"
+log() { printf '%s\n' "$*" >&2; }
+
+install_tools() {
+  local need=()
+  command -v notmuch >/dev/null || need+=(notmuch)
+  command -v mu >/dev/null || need+=(maildir-utils)
+  [ -x /usr/bin/time ] || need+=(time)
+  if [ ${#need[@]} -gt 0 ]; then
+    log "installing ${need[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+  if [ ! -x "$WORK/tools/bin/tantivy" ]; then
+    log "building tantivy-cli 0.24.0"
+    cargo install tantivy-cli --version 0.24.0 --root "$WORK/tools" >/dev/null 2>&1
+  fi
+  (cd "$HERE" && cargo build --release --locked -q)
+}
+
+prepare_corpus() {
+  if [ -n "${CORPUS_DIR:-}" ]; then CORPUS=$CORPUS_DIR; return; fi
+  CORPUS=$WORK/maildir
+  [ -d "$CORPUS" ] && return
+  log "unpacking $TARBALL and converting it to maildirs"
+  rm -rf "$WORK/raw" && mkdir -p "$WORK/raw"
+  tar -xzf "$TARBALL" -C "$WORK/raw"
+  (cd "$WORK/raw/maildir" && find . -type f) | while IFS= read -r f; do
+    d=$(dirname "$f"); b=$(basename "$f")
+    mkdir -p "$CORPUS/$d/cur" "$CORPUS/$d/new" "$CORPUS/$d/tmp"
+    cp "$WORK/raw/maildir/$f" "$CORPUS/$d/cur/$b:2,S"
+  done
+  rm -rf "$WORK/raw"
+}
+
+# run NAME SETUP_CMD CMD SIZE_DIR: runs CMD $RUNS times after SETUP_CMD, records wall time,
+# peak RSS and the size of SIZE_DIR afterwards.
+run() {
+  local name=$1 setup=$2 cmd=$3 dir=$4
+  for i in $(seq "$RUNS"); do
+    eval "$setup"
+    sync
+    /usr/bin/time -f '%e %M' -o "$WORK/time.txt" bash -c "$cmd" >/dev/null 2>"$WORK/$name.err" || {
+      log "$name failed:"; cat "$WORK/$name.err" >&2; return 1; }
+    read -r secs kb < "$WORK/time.txt"
+    size=$(du -sb "$dir" | cut -f1)
+    echo "$name $i $secs $kb $size" >> "$WORK/results.txt"
+    log "$name run $i: ${secs}s, peak RSS $((kb / 1024)) MB, index $((size / 1000000)) MB"
+  done
+}
+
+install_tools
+prepare_corpus
+TRAWL=$HERE/target/release/trawl
+MESSAGES=$(find "$CORPUS" -type f -path '*/cur/*' | wc -l)
+CORPUS_MB=$(( $(du -sb "$CORPUS" | cut -f1) / 1000000 ))
+: > "$WORK/results.txt"
+log "corpus: $CORPUS ($MESSAGES messages, $CORPUS_MB MB), $RUNS runs each"
+
+for tool in $TOOLS; do
+  case $tool in
+    trawl)
+      run trawl "rm -rf $WORK/trawl-ix" "$TRAWL --index $WORK/trawl-ix index -q -j $THREADS --memory $MEMORY_MIB $CORPUS" "$WORK/trawl-ix" ;;
+    trawl-1thread)
+      run trawl-1thread "rm -rf $WORK/trawl-ix1" "$TRAWL --index $WORK/trawl-ix1 index -q -j 1 --memory $MEMORY_MIB $CORPUS" "$WORK/trawl-ix1" ;;
+    tantivy-cli)
+      [ -d "$WORK/trawl-ix" ] || "$TRAWL" --index "$WORK/trawl-ix" index -q "$CORPUS"
+      "$TRAWL" --index "$WORK/trawl-ix" export --ndjson > "$WORK/docs.ndjson"
+      "$TRAWL" --index "$WORK/trawl-ix" export --schema \
+        | python3 -c 'import json,sys; s=json.load(sys.stdin)
+for f in s:
+    ix=f.get("options",{}).get("indexing")
+    if ix and ix.get("tokenizer")=="trawl_text": ix["tokenizer"]="default"
+print(json.dumps({"index_settings":{"docstore_compression":"lz4","docstore_blocksize":16384},"segments":[],"schema":s,"opstamp":0}))' \
+        > "$WORK/meta.json"
+      run tantivy-cli "rm -rf $WORK/tcli-ix && mkdir -p $WORK/tcli-ix && cp $WORK/meta.json $WORK/tcli-ix/" \
+        "$WORK/tools/bin/tantivy index -i $WORK/tcli-ix -t $THREADS -m $((MEMORY_MIB * 1048576)) -f $WORK/docs.ndjson" "$WORK/tcli-ix" ;;
+    notmuch)
+      run notmuch "rm -rf $WORK/nm-db && mkdir -p $WORK/nm-db && printf '[database]\npath=$WORK/nm-db\nmail_root=$CORPUS\n[new]\ntags=unread;inbox\n[maildir]\nsynchronize_flags=false\n' > $WORK/nm.cfg" \
+        "NOTMUCH_CONFIG=$WORK/nm.cfg notmuch new --quiet" "$WORK/nm-db" ;;
+    mu)
+      run mu "rm -rf $WORK/mu-home && mu init --quiet --muhome=$WORK/mu-home --maildir=$CORPUS >/dev/null" \
+        "mu index --quiet --muhome=$WORK/mu-home" "$WORK/mu-home" ;;
+  esac
+done
+
+python3 - "$WORK/results.txt" "$MESSAGES" "$CORPUS_MB" "$RUNS" > "$WORK/compare.md" <<'PY'
+import statistics, sys
+path, messages, corpus_mb, runs = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+rows = {}
+for line in open(path):
+    name, _, secs, kb, size = line.split()
+    rows.setdefault(name, []).append((float(secs), int(kb), int(size)))
+med = {n: (statistics.median(s for s, _, _ in r), statistics.median(k for _, k, _ in r), statistics.median(z for _, _, z in r)) for n, r in rows.items()}
+base = med.get("trawl", (None,))[0]
+print(f"Corpus: {messages} messages, {corpus_mb} MB; median of {runs} runs each.\n")
+print("| tool | wall time | messages/s | peak RSS | index size | time vs trawl |")
+print("|---|---|---|---|---|---|")
+for n, (s, k, z) in med.items():
+    ratio = f"{s / base:.2f}x" if base else "-"
+    print(f"| {n} | {s:.2f} s | {messages / s:,.0f} | {k / 1024:.0f} MB | {z / 1e6:.0f} MB | {ratio} |")
+PY
+cat "$WORK/compare.md"
