@@ -23,7 +23,7 @@ RUNS=${RUNS:-3}
 THREADS=${THREADS:-2}
 MEMORY_MIB=${MEMORY_MIB:-256}
 TARBALL=${TARBALL:-$HERE/../shared/corpora/enron-inbox-half.tar.gz}
-TOOLS=${TOOLS:-"trawl trawl-1thread tantivy-cli notmuch mu"}
+TOOLS=${TOOLS:-"trawl trawl-1core tantivy-cli notmuch mu"}
 
 mkdir -p "$WORK"
 log() { printf '%s\n' "$*" >&2; }
@@ -87,8 +87,9 @@ for tool in $TOOLS; do
   case $tool in
     trawl)
       run trawl "rm -rf $WORK/trawl-ix" "$TRAWL --index $WORK/trawl-ix index -q -j $THREADS --memory $MEMORY_MIB $CORPUS" "$WORK/trawl-ix" ;;
-    trawl-1thread)
-      run trawl-1thread "rm -rf $WORK/trawl-ix1" "$TRAWL --index $WORK/trawl-ix1 index -q -j 1 --memory $MEMORY_MIB $CORPUS" "$WORK/trawl-ix1" ;;
+    trawl-1core)
+      # One core, one thread each for parsing and indexing: the base of the scaling ratio.
+      run trawl-1core "rm -rf $WORK/trawl-ix1" "taskset -c 0 $TRAWL --index $WORK/trawl-ix1 index -q -j 1 --memory $MEMORY_MIB $CORPUS" "$WORK/trawl-ix1" ;;
     tantivy-cli)
       [ -d "$WORK/trawl-ix" ] || "$TRAWL" --index "$WORK/trawl-ix" index -q "$CORPUS"
       "$TRAWL" --index "$WORK/trawl-ix" export --ndjson > "$WORK/docs.ndjson"

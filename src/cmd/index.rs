@@ -224,9 +224,14 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     report.deleted = gone.len() as u64;
 
     if todo.is_empty() && gone.is_empty() {
-        // Nothing changed: no writer, no commit.
+        // Nothing changed: no writer, no commit, and files.jsonl and skipped.jsonl stay as they
+        // are (unless files vanished that were only ever skipped).
         report.elapsed = started.elapsed();
-        finish_run(&index_dir, &root, &mut meta, &records, &report, now)?;
+        if records.len() != previous.len() {
+            meta::write_files(&index_dir, &root, &records)?;
+            meta::write_skipped(&index_dir, &root, &report.skipped)?;
+        }
+        push_run(&index_dir, &root, &mut meta, &report, now)?;
         return Ok(report);
     }
 
@@ -334,6 +339,17 @@ fn finish_run(
 ) -> anyhow::Result<()> {
     meta::write_files(index_dir, root, records)?;
     meta::write_skipped(index_dir, root, &report.skipped)?;
+    push_run(index_dir, root, meta, report, now)
+}
+
+/// Appends this run to `trawl.json`.
+fn push_run(
+    index_dir: &Path,
+    root: &str,
+    meta: &mut meta::Meta,
+    report: &Report,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     meta.runs.push(RunRecord {
         root: root.to_owned(),
         started: now.to_rfc3339(),

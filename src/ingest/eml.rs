@@ -27,6 +27,10 @@ pub struct Origin<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// Body text kept per message. Real message text is far smaller; beyond this it is a pasted
+/// dump or a text attachment gone inline, and indexing more would only cost memory.
+pub const MAX_BODY_BYTES: usize = 16 << 20;
+
 /// Forwarded messages nest; past this depth their text is not appended (mail bombs nest deeper).
 const MAX_FORWARD_DEPTH: usize = 8;
 
@@ -117,6 +121,14 @@ fn fill_from_message(doc: &mut Doc, msg: &Message<'_>, now: DateTime<Utc>) {
         .unwrap_or_default();
     let mut body = String::new();
     append_body(&mut body, msg, 0);
+    if body.len() > MAX_BODY_BYTES {
+        let mut cut = MAX_BODY_BYTES;
+        while !body.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        body.truncate(cut);
+        doc.flags.push("body-truncated");
+    }
     doc.body = body;
     doc.attachments = attachments(msg);
     if msg.parts.iter().any(|p| p.is_encoding_problem) {

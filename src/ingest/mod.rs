@@ -130,7 +130,9 @@ pub fn ingest_path(
                 mbox::MboxStream::new(std::io::BufReader::with_capacity(1 << 16, &mut hashing));
             let mut docs = 0;
             while let Some((offset, stored)) = stream.next_message().map_err(unreadable)? {
-                emit(mbox::parse_stored(offset, &stored, origin));
+                emit(parse_bounded(&stored, |b| {
+                    mbox::parse_stored(offset, b, origin)
+                }));
                 docs += 1;
             }
             drop(stream);
@@ -148,7 +150,7 @@ pub fn ingest_path(
             if previous_sha256 == Some(sha.as_str()) {
                 return Ok(FileOutcome::Unchanged { sha256: sha });
             }
-            emit(eml::parse_message(&bytes, origin));
+            emit(parse_bounded(&bytes, |b| eml::parse_message(b, origin)));
             Ok(FileOutcome::Indexed {
                 format,
                 docs: 1,
@@ -156,6 +158,19 @@ pub fn ingest_path(
             })
         }
     }
+}
+
+/// Messages above this size are parsed one at a time across all threads: decoding one takes a
+/// few times its size in memory, and two at once on a laptop is how an indexer gets killed.
+pub const HUGE_MESSAGE_BYTES: usize = 32 << 20;
+
+fn parse_bounded<T>(bytes: &[u8], parse: impl FnOnce(&[u8]) -> T) -> T {
+    static HUGE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    if bytes.len() < HUGE_MESSAGE_BYTES {
+        return parse(bytes);
+    }
+    let _one_at_a_time = HUGE.lock().unwrap_or_else(|e| e.into_inner());
+    parse(bytes)
 }
 
 /// SHA-256 of a whole file, read in blocks.

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Peak memory of `trawl index` on inputs that could blow it up: a corpus ten times larger than
+# the Enron half, one 1 GB mbox, one 200 MB message. Prints peak RSS next to the baseline.
+#
+#   bench/memory.sh [WORK_DIR]
+#
+# Needs the Enron half from ../shared/corpora (unpacked here) to draw the generated corpora from.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${1:-/tmp/trawl-memory}
+TARBALL=${TARBALL:-$HERE/../shared/corpora/enron-inbox-half.tar.gz}
+mkdir -p "$WORK"
+(cd "$HERE" && cargo build --release --locked -q)
+TRAWL=$HERE/target/release/trawl
+
+[ -d "$WORK/enron/maildir" ] || { mkdir -p "$WORK/enron" && tar -xzf "$TARBALL" -C "$WORK/enron"; }
+gen() { [ -d "$WORK/$1" ] || "$TRAWL" bench corpus "$WORK/enron/maildir" "$WORK/$1" "${@:2}"; }
+gen gen-1x -n 26059 --seed 42
+gen gen-10x -n 260590 --seed 42
+gen mbox-1gb -n 560000 --seed 7 --mbox 560000
+if [ ! -d "$WORK/huge" ]; then
+  mkdir -p "$WORK/huge"
+  python3 - "$WORK/huge/200mb.eml" <<'PY'
+import base64, os, sys
+with open(sys.argv[1], "wb") as f:
+    f.write(b"From: a@huge.example.com\nTo: b@huge.example.com\nSubject: a 200 MB message\n"
+            b"Date: Mon, 3 Oct 2016 10:00:00 +0000\nMIME-Version: 1.0\n"
+            b"Content-Type: multipart/mixed; boundary=BB\n\n--BB\nContent-Type: text/plain\n\n"
+            + b"the body words of a very large message\n" * 1000
+            + b"--BB\nContent-Type: application/octet-stream; name=blob.bin\n"
+            b"Content-Transfer-Encoding: base64\nContent-Disposition: attachment; filename=blob.bin\n\n")
+    chunk = os.urandom(57 * 1024)
+    for _ in range(2700):
+        enc = base64.encodebytes(chunk)
+        f.write(enc)
+    f.write(b"--BB--\n")
+PY
+fi
+
+printf '%-12s %12s %10s %10s %12s\n' input messages MB wall_s peak_RSS_MB
+for d in gen-1x gen-10x mbox-1gb huge; do
+  "$TRAWL" bench index --json "$WORK/$d" | python3 -c '
+import json, sys; r = json.load(sys.stdin)
+print(f"%-12s %12d %10.0f %10.2f %12.0f" % (sys.argv[1], r["messages"], r["bytes"] / 1e6, r["wall_secs"], r["peak_rss_mb"]))' "$d"
+done
