@@ -8,17 +8,49 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// What kind of item a document is. Later formats (chat, documents, attachments) add variants.
+/// What kind of item a document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
+    /// An e-mail message (including one forwarded inside another, linked by `parent`).
     Email,
+    /// One message of a chat export (Twitter/X DMs, Slack, Telegram, WhatsApp).
+    Chat,
+    /// A standalone document: text, HTML, CSV, PDF, DOCX, ODT.
+    Document,
+    /// A file attached to a message, with its text extracted; `parent` is the message.
+    Attachment,
 }
 
 impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Email => "email",
+            Kind::Chat => "chat",
+            Kind::Document => "document",
+            Kind::Attachment => "attachment",
+        }
+    }
+}
+
+/// Where a document's date came from, strongest evidence first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DateSource {
+    /// A Date header, or a chat export's own timestamp.
+    Header,
+    /// The document's own metadata (PDF CreationDate, DOCX/ODT core properties).
+    Metadata,
+    /// The file's modification time on disk: weak evidence, easily changed by copying.
+    FileMtime,
+}
+
+impl DateSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateSource::Header => "header",
+            DateSource::Metadata => "metadata",
+            DateSource::FileMtime => "file-mtime",
         }
     }
 }
@@ -86,6 +118,9 @@ pub struct Provenance {
     pub length: u64,
     /// SHA-256 of those bytes, lower-case hex.
     pub sha256: String,
+    /// Which item of the source unit this is, when one unit holds several: the message number
+    /// in a chat export file, the attachment number in a message (from 0).
+    pub item: Option<u64>,
 }
 
 /// One indexed item, whatever format it came from.
@@ -96,8 +131,13 @@ pub struct Doc {
     pub id: u64,
     pub kind: Kind,
     pub source: Provenance,
-    /// Format the document was read as (`eml`, `mbox`, `maildir`).
+    /// Format the document was read as (`eml`, `mbox`, `maildir`, `twitter-dm`, `slack`, `pdf`, ...).
     pub format: &'static str,
+    /// Chat conversation or channel id (chat), so a conversation can be listed on its own.
+    pub conversation: Option<String>,
+    /// The document this one was found inside: an attachment's message, a forwarded message's
+    /// carrier.
+    pub parent: Option<u64>,
     pub message_id: Option<String>,
     pub in_reply_to: Vec<String>,
     pub references: Vec<String>,
@@ -110,6 +150,8 @@ pub struct Doc {
     /// The sender's UTC offset in minutes, as written in the Date header.
     pub tz_offset_minutes: Option<i32>,
     pub date_quality: DateQuality,
+    /// Where `date` came from.
+    pub date_source: DateSource,
     /// The Date header as written, kept for display when it could not be used.
     pub date_raw: Option<String>,
     pub subject: String,
@@ -122,6 +164,38 @@ pub struct Doc {
 }
 
 impl Doc {
+    /// An empty document of `kind` from `source`, read as `format`; parsers fill in the rest.
+    pub fn new(kind: Kind, format: &'static str, source: Provenance) -> Doc {
+        Doc {
+            id: match source.item {
+                None => doc_id(&source.path, source.offset),
+                Some(item) => item_id(&source.path, source.offset, item),
+            },
+            kind,
+            size: source.length,
+            source,
+            format,
+            conversation: None,
+            parent: None,
+            message_id: None,
+            in_reply_to: Vec::new(),
+            references: Vec::new(),
+            from: None,
+            to: Vec::new(),
+            cc: Vec::new(),
+            bcc: Vec::new(),
+            date: None,
+            tz_offset_minutes: None,
+            date_quality: DateQuality::Missing,
+            date_source: DateSource::Header,
+            date_raw: None,
+            subject: String::new(),
+            body: String::new(),
+            attachments: Vec::new(),
+            flags: Vec::new(),
+        }
+    }
+
     /// All recipients: To, then Cc, then Bcc.
     pub fn recipients(&self) -> impl Iterator<Item = &Mailbox> {
         self.to.iter().chain(&self.cc).chain(&self.bcc)
@@ -139,6 +213,20 @@ pub fn doc_id(path: &str, offset: u64) -> u64 {
     h.update(path.as_bytes());
     h.update([0]);
     h.update(offset.to_le_bytes());
+    let d = h.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&d[..8]);
+    u64::from_be_bytes(first)
+}
+
+/// The id of item `item` inside the unit at `offset` in `path` (a chat message, an attachment).
+pub fn item_id(path: &str, offset: u64, item: u64) -> u64 {
+    let mut h = Sha256::new();
+    h.update(path.as_bytes());
+    h.update([0]);
+    h.update(offset.to_le_bytes());
+    h.update([1]);
+    h.update(item.to_le_bytes());
     let d = h.finalize();
     let mut first = [0u8; 8];
     first.copy_from_slice(&d[..8]);

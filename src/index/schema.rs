@@ -16,6 +16,12 @@ use super::tokenizers;
 pub const ID: &str = "id";
 pub const KIND: &str = "kind";
 pub const FORMAT: &str = "format";
+/// Chat conversation or channel.
+pub const CONVERSATION: &str = "conversation";
+/// Id of the document this one was found in (attachment → message).
+pub const PARENT: &str = "parent";
+/// Where the date came from: `header`, `metadata`, `file-mtime`.
+pub const DATE_SOURCE: &str = "date_source";
 pub const PATH: &str = "path";
 pub const OFFSET: &str = "offset";
 pub const LENGTH: &str = "length";
@@ -60,6 +66,9 @@ pub struct Fields {
     pub id: Field,
     pub kind: Field,
     pub format: Field,
+    pub conversation: Field,
+    pub parent: Field,
+    pub date_source: Field,
     pub path: Field,
     pub offset: Field,
     pub length: Field,
@@ -110,6 +119,9 @@ pub fn build() -> Schema {
     b.add_u64_field(ID, INDEXED | FAST | STORED);
     b.add_text_field(KIND, STRING | FAST | STORED);
     b.add_text_field(FORMAT, STRING | FAST | STORED);
+    b.add_text_field(CONVERSATION, STRING | FAST | STORED);
+    b.add_u64_field(PARENT, INDEXED | FAST | STORED);
+    b.add_text_field(DATE_SOURCE, STRING | STORED);
     b.add_text_field(PATH, STRING | FAST | STORED);
     b.add_u64_field(OFFSET, u64_stored.clone());
     b.add_u64_field(LENGTH, u64_stored);
@@ -151,7 +163,7 @@ pub fn build() -> Schema {
 
 /// Version of the on-disk layout, recorded in the index directory; an index of another version
 /// is refused with a request to re-index rather than misread.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 impl Fields {
     /// Resolves every field of `schema`. Fails when the index was built by another schema.
@@ -161,6 +173,9 @@ impl Fields {
             id: f(ID)?,
             kind: f(KIND)?,
             format: f(FORMAT)?,
+            conversation: f(CONVERSATION)?,
+            parent: f(PARENT)?,
+            date_source: f(DATE_SOURCE)?,
             path: f(PATH)?,
             offset: f(OFFSET)?,
             length: f(LENGTH)?,

@@ -58,6 +58,13 @@ pub fn to_document(doc: &Doc, f: &Fields) -> TantivyDocument {
     d.add_u64(f.id, doc.id);
     d.add_text(f.kind, doc.kind.as_str());
     d.add_text(f.format, doc.format);
+    if let Some(c) = &doc.conversation {
+        d.add_text(f.conversation, c);
+    }
+    if let Some(p) = doc.parent {
+        d.add_u64(f.parent, p);
+    }
+    d.add_text(f.date_source, doc.date_source.as_str());
     d.add_text(f.path, &doc.source.path);
     d.add_u64(f.offset, doc.source.offset);
     d.add_u64(f.length, doc.source.length);

@@ -15,7 +15,7 @@ use mail_parser::{
 };
 
 use super::date;
-use crate::doc::{doc_id, sha256_hex, Attachment, Doc, Kind, Mailbox, Provenance};
+use crate::doc::{sha256_hex, Attachment, Doc, Kind, Mailbox, Provenance};
 
 /// Where a message sits: which file, at which byte range, read as which format.
 #[derive(Debug, Clone, Copy)]
@@ -54,29 +54,10 @@ pub fn parse_stored_message(stored: &[u8], message: &[u8], origin: Origin<'_>) -
         offset: origin.offset,
         length: stored.len() as u64,
         sha256: sha256_hex(stored),
+        item: None,
     };
-    let mut doc = Doc {
-        id: doc_id(origin.path, origin.offset),
-        kind: Kind::Email,
-        source,
-        format: origin.format,
-        message_id: None,
-        in_reply_to: Vec::new(),
-        references: Vec::new(),
-        from: None,
-        to: Vec::new(),
-        cc: Vec::new(),
-        bcc: Vec::new(),
-        date: None,
-        tz_offset_minutes: None,
-        date_quality: crate::doc::DateQuality::Missing,
-        date_raw: None,
-        subject: String::new(),
-        body: String::new(),
-        attachments: Vec::new(),
-        size: stored.len() as u64,
-        flags: Vec::new(),
-    };
+    let mut doc = Doc::new(Kind::Email, origin.format, source);
+
     let repaired = repair_header_end(raw);
     let raw = match &repaired {
         Some(fixed) => {

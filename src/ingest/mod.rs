@@ -5,7 +5,9 @@
 //! content, and hands it to the parser for that format. Parsers are pure functions over bytes.
 //! Every file ends as documents or as a [`Skip`] with a reason: nothing is dropped silently.
 
+pub mod chat;
 pub mod date;
+pub mod document;
 pub mod detect;
 pub mod eml;
 pub mod maildir;

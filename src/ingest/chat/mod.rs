@@ -1,0 +1,1 @@
+//! Chat exports as messages (kind `chat`): Twitter/X DMs, Slack, Telegram, WhatsApp.

@@ -1,0 +1,1 @@
+//! Standalone documents (kind `document`): plain text, HTML, CSV, PDF, DOCX, ODT.
