@@ -25,6 +25,7 @@ fn index_sample_corpus(c: &mut Criterion) {
                         memory_mib: 64,
                         follow_symlinks: false,
                         progress: false,
+                        names: None,
                     };
                     index_dump(&config, &AtomicBool::new(false)).expect("indexing")
                 },

@@ -62,9 +62,23 @@ pub enum Command {
     Timeline(TimelineArgs),
     /// Write the indexed documents as NDJSON (all fields), or the index schema with --schema.
     Export(ExportArgs),
+    /// Every file seen and what became of it: indexed as which format and how many documents,
+    /// or skipped and why; counts by format and by reason.
+    Report(ReportArgs),
     /// Measure indexing throughput or query latency.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// JSON Lines: one {"type":"file"} object per file, then a {"type":"summary"}.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Only the skipped files.
+    #[arg(long)]
+    pub skipped: bool,
 }
 
 #[derive(Debug, Args)]
@@ -172,6 +186,11 @@ pub struct IndexArgs {
     /// Follow symbolic links. By default they are listed as skipped: a dump may link outside itself.
     #[arg(long)]
     pub follow_symlinks: bool,
+
+    /// Names for chat accounts that exports list only by id (Twitter/X archives): a JSON object
+    /// {"id": "name"} or CSV lines `id,name`. Names found in the export itself come first.
+    #[arg(long, value_name = "FILE")]
+    pub names: Option<PathBuf>,
 
     /// No progress bar and no summary on stderr (errors and warnings still print).
     #[arg(long, short = 'q')]

@@ -32,9 +32,13 @@ impl Pool {
     pub fn load(src: &Path) -> anyhow::Result<Pool> {
         let walked = crate::ingest::walk::walk(src, false, None);
         let mut pool = Pool::default();
-        let now = Utc::now();
+        let ctx = crate::ingest::Context::new(Utc::now());
         for f in &walked.files {
-            let _ = crate::ingest::ingest_path(&f.path, now, None, |doc| pool.add(doc));
+            let _ = crate::ingest::ingest_path(&f.path, &ctx, None, |doc| {
+                if doc.kind == crate::doc::Kind::Email {
+                    pool.add(doc)
+                }
+            });
         }
         if pool.senders.is_empty() || pool.paragraphs.is_empty() || pool.dates.is_empty() {
             anyhow::bail!("no usable messages under {}", src.display());

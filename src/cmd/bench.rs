@@ -59,6 +59,7 @@ fn bench_index(args: BenchIndexArgs) -> anyhow::Result<Exit> {
         memory_mib: args.memory,
         follow_symlinks: false,
         progress: false,
+        names: None,
     };
     let started = Instant::now();
     let report = index_dump(&config, &AtomicBool::new(false))?;

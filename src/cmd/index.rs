@@ -40,6 +40,8 @@ pub struct IndexConfig {
     pub memory_mib: usize,
     pub follow_symlinks: bool,
     pub progress: bool,
+    /// User-supplied chat account names (`--names`).
+    pub names: Option<PathBuf>,
 }
 
 /// What a run did; printed as the summary and recorded in `trawl.json`.
@@ -56,6 +58,8 @@ pub struct Report {
     pub unchanged: u64,
     /// Files parsed and (re-)indexed by this run.
     pub files_parsed: u64,
+    /// Files parsed by this run, by the format they were read as.
+    pub by_format: BTreeMap<String, u64>,
     /// Files indexed by an earlier run that are gone now; their documents were deleted.
     pub deleted: u64,
     /// Time per stage: walking the dump, parsing and feeding the writer, committing, merging.
@@ -97,6 +101,7 @@ pub fn run(index_dir: &Path, args: IndexArgs) -> anyhow::Result<Exit> {
         threads,
         memory_mib: args.memory,
         follow_symlinks: args.follow_symlinks,
+        names: args.names,
         progress: !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
     };
     let interrupted = Arc::new(AtomicBool::new(false));
@@ -146,6 +151,12 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         }
         .into());
     }
+    let mut ctx = ingest::Context::new(now);
+    if let Some(names) = &config.names {
+        ctx.names = ingest::chat::twitter::load_names_file(names)
+            .map_err(|e| anyhow::anyhow!("reading --names {}: {e}", names.display()))?;
+    }
+    let ctx = &ctx;
     let (index, fields, mut meta) = writer::open_or_create(&index_dir)?;
     let root = dump.to_string_lossy().into_owned();
     let known = meta::read_files(&index_dir)?;
@@ -261,7 +272,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
                         return;
                     }
                     let replace = legacy || prev.is_some_and(|p| p.docs > 0);
-                    parse_file(entry, *prev, replace, now, &fields, tx);
+                    parse_file(entry, *prev, replace, ctx, &fields, tx);
                 });
             });
         });
@@ -279,7 +290,22 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
                         index_writer.add_document(d)?;
                     }
                 }
-                Msg::Done { record, skip, size } => {
+                Msg::Done {
+                    record,
+                    skip,
+                    size,
+                    member_skips,
+                } => {
+                    for (path, s) in member_skips {
+                        report.skipped.push(SkippedFile {
+                            path,
+                            reason: s.code().to_owned(),
+                            detail: s.to_string(),
+                        });
+                    }
+                    if let Some(format) = &record.format {
+                        *report.by_format.entry(format.clone()).or_insert(0) += 1;
+                    }
                     match skip {
                         Some(s) => report.skipped.push(skipped(Path::new(&record.path), &s)),
                         None => report.files_indexed += 1,
@@ -375,6 +401,7 @@ enum Msg {
         record: FileRecord,
         skip: Option<Skip>,
         size: u64,
+        member_skips: Vec<(String, Skip)>,
     },
 }
 
@@ -387,7 +414,7 @@ fn parse_file(
     entry: &walk::FileEntry,
     prev: Option<&FileRecord>,
     replace: bool,
-    now: DateTime<Utc>,
+    ctx: &ingest::Context,
     fields: &Fields,
     tx: &mut mpsc::SyncSender<Msg>,
 ) {
@@ -404,7 +431,7 @@ fn parse_file(
     };
     let outcome = ingest::ingest_path(
         &entry.path,
-        now,
+        ctx,
         prev.and_then(|p| p.sha256.as_deref()),
         |doc| {
             batch_bytes += doc.size;
@@ -432,13 +459,16 @@ fn parse_file(
         docs: 0,
         skipped: None,
     };
+    let mut member_skips = Vec::new();
     let skip = match outcome {
         Ok(FileOutcome::Indexed {
             format,
             docs,
             sha256,
+            member_skips: ms,
         }) => {
-            record.format = Some(format.as_str().to_owned());
+            member_skips = ms;
+            record.format = Some(format.to_owned());
             record.docs = docs;
             record.sha256 = Some(sha256);
             None
@@ -461,6 +491,7 @@ fn parse_file(
         record,
         skip,
         size: entry.size,
+        member_skips,
     });
 }
 
@@ -483,7 +514,7 @@ fn print_summary(config: &IndexConfig, r: &Report) {
         return;
     }
     eprintln!(
-        "indexed {} messages from {} of {} files ({:.1} MB) in {:.2}s: {:.0} messages/s, {:.1} MB/s",
+        "indexed {} documents from {} of {} files ({:.1} MB) in {:.2}s: {:.0} documents/s, {:.1} MB/s",
         r.messages,
         r.files_parsed,
         r.files_seen,
@@ -492,6 +523,14 @@ fn print_summary(config: &IndexConfig, r: &Report) {
         r.messages as f64 / secs,
         r.bytes as f64 / 1e6 / secs
     );
+    if !r.by_format.is_empty() {
+        let parts: Vec<String> = r
+            .by_format
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        eprintln!("files by format: {}", parts.join(", "));
+    }
     if r.unchanged > 0 || r.deleted > 0 {
         eprintln!(
             "{} files unchanged since the last run, {} removed from the dump",

@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod export;
 pub mod index;
+pub mod report;
 pub mod search;
 pub mod show;
 pub mod stats;
@@ -77,5 +78,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Timeline(args) => timeline::run(&g, args),
         Command::Bench(what) => bench::run(&g, what),
         Command::Export(args) => export::run(&g, args),
+        Command::Report(args) => report::run(&g, args),
     }
 }

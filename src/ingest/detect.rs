@@ -47,7 +47,7 @@ pub fn detect(data: &[u8]) -> Result<Format, Skip> {
 
 /// NUL bytes, or many control characters, mean binary. High bytes alone do not: they are
 /// Latin-1 or UTF-8 text in old mail.
-fn looks_binary(head: &[u8]) -> bool {
+pub fn looks_binary(head: &[u8]) -> bool {
     if head.contains(&0) {
         return true;
     }

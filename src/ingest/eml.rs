@@ -44,6 +44,19 @@ pub fn parse_message(raw: &[u8], origin: Origin<'_>) -> Doc {
 /// `stored` is the exact byte range in the file, which provenance (length, hash) describes, and
 /// `message` the unescaped message that is parsed.
 pub fn parse_stored_message(stored: &[u8], message: &[u8], origin: Origin<'_>) -> Doc {
+    let mut docs = parse_message_tree(stored, message, Origin { ..origin });
+    if docs.is_empty() {
+        // parse_message_tree always yields the message itself first.
+        return Doc::new(Kind::Email, origin.format, Provenance::default());
+    }
+    docs.swap_remove(0)
+}
+
+/// The message and the documents found inside it: each forwarded `message/rfc822` part as a
+/// message of its own, and each attachment whose text can be extracted (text, HTML, CSV, PDF,
+/// DOCX, ODT) as an `attachment` document. Children point to their carrier through `parent`
+/// and share its path and offset, told apart by `item`. The message always comes first.
+pub fn parse_message_tree(stored: &[u8], message: &[u8], origin: Origin<'_>) -> Vec<Doc> {
     // Leading blank lines would make the parser see an empty header block.
     let raw = &message[message
         .iter()
@@ -73,10 +86,72 @@ pub fn parse_stored_message(stored: &[u8], message: &[u8], origin: Origin<'_>) -
     };
     let Some(msg) = MessageParser::default().parse(raw) else {
         doc.flags.push("unparsed");
-        return doc;
+        return vec![doc];
     };
     fill_from_message(&mut doc, &msg, origin.now);
-    doc
+    let mut out = vec![doc];
+    children(&msg, 0, 0, origin, &mut out);
+    out
+}
+
+/// Appends the children of `msg` (whose document is `out[parent_index]`) to `out`. Items are
+/// numbered `base + n`; a forwarded message's own children get `(item + 1) * 1000 + m`.
+fn children(
+    msg: &Message<'_>,
+    parent_index: usize,
+    base: u64,
+    origin: Origin<'_>,
+    out: &mut Vec<Doc>,
+) {
+    if base >= 1000u64.pow(3) {
+        return;
+    }
+    let parent_id = out[parent_index].id;
+    for (n, part) in msg.attachments().filter(|p| !is_inline_text(p)).enumerate() {
+        let item = base + n as u64;
+        let bytes = part.contents();
+        let source = Provenance {
+            path: origin.path.to_owned(),
+            offset: origin.offset,
+            length: bytes.len() as u64,
+            sha256: sha256_hex(bytes),
+            item: Some(item),
+        };
+        if let Some(inner) = part.message() {
+            let mut d = Doc::new(Kind::Email, origin.format, source);
+            d.parent = Some(parent_id);
+            d.flags.push("forwarded");
+            fill_from_message(&mut d, inner, origin.now);
+            out.push(d);
+            let idx = out.len() - 1;
+            children(inner, idx, (item + 1) * 1000, origin, out);
+            continue;
+        }
+        let name = part.attachment_name().unwrap_or("attachment");
+        let Some(format) = super::document::sniff(bytes, name) else {
+            continue;
+        };
+        let carrier = &out[parent_index];
+        let mut d = Doc::new(Kind::Attachment, format.as_str(), source);
+        d.parent = Some(parent_id);
+        d.subject = name.to_owned();
+        d.from = carrier.from.clone();
+        d.to = carrier.to.clone();
+        d.cc = carrier.cc.clone();
+        d.bcc = carrier.bcc.clone();
+        d.date = carrier.date;
+        d.date_quality = carrier.date_quality;
+        d.date_raw = carrier.date_raw.clone();
+        d.tz_offset_minutes = carrier.tz_offset_minutes;
+        match super::document::extract(bytes, format) {
+            Ok(x) => {
+                d.body = x.text;
+                d.flags.extend(x.flags);
+            }
+            Err(_) => d.flags.push("unextractable"),
+        }
+        out.push(d);
+    }
 }
 
 fn fill_from_message(doc: &mut Doc, msg: &Message<'_>, now: DateTime<Utc>) {

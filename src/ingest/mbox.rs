@@ -124,6 +124,17 @@ pub fn parse_stored(offset: u64, stored: &[u8], origin: Origin<'_>) -> Doc {
     parse_stored_message(stored, &message, Origin { offset, ..origin })
 }
 
+/// Like [`parse_stored`], with the documents found inside the message (see
+/// [`super::eml::parse_message_tree`]).
+pub fn parse_stored_tree(offset: u64, stored: &[u8], origin: Origin<'_>) -> Vec<Doc> {
+    let first_line = stored
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(stored.len(), |i| i + 1);
+    let message = unescape(&stored[first_line..]);
+    super::eml::parse_message_tree(stored, &message, Origin { offset, ..origin })
+}
+
 /// Parses every message of an mbox file held in memory.
 pub fn parse(data: &[u8], origin: Origin<'_>) -> Vec<Doc> {
     split(data)

@@ -5,21 +5,24 @@
 //! content, and hands it to the parser for that format. Parsers are pure functions over bytes.
 //! Every file ends as documents or as a [`Skip`] with a reason: nothing is dropped silently.
 
+pub mod archive;
 pub mod chat;
 pub mod date;
-pub mod document;
 pub mod detect;
+pub mod document;
 pub mod eml;
 pub mod maildir;
 pub mod mbox;
 pub mod walk;
 
+use std::collections::HashMap;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
-use crate::doc::Doc;
+use crate::doc::{DateSource, Doc, Kind, Mailbox, Provenance};
 use detect::Format;
 use eml::Origin;
 
@@ -34,6 +37,14 @@ pub enum Skip {
     Symlink,
     NotRegularFile,
     Unreadable(String),
+    /// An archive (or one of its members) that could not be read within the limits.
+    Archive(String),
+    /// An archive member whose name climbs out of the archive (`../x`, `/etc/x`).
+    UnsafeArchivePath,
+    /// An archive inside archives deeper than the limit.
+    NestedTooDeep,
+    /// Content of a known type that could not be extracted (a "PDF" that is not one, say).
+    Unextractable(String),
 }
 
 impl Skip {
@@ -46,6 +57,10 @@ impl Skip {
             Skip::Symlink => "symlink",
             Skip::NotRegularFile => "not-a-regular-file",
             Skip::Unreadable(_) => "unreadable",
+            Skip::Archive(_) => "archive",
+            Skip::UnsafeArchivePath => "unsafe-archive-path",
+            Skip::NestedTooDeep => "archive-too-deep",
+            Skip::Unextractable(_) => "unextractable",
         }
     }
 }
@@ -60,37 +75,105 @@ impl fmt::Display for Skip {
             Skip::Symlink => f.write_str("symbolic link, not followed (use --follow-symlinks)"),
             Skip::NotRegularFile => f.write_str("not a regular file"),
             Skip::Unreadable(e) => write!(f, "could not be read: {e}"),
+            Skip::Archive(e) => write!(f, "archive: {e}"),
+            Skip::UnsafeArchivePath => {
+                f.write_str("archive member name leaves the archive (../ or absolute); not read")
+            }
+            Skip::NestedTooDeep => f.write_str("archive nested deeper than the limit"),
+            Skip::Unextractable(e) => write!(f, "no text could be extracted: {e}"),
         }
     }
 }
 
-/// What became of one file (in-memory parsing, see [`ingest_bytes`]).
+/// What became of one unit of bytes parsed in memory (see [`ingest_bytes`]).
 #[derive(Debug)]
 pub enum Outcome {
-    Indexed { format: Format, docs: Vec<Doc> },
+    Indexed {
+        format: &'static str,
+        docs: Vec<Doc>,
+    },
     Skipped(Skip),
 }
 
-/// What streaming one file produced, besides the documents it emitted.
+use detect::SNIFF_LEN;
+
+/// Shared state for one indexing run: the time of indexing, user-supplied names, archive
+/// limits, and per-export caches (a Slack workspace's users, a Twitter archive's accounts) so
+/// each export's metadata is read once, not once per file.
+pub struct Context {
+    pub now: DateTime<Utc>,
+    /// User-supplied account id → name (`trawl index --names FILE`), for chat exports that carry
+    /// only numeric ids.
+    pub names: HashMap<String, String>,
+    pub limits: archive::Limits,
+    slack: Mutex<HashMap<PathBuf, Option<Arc<chat::slack::Workspace>>>>,
+    twitter: Mutex<HashMap<PathBuf, Arc<HashMap<String, String>>>>,
+}
+
+impl Context {
+    pub fn new(now: DateTime<Utc>) -> Context {
+        Context {
+            now,
+            names: HashMap::new(),
+            limits: archive::Limits::default(),
+            slack: Mutex::new(HashMap::new()),
+            twitter: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The Slack workspace whose export root is `root`, loaded once.
+    fn slack_workspace(&self, root: &Path) -> Option<Arc<chat::slack::Workspace>> {
+        let mut cache = self.slack.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(root.to_path_buf())
+            .or_insert_with(|| chat::slack::Workspace::load(root).ok().map(Arc::new))
+            .clone()
+    }
+
+    /// Account names of the Twitter archive whose `data/` folder is `dir`, with the user's
+    /// names filling the gaps.
+    fn twitter_names(&self, dir: &Path) -> Arc<HashMap<String, String>> {
+        let mut cache = self.twitter.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| {
+                let mut names = chat::twitter::load_archive_names(dir);
+                for (k, v) in &self.names {
+                    names.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+                Arc::new(names)
+            })
+            .clone()
+    }
+}
+
+/// What reading one file produced, besides the documents it emitted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileOutcome {
     Indexed {
-        format: Format,
+        /// Format the file was read as: `eml`, `maildir`, `mbox`, `twitter-dm`, `slack`,
+        /// `telegram`, `whatsapp`, `pdf`, `docx`, ..., `zip`, or `export-metadata` for the
+        /// files of a chat export that hold no messages (they are read for names).
+        format: &'static str,
         docs: u64,
         sha256: String,
+        /// Archive members that could not be indexed: (provenance path, reason).
+        member_skips: Vec<(String, Skip)>,
     },
     /// The content hash equals `previous_sha256`: nothing to re-index.
     Unchanged { sha256: String },
 }
 
-use detect::SNIFF_LEN;
+/// Format name of the files of chat exports that carry names, not messages.
+pub const EXPORT_METADATA: &str = "export-metadata";
 
-/// Reads the file at `path`, detects its format and emits its documents one at a time, so a
-/// multi-gigabyte mbox is parsed in the memory of one message. When `previous_sha256` is given
-/// and the file's content hash equals it, nothing is parsed and `Unchanged` is returned.
+/// Reads the file at `path`, detects its format from content (and, for exports, from where it
+/// sits) and emits its documents one at a time. An mbox streams, so a multi-gigabyte mbox is
+/// parsed in the memory of one message. When `previous_sha256` is given and the content hash
+/// equals it, nothing is parsed and `Unchanged` is returned.
 pub fn ingest_path(
     path: &Path,
-    now: DateTime<Utc>,
+    ctx: &Context,
     previous_sha256: Option<&str>,
     mut emit: impl FnMut(Doc),
 ) -> Result<FileOutcome, Skip> {
@@ -102,63 +185,327 @@ pub fn ingest_path(
         .take(SNIFF_LEN as u64)
         .read_to_end(&mut head)
         .map_err(unreadable)?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let detected = match detect::detect(&head) {
-        Err(Skip::Empty) if size > head.len() as u64 => Err(Skip::NotMail),
-        other => other,
-    }?;
+    let meta = file.metadata().ok();
+    let size = meta.as_ref().map_or(0, |m| m.len());
+    let mtime = meta
+        .and_then(|m| m.modified().ok())
+        .map(DateTime::<Utc>::from);
     let path_str = path.to_string_lossy();
-    let format = match detected {
-        Format::Message if maildir::is_maildir_message(path) => Format::Maildir,
-        f => f,
-    };
-    let origin = Origin {
-        path: &path_str,
-        offset: 0,
-        format: format.as_str(),
-        now,
-    };
-    match format {
-        Format::Mbox => {
-            if let Some(prev) = previous_sha256 {
-                let sha = hash_file(path).map_err(unreadable)?;
-                if sha == prev {
-                    return Ok(FileOutcome::Unchanged { sha256: sha });
-                }
-            }
-            let file = std::fs::File::open(path).map_err(unreadable)?;
-            let mut hashing = HashingReader::new(file);
-            let mut stream =
-                mbox::MboxStream::new(std::io::BufReader::with_capacity(1 << 16, &mut hashing));
-            let mut docs = 0;
-            while let Some((offset, stored)) = stream.next_message().map_err(unreadable)? {
-                emit(parse_bounded(&stored, |b| {
-                    mbox::parse_stored(offset, b, origin)
-                }));
-                docs += 1;
-            }
-            drop(stream);
-            Ok(FileOutcome::Indexed {
-                format,
-                docs,
-                sha256: hashing.finish(),
-            })
-        }
-        Format::Message | Format::Maildir => {
-            let mut bytes = head;
-            bytes.reserve_exact((size as usize).saturating_sub(bytes.len()) + 1);
-            file.read_to_end(&mut bytes).map_err(unreadable)?;
-            let sha = crate::doc::sha256_hex(&bytes);
-            if previous_sha256 == Some(sha.as_str()) {
+
+    if detect::detect(&head) == Ok(Format::Mbox) {
+        if let Some(prev) = previous_sha256 {
+            let sha = hash_file(path).map_err(unreadable)?;
+            if sha == prev {
                 return Ok(FileOutcome::Unchanged { sha256: sha });
             }
-            emit(parse_bounded(&bytes, |b| eml::parse_message(b, origin)));
-            Ok(FileOutcome::Indexed {
-                format,
-                docs: 1,
-                sha256: sha,
-            })
         }
+        let origin = Origin {
+            path: &path_str,
+            offset: 0,
+            format: Format::Mbox.as_str(),
+            now: ctx.now,
+        };
+        let file = std::fs::File::open(path).map_err(unreadable)?;
+        let mut hashing = HashingReader::new(file);
+        let mut stream =
+            mbox::MboxStream::new(std::io::BufReader::with_capacity(1 << 16, &mut hashing));
+        let mut docs = 0;
+        while let Some((offset, stored)) = stream.next_message().map_err(unreadable)? {
+            for d in parse_bounded(&stored, |b| mbox::parse_stored_tree(offset, b, origin)) {
+                emit(d);
+                docs += 1;
+            }
+        }
+        drop(stream);
+        return Ok(FileOutcome::Indexed {
+            format: Format::Mbox.as_str(),
+            docs,
+            sha256: hashing.finish(),
+            member_skips: Vec::new(),
+        });
+    }
+
+    let mut bytes = head;
+    bytes.reserve_exact((size as usize).saturating_sub(bytes.len()) + 1);
+    file.read_to_end(&mut bytes).map_err(unreadable)?;
+    let sha = crate::doc::sha256_hex(&bytes);
+    if previous_sha256 == Some(sha.as_str()) {
+        return Ok(FileOutcome::Unchanged { sha256: sha });
+    }
+    let mut docs = 0u64;
+    let mut member_skips = Vec::new();
+    let unit = Unit {
+        bytes: &bytes,
+        vpath: &path_str,
+        real: Some(path),
+        mtime,
+        depth: 0,
+    };
+    let format = ingest_unit(
+        &unit,
+        ctx,
+        &mut |d| {
+            docs += 1;
+            emit(d)
+        },
+        &mut |p, s| member_skips.push((p, s)),
+    )?;
+    Ok(FileOutcome::Indexed {
+        format,
+        docs,
+        sha256: sha,
+        member_skips,
+    })
+}
+
+/// Bytes to ingest: a whole file or an archive member.
+struct Unit<'a> {
+    bytes: &'a [u8],
+    /// Provenance path: the file's path, or `archive.zip!/member/path`.
+    vpath: &'a str,
+    /// The file on disk, when this is one (exports need to look at their neighbours).
+    real: Option<&'a Path>,
+    /// The file's or member's modification time.
+    mtime: Option<DateTime<Utc>>,
+    /// How many archives this unit sits in.
+    depth: u32,
+}
+
+/// Detects what `unit` holds and emits its documents. Returns the format name.
+fn ingest_unit(
+    unit: &Unit<'_>,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    skip_member: &mut dyn FnMut(String, Skip),
+) -> Result<&'static str, Skip> {
+    let bytes = unit.bytes;
+    let head = &bytes[..bytes.len().min(SNIFF_LEN)];
+    let name = unit.vpath.rsplit(['/', '!']).next().unwrap_or(unit.vpath);
+    let chat_src = chat::ChatSource {
+        path: unit.vpath,
+        now: ctx.now,
+    };
+    let bad = |e: String| Skip::Unextractable(e);
+
+    // Chat exports first: they are JSON or text that would otherwise pass for documents.
+    if chat::twitter::looks_like(head) {
+        let names = match unit.real.and_then(Path::parent) {
+            Some(dir) => ctx.twitter_names(dir),
+            None => Arc::new(ctx.names.clone()),
+        };
+        return emit_all(
+            chat::twitter::parse(bytes, &chat_src, &names).map_err(bad)?,
+            emit,
+            "twitter-dm",
+        );
+    }
+    if head.starts_with(b"window.YTD.") {
+        return Ok(EXPORT_METADATA);
+    }
+    if let Some(real) = unit.real {
+        if let Some(format) = slack_file(real, bytes, ctx, &chat_src, emit)? {
+            return Ok(format);
+        }
+    }
+    if chat::telegram::looks_like(head) {
+        return emit_all(
+            chat::telegram::parse(bytes, &chat_src).map_err(bad)?,
+            emit,
+            "telegram",
+        );
+    }
+    match detect::detect(head) {
+        Err(Skip::Empty) if bytes.len() <= head.len() => return Err(Skip::Empty),
+        Ok(Format::Mbox) => {
+            let origin = Origin {
+                path: unit.vpath,
+                offset: 0,
+                format: "mbox",
+                now: ctx.now,
+            };
+            let mut n = 0;
+            for s in mbox::split(bytes) {
+                for d in mbox::parse_stored_tree(s.start as u64, &bytes[s.start..s.end], origin) {
+                    emit(d);
+                    n += 1;
+                }
+            }
+            let _ = n;
+            return Ok("mbox");
+        }
+        Ok(Format::Message | Format::Maildir) => {
+            let format = match unit.real {
+                Some(p) if maildir::is_maildir_message(p) => Format::Maildir,
+                _ => Format::Message,
+            };
+            let origin = Origin {
+                path: unit.vpath,
+                offset: 0,
+                format: format.as_str(),
+                now: ctx.now,
+            };
+            for d in parse_bounded(bytes, |b| eml::parse_message_tree(b, b, origin)) {
+                emit(d);
+            }
+            return Ok(format.as_str());
+        }
+        _ => {}
+    }
+    // Office documents are zips: ask the document sniffer before treating a zip as an archive.
+    let doc_format = document::sniff(bytes, name);
+    if doc_format.is_none() {
+        if let Some(af) = archive::sniff(head, name) {
+            ingest_archive(unit, af, ctx, emit, skip_member)?;
+            return Ok(af.as_str());
+        }
+    }
+    if let Ok(text) = std::str::from_utf8(head) {
+        if chat::whatsapp::looks_like(text) {
+            let chat_name = chat::whatsapp::chat_name_from_file(name);
+            return emit_all(
+                chat::whatsapp::parse(bytes, &chat_src, &chat_name).map_err(bad)?,
+                emit,
+                "whatsapp",
+            );
+        }
+    }
+    match doc_format {
+        Some(f) => {
+            let extracted = document::extract(bytes, f).map_err(bad)?;
+            emit(document_doc(unit, f, extracted, ctx));
+            Ok(f.as_str())
+        }
+        None if detect::looks_binary(head) => Err(Skip::Binary),
+        None => Err(Skip::NotMail),
+    }
+}
+
+fn emit_all(
+    docs: Vec<Doc>,
+    emit: &mut dyn FnMut(Doc),
+    format: &'static str,
+) -> Result<&'static str, Skip> {
+    for d in docs {
+        emit(d);
+    }
+    Ok(format)
+}
+
+/// A file of a Slack export: a day of a channel (`<root>/<channel>/<YYYY-MM-DD>.json`), or
+/// the export's own metadata (`users.json`, `channels.json`, ...) at its root.
+fn slack_file(
+    real: &Path,
+    bytes: &[u8],
+    ctx: &Context,
+    src: &chat::ChatSource<'_>,
+    emit: &mut dyn FnMut(Doc),
+) -> Result<Option<&'static str>, Skip> {
+    if real.extension().and_then(|e| e.to_str()) != Some("json") {
+        return Ok(None);
+    }
+    let Some(dir) = real.parent() else {
+        return Ok(None);
+    };
+    if chat::slack::is_export_root(dir) {
+        return Ok(Some(EXPORT_METADATA));
+    }
+    let Some(root) = dir.parent().filter(|r| chat::slack::is_export_root(r)) else {
+        return Ok(None);
+    };
+    let Some(ws) = ctx.slack_workspace(root) else {
+        return Ok(None);
+    };
+    let channel = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let docs = chat::slack::parse_day(bytes, channel, &ws, src).map_err(Skip::Unextractable)?;
+    emit_all(docs, emit, "slack").map(Some)
+}
+
+fn ingest_archive(
+    unit: &Unit<'_>,
+    format: archive::ArchiveFormat,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    skip_member: &mut dyn FnMut(String, Skip),
+) -> Result<(), Skip> {
+    if unit.depth + 1 > ctx.limits.max_depth {
+        return Err(Skip::NestedTooDeep);
+    }
+    let mut budget = ctx.limits.max_total_bytes;
+    let mut members = Vec::new();
+    archive::for_each_member(
+        unit.bytes,
+        format,
+        &ctx.limits,
+        &mut budget,
+        |m| members.push(m),
+        |name, s| skip_member(format!("{}!/{name}", unit.vpath), s),
+    )?;
+    for m in members {
+        let vpath = format!("{}!/{}", unit.vpath, m.name);
+        let member = Unit {
+            bytes: &m.data,
+            vpath: &vpath,
+            real: None,
+            mtime: m.mtime,
+            depth: unit.depth + 1,
+        };
+        if let Err(s) = ingest_unit(&member, ctx, emit, skip_member) {
+            skip_member(vpath, s);
+        }
+    }
+    Ok(())
+}
+
+/// A standalone document: title (or file name) as subject, author as sender, its own metadata
+/// date, or else the file's modification time, flagged as the weaker evidence it is.
+fn document_doc(
+    unit: &Unit<'_>,
+    format: document::DocFormat,
+    x: document::Extracted,
+    ctx: &Context,
+) -> Doc {
+    let source = Provenance {
+        path: unit.vpath.to_owned(),
+        offset: 0,
+        length: unit.bytes.len() as u64,
+        sha256: crate::doc::sha256_hex(unit.bytes),
+        item: None,
+    };
+    let mut doc = Doc::new(Kind::Document, format.as_str(), source);
+    let name = unit.vpath.rsplit(['/', '!']).next().unwrap_or(unit.vpath);
+    doc.subject = x
+        .title
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| name.to_owned());
+    doc.from = x.author.filter(|a| !a.trim().is_empty()).map(|a| Mailbox {
+        address: String::new(),
+        name: Some(a),
+    });
+    set_document_date(&mut doc, x.created.or(x.modified), unit.mtime, ctx.now);
+    doc.body = x.text;
+    doc.flags.extend(x.flags);
+    doc
+}
+
+/// Metadata date when there is one, else the file's mtime flagged `file-mtime`.
+pub fn set_document_date(
+    doc: &mut Doc,
+    metadata: Option<DateTime<Utc>>,
+    mtime: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) {
+    let (date, source) = match (metadata, mtime) {
+        (Some(d), _) => (Some(d), DateSource::Metadata),
+        (None, Some(m)) => (Some(m), DateSource::FileMtime),
+        (None, None) => (None, DateSource::Metadata),
+    };
+    doc.date_source = source;
+    doc.date_raw = date.map(|d| d.to_rfc3339());
+    let assessed = date::assess(doc.date_raw.as_deref(), now);
+    doc.date = assessed.utc;
+    doc.date_quality = assessed.quality;
+    if source == DateSource::FileMtime {
+        doc.flags.push("date-from-file-mtime");
     }
 }
 
@@ -216,34 +563,21 @@ impl<R: std::io::Read> std::io::Read for HashingReader<R> {
     }
 }
 
-/// Reads and parses the file at `path` in memory.
-pub fn ingest_file(path: &Path, now: DateTime<Utc>) -> Outcome {
-    match std::fs::read(path) {
-        Ok(bytes) => ingest_bytes(&bytes, path, now),
-        Err(e) => Outcome::Skipped(Skip::Unreadable(e.to_string())),
-    }
-}
-
-/// Parses `bytes`, the content of the file at `path`.
+/// Parses `bytes`, the content of the file at `path`, in memory, with a fresh [`Context`].
+/// For benchmarks and tools; indexing goes through [`ingest_path`].
 pub fn ingest_bytes(bytes: &[u8], path: &Path, now: DateTime<Utc>) -> Outcome {
-    let format = match detect::detect(bytes) {
-        Ok(f) => f,
-        Err(skip) => return Outcome::Skipped(skip),
+    let ctx = Context::new(now);
+    let vpath = path.to_string_lossy();
+    let unit = Unit {
+        bytes,
+        vpath: &vpath,
+        real: Some(path),
+        mtime: None,
+        depth: 0,
     };
-    let path_str = path.to_string_lossy();
-    let format = match format {
-        Format::Message if maildir::is_maildir_message(path) => Format::Maildir,
-        f => f,
-    };
-    let origin = Origin {
-        path: &path_str,
-        offset: 0,
-        format: format.as_str(),
-        now,
-    };
-    let docs = match format {
-        Format::Mbox => mbox::parse(bytes, origin),
-        Format::Message | Format::Maildir => vec![eml::parse_message(bytes, origin)],
-    };
-    Outcome::Indexed { format, docs }
+    let mut docs = Vec::new();
+    match ingest_unit(&unit, &ctx, &mut |d| docs.push(d), &mut |_, _| {}) {
+        Ok(format) => Outcome::Indexed { format, docs },
+        Err(s) => Outcome::Skipped(s),
+    }
 }

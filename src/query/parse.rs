@@ -261,6 +261,18 @@ fn lex(query: &str) -> Result<Vec<(usize, Tok)>, Error> {
             if i < chars.len() && chars[i] == ':' && is_field_name(&word) {
                 i += 1;
                 out.push((col, Tok::Field(word)));
+                // A bare value runs to the next space or parenthesis, colons included
+                // (`from:twitter:123`, `path:/cases/a:b`).
+                let vstart = i;
+                while i < chars.len()
+                    && !chars[i].is_whitespace()
+                    && !matches!(chars[i], '(' | ')' | '"')
+                {
+                    i += 1;
+                }
+                if i > vstart {
+                    out.push((vstart + 1, Tok::Word(chars[vstart..i].iter().collect())));
+                }
                 continue;
             }
             // Not a field prefix: the colon belongs to the word (10:30, a URL).
@@ -525,6 +537,14 @@ mod tests {
         assert_eq!(v("*"), Value::Word("*".into()));
         assert_eq!(v("a~9"), Value::Word("a~9".into()));
         assert_eq!(error_of("\"a b\"~x").0, 6);
+    }
+
+    #[test]
+    fn field_values_keep_their_colons() {
+        assert_eq!(
+            parse("from:twitter:800000002").unwrap(),
+            m(Some(FieldName::From), "twitter:800000002", 1)
+        );
     }
 
     #[test]

@@ -21,8 +21,8 @@ fn bench_index_reports_throughput_and_leaves_nothing_behind() {
         String::from_utf8_lossy(&out.stderr)
     );
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(r["messages"], 42);
-    assert_eq!(r["skipped"], 5);
+    assert_eq!(r["messages"], 109);
+    assert_eq!(r["skipped"], 3);
     assert!(r["messages_per_sec"].as_f64().unwrap() > 0.0);
     assert!(r["index_mb"].as_f64().unwrap() > 0.0);
     assert!(r["stages"]["parse_and_index_secs"].as_f64().is_some());
@@ -62,7 +62,7 @@ fn bench_query_times_every_line_of_the_committed_query_file() {
         .iter()
         .all(|l| l["p50_ms"].as_f64().unwrap() <= l["p99_ms"].as_f64().unwrap()));
     let all = lines.iter().find(|l| l["query"] == "*").unwrap();
-    assert_eq!(all["hits"], 42);
+    assert_eq!(all["hits"], 109);
 }
 
 #[test]
@@ -74,7 +74,7 @@ fn export_writes_every_document_with_every_field() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(docs.len(), 42);
+    assert_eq!(docs.len(), 109);
     let ov4 = docs
         .iter()
         .find(|d| d["message_id"][0] == "20161021.ov4@openvault.example.org")

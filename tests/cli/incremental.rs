@@ -46,7 +46,7 @@ fn incremental_reindex_tracks_every_kind_of_change() {
     let ix = TestIndex::empty();
     let first = index(&ix, &dump);
     assert!(
-        first.contains("indexed 7 messages from 6 of 6 files"),
+        first.contains("indexed 7 documents from 6 of 6 files"),
         "{first}"
     );
     assert_eq!(ix.search("*", &[]).1.total_hits, 7);
@@ -54,7 +54,7 @@ fn incremental_reindex_tracks_every_kind_of_change() {
     // Nothing changed: nothing is read, nothing indexed twice.
     let second = index(&ix, &dump);
     assert!(
-        second.contains("indexed 0 messages from 0 of 6 files"),
+        second.contains("indexed 0 documents from 0 of 6 files"),
         "{second}"
     );
     assert!(
@@ -66,7 +66,7 @@ fn incremental_reindex_tracks_every_kind_of_change() {
     // Touched without change (new mtime, same bytes): read and hashed, not re-indexed.
     set_mtime(&dump.join("m0.eml"), 3600);
     let touched = index(&ix, &dump);
-    assert!(touched.contains("indexed 0 messages"), "{touched}");
+    assert!(touched.contains("indexed 0 documents"), "{touched}");
     assert_eq!(ix.search("*", &[]).1.total_hits, 7);
 
     // Added, modified, deleted, renamed, and an mbox that grew.

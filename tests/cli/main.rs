@@ -1,8 +1,9 @@
 //! Integration tests: the `trawl` binary run over `sample_corpus/` (and, when present, the real
-//! corpora in `../shared/corpora`). Expected answers come from `sample_corpus/README.md`.
+//! corpora in `../shared/corpora`). Expected answers come from `docs/sample_corpus.md`.
 
 mod bench;
 mod facets;
+mod hostile;
 mod incremental;
 mod index;
 mod query_language;

@@ -20,27 +20,30 @@ const OPENVAULT: [&str; 7] = [
 
 #[test]
 fn from_name_word_and_exact_address() {
-    assert_eq!(sample().ids("from:openvault"), sorted(&OPENVAULT));
-    assert_eq!(sample().ids("from:OpenVault"), sorted(&OPENVAULT));
+    assert_eq!(sample().mail_ids("from:openvault"), sorted(&OPENVAULT));
+    assert_eq!(sample().mail_ids("from:OpenVault"), sorted(&OPENVAULT));
     assert_eq!(
-        sample().ids("from:dm@openvault.example.org"),
+        sample().mail_ids("from:dm@openvault.example.org"),
         sorted(&OPENVAULT)
     );
     assert_eq!(
-        sample().ids("from:DM@OpenVault.Example.org"),
+        sample().mail_ids("from:DM@OpenVault.Example.org"),
         sorted(&OPENVAULT)
     );
     // An exact address does not match a mere word of it.
-    assert!(sample().ids("from:dm@openvault.example").is_empty());
+    assert!(sample().mail_ids("from:dm@openvault.example").is_empty());
 }
 
 #[test]
 fn from_word_matches_names_and_addresses_including_the_duplicate() {
-    let ids = sample().ids("from:dana");
+    // The forward to the staff is stored twice (Kelly's maildir, Sam's mbox) and also travels
+    // inside Jordan's forward to Hana as a message/rfc822 part: three documents.
+    let ids = sample().mail_ids("from:dana");
     assert_eq!(
         ids,
         sorted(&[
             "20160921.dr1@reyes2016.example.com",
+            "20160921.fwd-staff@reyes2016.example.com",
             "20160921.fwd-staff@reyes2016.example.com",
             "20160921.fwd-staff@reyes2016.example.com",
             "20161003.dr2@reyes2016.example.com",
@@ -49,7 +52,7 @@ fn from_word_matches_names_and_addresses_including_the_duplicate() {
     );
     // The same message stored twice is two documents, with two provenances and one hash.
     let (hits, _, _) = sample().search("id:20160921.fwd-staff@reyes2016.example.com", &[]);
-    assert_eq!(hits.len(), 2);
+    assert_eq!(hits.len(), 3);
     assert_ne!(hits[0].path, hits[1].path);
     assert_eq!(hits[0].sha256.len(), 64);
 }
@@ -73,18 +76,18 @@ fn to_covers_to_cc_and_bcc() {
         "future.db-renewal@dailybrief.example.com",
     ]);
     assert_eq!(
-        sample().ids("to:dana.reyes@reyes2016.example.com"),
+        sample().mail_ids("to:dana.reyes@reyes2016.example.com"),
         expected
     );
     assert_eq!(
-        sample().ids("to:Dana.Reyes@Reyes2016.Example.com"),
+        sample().mail_ids("to:Dana.Reyes@Reyes2016.Example.com"),
         expected
     );
 }
 
 #[test]
 fn enron_style_x_from_names_are_searchable() {
-    let ids = sample().ids("from:\"sam ortiz\" conference");
+    let ids = sample().mail_ids("from:\"sam ortiz\" conference");
     assert_eq!(
         ids,
         sorted(&[
@@ -111,21 +114,21 @@ fn enron_style_x_from_names_are_searchable() {
 #[test]
 fn phrases_and_words() {
     assert_eq!(
-        sample().ids("\"tax returns\""),
+        sample().mail_ids("\"tax returns\""),
         sorted(&["20161021.ov4@openvault.example.org"])
     );
     assert_eq!(
-        sample().ids("conference"),
+        sample().mail_ids("conference"),
         sorted(&[
             "20160922.so-enron1.JavaMail.sam@reyes2016.example.com",
             "20161024.so-debate@reyes2016.example.com"
         ])
     );
     // No stemming: "confer" is not "conference".
-    assert!(sample().ids("confer").is_empty());
+    assert!(sample().mail_ids("confer").is_empty());
     // HTML-only body, converted to text.
     assert_eq!(
-        sample().ids("\"quarterly donor reconciliation\""),
+        sample().mail_ids("\"quarterly donor reconciliation\""),
         sorted(&["20161018.kb-html@reyes2016.example.com"])
     );
 }
@@ -136,10 +139,10 @@ fn encoded_words_charsets_and_accent_folding() {
         "20160929.em1@presse.example.org",
         "20161004.em-fu@presse.example.org",
     ]);
-    assert_eq!(sample().ids("subject:demandé"), entretien);
-    assert_eq!(sample().ids("subject:DEMANDE"), entretien);
+    assert_eq!(sample().mail_ids("subject:demandé"), entretien);
+    assert_eq!(sample().mail_ids("subject:DEMANDE"), entretien);
     assert_eq!(
-        sample().ids("from:élodie"),
+        sample().mail_ids("from:élodie"),
         sorted(&[
             "20160929.em1@presse.example.org",
             "20161004.em-fu@presse.example.org",
@@ -152,7 +155,7 @@ fn encoded_words_charsets_and_accent_folding() {
 #[test]
 fn forwarded_message_text_belongs_to_the_carrier() {
     // Jordan forwarded Dana's forward as message/rfc822: its text is searchable in the carrier.
-    let ids = sample().ids("from:jordan stopreyes");
+    let ids = sample().mail_ids("from:jordan stopreyes");
     assert_eq!(ids, sorted(&["20160921.jk-fwd@kessler-family.example.org"]));
     let (hits, _, _) = sample().search("id:20160921.jk-fwd@kessler-family.example.org", &[]);
     assert_eq!(hits[0].attachments.len(), 1);
@@ -162,18 +165,18 @@ fn forwarded_message_text_belongs_to_the_carrier() {
 fn utc_day_boundaries() {
     // Yuki wrote at 08:00 +0900 on Oct 13, which is Oct 12 23:00 UTC.
     assert_eq!(
-        sample().ids("date:2016-10-12"),
+        sample().mail_ids("date:2016-10-12"),
         sorted(&[
             "20161012.ov3@openvault.example.org",
             "20161013.yt1@tokyo-desk.example.com"
         ])
     );
-    let (hits, summary, code) = sample().search("date:2016-10-13", &[]);
+    let (hits, summary, code) = sample().search("date:2016-10-13 kind:email", &[]);
     assert!(hits.is_empty());
     assert_eq!((summary.total_hits, code), (0, 1));
     // 22:30 -0700 on Oct 10 is Oct 11 UTC.
     assert_eq!(
-        sample().ids("date:2016-10-11"),
+        sample().mail_ids("date:2016-10-11"),
         sorted(&[
             "20161010.so-westcoast@reyes2016.example.com",
             "20161010.bp-pdt@reyes2016.example.com"
@@ -186,17 +189,19 @@ fn utc_day_boundaries() {
 
 #[test]
 fn month_and_range_queries() {
-    // 19 in the manifest plus the truncated message in malformed/, indexed best-effort.
-    let october = sample().ids("date:2016-10");
-    assert_eq!(october.len(), 20);
+    // 20 in the manifest plus the truncated message in malformed/, indexed best-effort.
+    let october = sample().mail_ids("date:2016-10");
+    assert_eq!(october.len(), 21);
     assert!(october.contains(&"20161004.budget@reyes2016.example.com".to_string()));
-    assert_eq!(sample().ids("date:2016-09..2016-11").len(), 36);
+    // 36 in the manifest, the truncated message, the forward inside Jordan's mail, the mail in
+    // archives/leak-bundle.zip.
+    assert_eq!(sample().mail_ids("date:2016-09..2016-11").len(), 39);
     assert_eq!(
-        sample().ids("after:2016-11 before:2016-12"),
-        sample().ids("date:2016-11")
+        sample().mail_ids("after:2016-11 before:2016-12"),
+        sample().mail_ids("date:2016-11")
     );
     assert_eq!(
-        sample().ids("after:2017"),
+        sample().mail_ids("after:2017"),
         sorted(&["20170711.ov7@openvault.example.org"])
     );
 }
@@ -215,8 +220,8 @@ fn bad_dates_are_flagged_never_invented() {
     assert_eq!(quality("epoch."), Some(("absurd".into(), None)));
     assert_eq!(quality("future."), Some(("absurd".into(), None)));
     // Nothing in the corpus is dated 1970 or 2050.
-    assert!(sample().ids("date:1970").is_empty());
-    assert!(sample().ids("date:2050").is_empty());
+    assert!(sample().mail_ids("date:1970").is_empty());
+    assert!(sample().mail_ids("date:2050").is_empty());
 }
 
 #[test]
@@ -238,7 +243,7 @@ fn sort_orders_are_chronological_and_deterministic() {
 
 #[test]
 fn json_hits_carry_provenance() {
-    let (hits, _, _) = sample().search("\"unusual idea\"", &[]);
+    let (hits, _, _) = sample().search("\"unusual idea\" kind:email", &[]);
     assert_eq!(hits.len(), 1);
     let h = &hits[0];
     assert!(h
@@ -323,10 +328,10 @@ fn exit_codes_and_one_line_syntax_errors() {
 
 #[test]
 fn negation_and_or() {
-    let all_ov = sample().ids("from:openvault");
-    let without = sample().ids("from:openvault -\"tax returns\"");
+    let all_ov = sample().mail_ids("from:openvault");
+    let without = sample().mail_ids("from:openvault -\"tax returns\"");
     assert_eq!(without.len(), all_ov.len() - 1);
-    let either = sample().ids("\"tax returns\" OR \"quarterly donor reconciliation\"");
+    let either = sample().mail_ids("\"tax returns\" OR \"quarterly donor reconciliation\"");
     assert_eq!(either.len(), 2);
 }
 
@@ -344,11 +349,11 @@ fn missing_index_is_an_error() {
 fn every_inline_text_part_is_body_text() {
     // malformed/broken-boundary.eml: two text/plain parts, closing boundary missing.
     assert_eq!(
-        sample().ids("\"phone bank shifts\""),
+        sample().mail_ids("\"phone bank shifts\""),
         sorted(&["20161027.so-broken@reyes2016.example.com"])
     );
     assert_eq!(
-        sample().ids("canvassers"),
+        sample().mail_ids("canvassers"),
         sorted(&["20161027.so-broken@reyes2016.example.com"])
     );
 }

@@ -109,6 +109,12 @@ impl TestIndex {
         v
     }
 
+    /// Like [`TestIndex::ids`] among e-mail messages only (`kind:email`): the mail answers of
+    /// docs/sample_corpus.md, unaffected by the chat exports and documents beside them.
+    pub fn mail_ids(&self, query: &str) -> Vec<String> {
+        self.ids(&format!("({query}) kind:email"))
+    }
+
     /// Message-IDs of the hits, each with the file it came from (relative to the sample corpus), sorted.
     pub fn ids(&self, query: &str) -> Vec<String> {
         let mut v: Vec<String> = self

@@ -1,1 +1,241 @@
 //! Chat exports as messages (kind `chat`): Twitter/X DMs, Slack, Telegram, WhatsApp.
+//!
+//! Each parser turns one export file into one [`Doc`] per message, numbered from 0 in the order
+//! the parser documents (`source.item`), so ids are unique within the file and stable across
+//! re-indexing. Senders and recipients are chat accounts, written as `<service>:<id>` in the
+//! address slot of a [`Mailbox`] (never an invented e-mail address), with the human name beside
+//! it. The pieces every parser shares live here: [`ChatSource`], [`chat_doc`], date judgement and
+//! a few helpers for hostile JSON and file names.
+//!
+//! - [`twitter`]: `direct-messages.js` / `direct-messages-group.js` from a Twitter/X archive.
+//! - [`slack`]: a Slack workspace export (`users.json`, `channels.json`, `<channel>/<day>.json`).
+//! - [`telegram`]: Telegram Desktop's `result.json` (one chat, or a full export).
+//! - [`whatsapp`]: WhatsApp's "Export chat" text files.
+
+pub mod slack;
+pub mod telegram;
+pub mod twitter;
+pub mod whatsapp;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use serde_json::Value;
+
+use crate::doc::{sha256_hex, DateQuality, DateSource, Doc, Kind, Mailbox, Provenance};
+
+/// The file a chat export came from, and the time of indexing (to judge absurd dates).
+#[derive(Debug, Clone, Copy)]
+pub struct ChatSource<'a> {
+    /// The file's path, as given by the caller; it goes into every document's provenance.
+    pub path: &'a str,
+    /// The time of indexing: a message dated more than a day after it is absurd.
+    pub now: DateTime<Utc>,
+}
+
+/// An empty chat document for message number `item` of `src`, read as `format`, whose own bytes
+/// (its JSON object or its text lines) are `raw`.
+pub fn chat_doc(src: &ChatSource, format: &'static str, item: u64, raw: &[u8]) -> Doc {
+    let mut doc = Doc::new(
+        Kind::Chat,
+        format,
+        Provenance {
+            path: src.path.to_owned(),
+            offset: 0,
+            length: raw.len() as u64,
+            sha256: sha256_hex(raw),
+            item: Some(item),
+        },
+    );
+    doc.date_source = DateSource::Header;
+    doc
+}
+
+/// Dates before this year are absurd, as for mail (1970 is what broken tools write for "none").
+const EARLIEST_YEAR: i32 = 1980;
+
+/// Records a message's date on `doc`: `raw` is the timestamp as written in the export (`None` or
+/// blank when there was none) and `parsed` what it means in UTC (`None` when it could not be
+/// read). Sets `date`, `date_raw` and `date_quality`; a date before 1980 or more than a day after
+/// `now` is kept out of `date` and marked absurd.
+pub(crate) fn set_date(
+    doc: &mut Doc,
+    raw: Option<&str>,
+    parsed: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) {
+    doc.date_source = DateSource::Header;
+    let raw = raw.map(str::trim).filter(|s| !s.is_empty());
+    doc.date_raw = raw.map(str::to_owned);
+    let Some(_) = raw else {
+        doc.date = None;
+        doc.date_quality = DateQuality::Missing;
+        return;
+    };
+    match parsed {
+        None => {
+            doc.date = None;
+            doc.date_quality = DateQuality::Unparseable;
+        }
+        Some(utc) => {
+            let earliest = Utc.with_ymd_and_hms(EARLIEST_YEAR, 1, 1, 0, 0, 0).single();
+            if earliest.is_some_and(|e| utc < e) || utc > now + Duration::days(1) {
+                doc.date = None;
+                doc.date_quality = DateQuality::Absurd;
+            } else {
+                doc.date = Some(utc);
+                doc.date_quality = DateQuality::Ok;
+            }
+        }
+    }
+}
+
+/// A chat account: `<service>:<id>` lower-cased in the address slot, the human name beside it.
+/// Spaces inside the id become dots, so the address stays one token for queries and facets
+/// (`whatsapp:sam.ortiz`).
+pub(crate) fn account(service: &str, id: &str, name: Option<String>) -> Mailbox {
+    let id = id.split_whitespace().collect::<Vec<_>>().join(".");
+    Mailbox {
+        address: format!("{service}:{id}").to_lowercase(),
+        name: name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+    }
+}
+
+/// Strips a UTF-8 byte order mark and leading whitespace.
+pub(crate) fn trim_start_bytes(bytes: &[u8]) -> &[u8] {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
+/// A string field of a JSON object, when present and a string.
+pub(crate) fn str_field<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+/// A JSON scalar used as an identifier (exports write ids as strings or as numbers), as a string.
+pub(crate) fn id_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The bytes a JSON value stands for in provenance: its compact re-serialization.
+pub(crate) fn value_bytes(v: &Value) -> Vec<u8> {
+    serde_json::to_vec(v).unwrap_or_default()
+}
+
+/// The last path segment of a file path or URL (without query string or fragment).
+pub(crate) fn file_name_of(path: &str) -> &str {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// A MIME type guessed from a file name's extension; `application/octet-stream` when unknown.
+pub(crate) fn mime_from_name(name: &str) -> String {
+    let ext = match file_name_of(name).rsplit_once('.') {
+        Some((_, ext)) => ext.to_ascii_lowercase(),
+        None => return "application/octet-stream".into(),
+    };
+    match ext.as_str() {
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "heic" => "image/heic",
+        "mp4" => "video/mp4",
+        "mov" => "video/quicktime",
+        "3gp" => "video/3gpp",
+        "opus" | "ogg" => "audio/ogg",
+        "mp3" => "audio/mpeg",
+        "m4a" => "audio/mp4",
+        "aac" => "audio/aac",
+        "pdf" => "application/pdf",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "txt" => "text/plain",
+        "csv" => "text/csv",
+        "vcf" => "text/vcard",
+        "zip" => "application/zip",
+        _ => "application/octet-stream",
+    }
+    .into()
+}
+
+/// Decodes the HTML entities chat exports escape text with (`&amp;`, `&lt;`, `&gt;`, `&quot;`,
+/// `&#39;`), leaving anything else untouched.
+pub(crate) fn unescape_html(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_owned();
+    }
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn chat_doc_fills_provenance() {
+        let src = ChatSource {
+            path: "/dump/x.json",
+            now: now(),
+        };
+        let a = chat_doc(&src, "slack", 0, b"abc");
+        let b = chat_doc(&src, "slack", 1, b"abc");
+        assert_eq!(a.kind, Kind::Chat);
+        assert_eq!(a.source.item, Some(0));
+        assert_eq!(a.source.length, 3);
+        assert_eq!(a.size, 3);
+        assert_eq!(
+            a.source.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_ne!(a.id, b.id);
+    }
+
+    #[test]
+    fn set_date_judges_quality() {
+        let src = ChatSource {
+            path: "p",
+            now: now(),
+        };
+        let mut d = chat_doc(&src, "slack", 0, b"");
+        let t = Utc.with_ymd_and_hms(2016, 9, 20, 17, 30, 0).unwrap();
+        set_date(&mut d, Some("x"), Some(t), now());
+        assert_eq!((d.date, d.date_quality), (Some(t), DateQuality::Ok));
+        set_date(&mut d, Some("x"), None, now());
+        assert_eq!((d.date, d.date_quality), (None, DateQuality::Unparseable));
+        set_date(&mut d, None, None, now());
+        assert_eq!(d.date_quality, DateQuality::Missing);
+        let old = Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap();
+        set_date(&mut d, Some("0"), Some(old), now());
+        assert_eq!((d.date, d.date_quality), (None, DateQuality::Absurd));
+    }
+
+    #[test]
+    fn helpers() {
+        assert_eq!(file_name_of("https://x/y/z.jpg?a=1"), "z.jpg");
+        assert_eq!(mime_from_name("IMG-1.JPG"), "image/jpeg");
+        assert_eq!(mime_from_name("noext"), "application/octet-stream");
+        assert_eq!(unescape_html("a &amp;lt; b"), "a &lt; b");
+        assert_eq!(trim_start_bytes(b"\xEF\xBB\xBF  x"), b"x");
+        assert_eq!(
+            account("slack", "U1AB", Some(" A ".into())).address,
+            "slack:u1ab"
+        );
+    }
+}

@@ -1,0 +1,352 @@
+//! Archives inside a dump (`.zip`, `.tar`, `.tar.gz`/`.tgz`), read in memory without unpacking
+//! to disk. Each member is handed back with a provenance path `archive.zip!/inner/path.eml` so a
+//! hit can be traced to the member.
+//!
+//! Hostile archives are expected: a member whose name climbs out of the archive (`../`, absolute
+//! paths) is skipped and reported, never resolved; decompression stops at [`Limits`] (total
+//! bytes, bytes per member, compression ratio, number of members, nesting depth), so a zip bomb
+//! costs bounded time and memory and ends as a skip with its reason.
+
+use std::io::Read;
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use super::Skip;
+
+/// Bounds on what one archive may make trawl decompress.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Uncompressed bytes of all members of one archive, nested archives included.
+    pub max_total_bytes: u64,
+    /// Uncompressed bytes of one member.
+    pub max_member_bytes: u64,
+    /// Uncompressed / compressed size of one member; real documents stay far below.
+    pub max_ratio: u64,
+    pub max_members: u64,
+    /// Archives inside archives inside the dump, counting the outermost as 1.
+    pub max_depth: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_total_bytes: 4 << 30,
+            max_member_bytes: 256 << 20,
+            max_ratio: 200,
+            max_members: 100_000,
+            max_depth: 3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArchiveFormat {
+    Zip,
+    Tar,
+    TarGz,
+}
+
+impl ArchiveFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArchiveFormat::Zip => "zip",
+            ArchiveFormat::Tar => "tar",
+            ArchiveFormat::TarGz => "tar.gz",
+        }
+    }
+}
+
+/// Recognizes an archive by its magic bytes (a gzip stream counts as `.tar.gz` when its name
+/// says so or it holds a tar).
+pub fn sniff(head: &[u8], name: &str) -> Option<ArchiveFormat> {
+    let lower = name.to_ascii_lowercase();
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        return Some(ArchiveFormat::Zip);
+    }
+    if head.len() > 262 && &head[257..262] == b"ustar" {
+        return Some(ArchiveFormat::Tar);
+    }
+    if head.starts_with(&[0x1f, 0x8b]) && (lower.ends_with(".tar.gz") || lower.ends_with(".tgz")) {
+        return Some(ArchiveFormat::TarGz);
+    }
+    None
+}
+
+/// One member, read into memory.
+pub struct Member {
+    /// Path inside the archive, as stored (already checked to be safe).
+    pub name: String,
+    pub data: Vec<u8>,
+    /// The member's own modification time, when the archive records one.
+    pub mtime: Option<DateTime<Utc>>,
+}
+
+/// Calls `f` with each regular member of the archive in `bytes`. Members that cannot be read
+/// safely are reported through `skip(name, reason)`; the archive as a whole fails only when it
+/// cannot be opened at all.
+pub fn for_each_member(
+    bytes: &[u8],
+    format: ArchiveFormat,
+    limits: &Limits,
+    budget: &mut u64,
+    mut f: impl FnMut(Member),
+    mut skip: impl FnMut(String, Skip),
+) -> Result<(), Skip> {
+    match format {
+        ArchiveFormat::Zip => zip_members(bytes, limits, budget, &mut f, &mut skip),
+        ArchiveFormat::Tar => tar_members(bytes, limits, budget, &mut f, &mut skip),
+        ArchiveFormat::TarGz => {
+            let gz = flate2::read::GzDecoder::new(bytes);
+            let mut tar_bytes = Vec::new();
+            let cap = limits.max_member_bytes.min(*budget);
+            gz.take(cap + 1)
+                .read_to_end(&mut tar_bytes)
+                .map_err(|e| Skip::Archive(format!("unreadable gzip stream: {e}")))?;
+            if tar_bytes.len() as u64 > cap {
+                return Err(Skip::Archive(format!(
+                    "gzip stream expands past {} MiB (zip bomb?)",
+                    cap >> 20
+                )));
+            }
+            *budget = budget.saturating_sub(tar_bytes.len() as u64);
+            tar_members(&tar_bytes, limits, budget, &mut f, &mut skip)
+        }
+    }
+}
+
+/// A member path that stays inside the archive: relative, no `..`, no drive or root.
+fn safe_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('/')
+        && !name.starts_with('\\')
+        && !name.contains(':')
+        && name.split(['/', '\\']).all(|c| c != "..")
+}
+
+fn zip_members(
+    bytes: &[u8],
+    limits: &Limits,
+    budget: &mut u64,
+    f: &mut impl FnMut(Member),
+    skip: &mut impl FnMut(String, Skip),
+) -> Result<(), Skip> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| Skip::Archive(format!("unreadable zip: {e}")))?;
+    if zip.len() as u64 > limits.max_members {
+        return Err(Skip::Archive(format!(
+            "{} members, more than the limit of {}",
+            zip.len(),
+            limits.max_members
+        )));
+    }
+    for i in 0..zip.len() {
+        let mut entry = match zip.by_index(i) {
+            Ok(e) => e,
+            Err(e) => {
+                skip(
+                    format!("#{i}"),
+                    Skip::Archive(format!("unreadable member: {e}")),
+                );
+                continue;
+            }
+        };
+        let name = entry
+            .name()
+            .map(|n| n.into_owned())
+            .unwrap_or_else(|_| format!("#{i}"));
+        if entry.is_dir() {
+            continue;
+        }
+        if !safe_name(&name) {
+            skip(name, Skip::UnsafeArchivePath);
+            continue;
+        }
+        let declared = entry.size();
+        let compressed = entry.compressed_size().max(1);
+        if declared / compressed > limits.max_ratio {
+            skip(
+                name,
+                Skip::Archive(format!(
+                    "compression ratio {}:1 above {}:1 (zip bomb?)",
+                    declared / compressed,
+                    limits.max_ratio
+                )),
+            );
+            continue;
+        }
+        let cap = limits.max_member_bytes.min(*budget);
+        let mut data = Vec::with_capacity(declared.min(cap) as usize);
+        // Declared sizes can lie: the cap applies to what actually comes out.
+        if let Err(e) = (&mut entry).take(cap + 1).read_to_end(&mut data) {
+            skip(name, Skip::Archive(format!("unreadable member: {e}")));
+            continue;
+        }
+        if data.len() as u64 > cap {
+            skip(
+                name,
+                Skip::Archive(format!("member expands past {} MiB", cap >> 20)),
+            );
+            if cap < limits.max_member_bytes {
+                return Err(Skip::Archive(format!(
+                    "archive expands past {} MiB in all (zip bomb?)",
+                    limits.max_total_bytes >> 20
+                )));
+            }
+            continue;
+        }
+        *budget = budget.saturating_sub(data.len() as u64);
+        let mtime = entry.last_modified().and_then(|d| {
+            Utc.with_ymd_and_hms(
+                i32::from(d.year()),
+                u32::from(d.month()),
+                u32::from(d.day()),
+                u32::from(d.hour()),
+                u32::from(d.minute()),
+                u32::from(d.second()),
+            )
+            .single()
+        });
+        f(Member { name, data, mtime });
+    }
+    Ok(())
+}
+
+fn tar_members(
+    bytes: &[u8],
+    limits: &Limits,
+    budget: &mut u64,
+    f: &mut impl FnMut(Member),
+    skip: &mut impl FnMut(String, Skip),
+) -> Result<(), Skip> {
+    let mut archive = tar::Archive::new(bytes);
+    let entries = archive
+        .entries()
+        .map_err(|e| Skip::Archive(format!("unreadable tar: {e}")))?;
+    for (count, entry) in entries.enumerate() {
+        if count as u64 >= limits.max_members {
+            return Err(Skip::Archive(format!(
+                "more than {} members",
+                limits.max_members
+            )));
+        }
+        let mut entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                skip(
+                    format!("#{count}"),
+                    Skip::Archive(format!("unreadable member: {e}")),
+                );
+                break;
+            }
+        };
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        if !safe_name(&name) {
+            skip(name, Skip::UnsafeArchivePath);
+            continue;
+        }
+        let cap = limits.max_member_bytes.min(*budget);
+        let mut data = Vec::new();
+        if let Err(e) = (&mut entry).take(cap + 1).read_to_end(&mut data) {
+            skip(name, Skip::Archive(format!("unreadable member: {e}")));
+            continue;
+        }
+        if data.len() as u64 > cap {
+            skip(
+                name,
+                Skip::Archive(format!("member larger than {} MiB", cap >> 20)),
+            );
+            continue;
+        }
+        *budget = budget.saturating_sub(data.len() as u64);
+        let mtime = entry
+            .header()
+            .mtime()
+            .ok()
+            .and_then(|t| DateTime::from_timestamp(t as i64, 0));
+        f(Member { name, data, mtime });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zip_of(files: &[(&str, &[u8])], method: zip::CompressionMethod) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, data) in files {
+            w.start_file(
+                *name,
+                zip::write::SimpleFileOptions::default().compression_method(method),
+            )
+            .unwrap();
+            std::io::Write::write_all(&mut w, data).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    /// Member names read, (name, skip code) pairs, and the archive-level result.
+    type Listed = (Vec<String>, Vec<(String, String)>, Result<(), Skip>);
+
+    fn members(bytes: &[u8], format: ArchiveFormat, limits: Limits) -> Listed {
+        let (mut ok, mut bad) = (Vec::new(), Vec::new());
+        let mut budget = limits.max_total_bytes;
+        let r = for_each_member(
+            bytes,
+            format,
+            &limits,
+            &mut budget,
+            |m| ok.push(m.name),
+            |n, s| bad.push((n, s.code().to_string())),
+        );
+        (ok, bad, r)
+    }
+
+    #[test]
+    fn reads_zip_members_and_refuses_climbing_names() {
+        let z = zip_of(
+            &[
+                ("a/b.eml", b"From: x@y\n\nhi"),
+                ("../../etc/evil", b"x"),
+                ("/abs", b"y"),
+            ],
+            zip::CompressionMethod::Deflated,
+        );
+        assert_eq!(sniff(&z, "x.zip"), Some(ArchiveFormat::Zip));
+        let (ok, bad, r) = members(&z, ArchiveFormat::Zip, Limits::default());
+        assert!(r.is_ok());
+        assert_eq!(ok, ["a/b.eml"]);
+        assert_eq!(bad.len(), 2);
+        assert!(bad.iter().all(|(_, code)| code == "unsafe-archive-path"));
+    }
+
+    #[test]
+    fn zip_bombs_stop_at_the_limits() {
+        let zeros = vec![0u8; 50 << 20];
+        let z = zip_of(&[("bomb.txt", &zeros)], zip::CompressionMethod::Deflated);
+        assert!(z.len() < 1 << 20);
+        let (ok, bad, _) = members(&z, ArchiveFormat::Zip, Limits::default());
+        assert!(ok.is_empty());
+        assert!(bad[0].1 == "archive", "{bad:?}");
+        let tight = Limits {
+            max_ratio: 1_000_000,
+            max_member_bytes: 1 << 20,
+            ..Limits::default()
+        };
+        let (ok, bad, _) = members(&z, ArchiveFormat::Zip, tight);
+        assert!(ok.is_empty() && !bad.is_empty());
+    }
+
+    #[test]
+    fn garbage_is_an_unreadable_archive() {
+        let (_, _, r) = members(b"PK\x03\x04garbage", ArchiveFormat::Zip, Limits::default());
+        assert!(matches!(r, Err(Skip::Archive(_))));
+        for n in 0..40 {
+            let z = zip_of(&[("a.txt", b"hello world")], zip::CompressionMethod::Stored);
+            let _ = members(&z[..n.min(z.len())], ArchiveFormat::Zip, Limits::default());
+        }
+    }
+}
