@@ -489,6 +489,12 @@ pub fn hit_from_doc(doc: &TantivyDocument, f: &Fields) -> Hit {
         snippet: String::new(),
         highlights: Vec::new(),
         gap_seconds: None,
+        parent: doc
+            .get_first(f.parent)
+            .and_then(|v| v.as_u64())
+            .map(format_id),
+        conversation: s(f.conversation),
+        date_source: s(f.date_source).unwrap_or_default(),
     }
 }
 

@@ -32,6 +32,16 @@ pub struct Shown {
     pub in_reply_to: Vec<String>,
     pub references: Vec<String>,
     pub flags: Vec<String>,
+    /// Documents found inside this one: attachments with text, forwarded messages.
+    pub children: Vec<Child>,
+}
+
+/// A document found inside another, as `show` lists it.
+#[derive(Debug, Serialize)]
+pub struct Child {
+    pub id: String,
+    pub kind: String,
+    pub subject: String,
 }
 
 pub fn run(g: &Globals, args: ShowArgs) -> anyhow::Result<Exit> {
@@ -61,6 +71,28 @@ pub fn run(g: &Globals, args: ShowArgs) -> anyhow::Result<Exit> {
     }
     out.flush()?;
     Ok(Exit::Success)
+}
+
+/// Documents whose `parent` is `id`, in id order.
+fn children(
+    searcher: &tantivy::Searcher,
+    f: &crate::index::schema::Fields,
+    id: Option<u64>,
+) -> anyhow::Result<Vec<Child>> {
+    let Some(id) = id else { return Ok(Vec::new()) };
+    let q = TermQuery::new(Term::from_field_u64(f.parent, id), IndexRecordOption::Basic);
+    let mut out = Vec::new();
+    for (_, addr) in searcher.search(&q, &TopDocs::with_limit(1000).order_by_score())? {
+        let d: TantivyDocument = searcher.doc(addr)?;
+        let h = hit_from_doc(&d, f);
+        out.push(Child {
+            id: h.id,
+            kind: h.kind,
+            subject: h.subject,
+        });
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
 }
 
 /// Documents whose id is `key` (16 hex digits), or whose Message-ID is `key`.
@@ -94,6 +126,12 @@ pub fn find(opened: &Opened, key: &str) -> anyhow::Result<Vec<Shown>> {
             hit: hit_from_doc(&doc, f),
             body: stored_str(&doc, f.body).unwrap_or_default(),
             attachment_types: all(f.attachment_type),
+            children: children(
+                &searcher,
+                f,
+                doc.get_first(f.id)
+                    .and_then(|v| tantivy::schema::Value::as_u64(&v)),
+            )?,
             in_reply_to: all(f.in_reply_to),
             references: all(f.references),
             flags: all(f.flags),
@@ -175,6 +213,18 @@ fn write_text<W: Write>(out: &mut W, s: &Shown, tz: chrono_tz::Tz) -> std::io::R
     for (i, name) in h.attachments.iter().enumerate() {
         let ty = s.attachment_types.get(i).map(String::as_str).unwrap_or("");
         writeln!(out, "Attachment: {} ({ty})", for_terminal(name))?;
+    }
+    if let Some(p) = &h.parent {
+        writeln!(out, "Found in:   {p} (trawl show {p})")?;
+    }
+    for c in &s.children {
+        writeln!(
+            out,
+            "Contains:   {} {} {}",
+            c.id,
+            c.kind,
+            for_terminal(&c.subject)
+        )?;
     }
     writeln!(out)?;
     for line in s.body.lines() {

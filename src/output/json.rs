@@ -8,8 +8,9 @@
 //!   `unparseable`, `absurd`), `date_raw` (the header as written), `from` (`{address, name}` or
 //!   `null`), `to`/`cc`/`bcc` (lists of `{address, name}`), `subject`, `message_id`, `path`
 //!   (absolute), `offset` and `length` (the byte range in that file), `sha256` (of those bytes),
-//!   `attachments` (file names), `score`, `snippet` (plain text) and `highlights` (byte ranges
-//!   `[start, end)` of matched words within `snippet`);
+//!   `attachments` (file names), `score`, `snippet` (plain text), `highlights` (byte ranges
+//!   `[start, end)` of matched words within `snippet`), `parent` (id of the message an
+//!   attachment or forwarded message was found in), `conversation` (chat) and `date_source`;
 //!   (`gap_seconds`, the time since the previous hit, is added in timeline output);
 //! - with `--facet NAME`, one `{"type":"facet","name":"from","values":[{"value","count"}]}` per
 //!   facet, counted over all hits;
@@ -51,6 +52,13 @@ pub struct Hit {
     pub score: Option<f32>,
     pub snippet: String,
     pub highlights: Vec<[usize; 2]>,
+    /// Id of the document this one was found in (an attachment's message, a forwarded
+    /// message's carrier), or `null`.
+    pub parent: Option<String>,
+    /// Chat conversation or channel, or `null`.
+    pub conversation: Option<String>,
+    /// Where `date` came from: `header`, `metadata` or `file-mtime` (weakest).
+    pub date_source: String,
     /// Seconds since the previous hit, in timeline output only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gap_seconds: Option<i64>,

@@ -161,10 +161,15 @@ fn subject(hit: &Hit) -> String {
 /// The source path (relative to the current directory when below it), with `@offset` for mbox.
 fn location(hit: &Hit) -> String {
     let path = for_terminal(&super::display_path(&hit.path));
-    if hit.offset > 0 {
+    let path = if hit.offset > 0 {
         format!("{path}@{}", hit.offset)
     } else {
         path
+    };
+    match (&hit.parent, hit.kind.as_str()) {
+        (Some(p), "attachment") => format!("{path} (attachment of {p})"),
+        (Some(p), _) => format!("{path} (inside {p})"),
+        _ => path,
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod bench;
 mod facets;
+mod formats;
 mod hostile;
 mod incremental;
 mod index;

@@ -223,6 +223,9 @@ pub struct Hit {
     pub score: Option<f32>,
     pub snippet: String,
     pub highlights: Vec<[usize; 2]>,
+    pub parent: Option<String>,
+    pub conversation: Option<String>,
+    pub date_source: String,
     pub gap_seconds: Option<i64>,
 }
 

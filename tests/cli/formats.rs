@@ -1,0 +1,296 @@
+//! Chat exports, documents, attachments and archives in `sample_corpus/` (issue #5): the exact
+//! documents, senders, recipients and dates each produces. Expected values come from the
+//! "Chat exports, documents and archives" section of docs/sample_corpus.md.
+
+use std::sync::OnceLock;
+
+use crate::util::{sample_corpus, shared_corpora, Hit, TestIndex};
+
+/// The sample corpus indexed with the user-supplied Twitter names.
+fn named() -> &'static TestIndex {
+    static IX: OnceLock<TestIndex> = OnceLock::new();
+    IX.get_or_init(|| {
+        let ix = TestIndex::empty();
+        let names = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/twitter-names.json");
+        let out = ix.run(&[
+            "index",
+            "--names",
+            names.to_str().unwrap(),
+            sample_corpus().to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        ix
+    })
+}
+
+fn hits(q: &str) -> Vec<Hit> {
+    let mut h = named().search(q, &["--sort", "date"]).0;
+    h.sort_by(|a, b| (a.date.clone(), a.id.clone()).cmp(&(b.date.clone(), b.id.clone())));
+    h
+}
+
+fn addrs(list: &[crate::util::Mailbox]) -> Vec<&str> {
+    list.iter().map(|m| m.address.as_str()).collect()
+}
+
+#[test]
+fn twitter_dms_are_messages_between_named_accounts() {
+    let dms = hits("path:chat/twitter-archive/data/direct-messages.js");
+    assert_eq!(dms.len(), 14);
+    assert!(dms
+        .iter()
+        .all(|h| h.kind == "chat" && h.conversation.as_deref() == Some("700000001-800000002")));
+    let first = &dms[0];
+    assert_eq!(first.date.as_deref(), Some("2016-09-20T17:30:00Z"));
+    let from = first.from.clone().unwrap();
+    // OpenVault's name comes from --names, Dana's from the archive's own account.js.
+    assert_eq!(
+        (from.address.as_str(), from.name.as_deref()),
+        ("twitter:800000002", Some("OpenVault (@OpenVault)"))
+    );
+    assert_eq!(first.to[0].name.as_deref(), Some("Dana Reyes (@DanaReyes)"));
+    assert_eq!(
+        dms.iter()
+            .filter(|h| h.from.as_ref().unwrap().address == "twitter:700000001")
+            .count(),
+        4
+    );
+    // The t.co link is expanded, so the real address is searchable.
+    assert_eq!(
+        named()
+            .search("search.openvault.example.org kind:chat", &[])
+            .1
+            .total_hits,
+        1
+    );
+    // between: and the timeline see DMs and e-mails alike.
+    assert_eq!(
+        named()
+            .search("between:dana,openvault kind:chat", &[])
+            .1
+            .total_hits,
+        14
+    );
+}
+
+#[test]
+fn twitter_group_recipients_follow_membership() {
+    let group = hits("path:chat/twitter-archive/data/direct-messages-group.js");
+    assert_eq!(group.len(), 5);
+    assert_eq!(
+        addrs(&group[0].to),
+        ["twitter:700000004", "twitter:700000005"]
+    );
+    // Kelly (700000005) left before the last two messages.
+    assert_eq!(addrs(&group[3].to), ["twitter:700000001"]);
+    assert_eq!(addrs(&group[4].to), ["twitter:700000004"]);
+}
+
+#[test]
+fn twitter_ids_without_names_stay_ids() {
+    let ix = TestIndex::sample();
+    let (h, _, _) = ix.search(
+        "path:chat/twitter-archive from:twitter:800000002",
+        &["--limit", "1"],
+    );
+    assert_eq!(h[0].from.as_ref().unwrap().name, None);
+}
+
+#[test]
+fn slack_messages_bots_files_and_threads() {
+    let all = hits("path:chat/slack-export");
+    assert_eq!(all.len(), 12);
+    assert_eq!(hits("path:chat/slack-export/general").len(), 9);
+    assert_eq!(hits("path:chat/slack-export/comms").len(), 3);
+    assert!(all.iter().all(|h| h.kind == "chat"));
+    let bots: Vec<_> = all
+        .iter()
+        .filter(|h| h.from.as_ref().is_some_and(|m| m.address == "slack:b01bot"))
+        .collect();
+    assert_eq!(bots.len(), 2);
+    let share = hits("filename:talking-points kind:chat");
+    assert_eq!(share.len(), 1);
+    assert_eq!(share[0].from.as_ref().unwrap().address, "slack:u04hana");
+    // Recipients are the other members of the channel.
+    let comms = hits("path:chat/slack-export/comms");
+    for h in &comms {
+        let sender = &h.from.as_ref().unwrap().address;
+        assert!(!addrs(&h.to).contains(&sender.as_str()));
+        assert_eq!(h.to.len(), 2, "comms has three members");
+    }
+}
+
+#[test]
+fn telegram_and_whatsapp() {
+    let tg = hits("path:chat/telegram");
+    assert_eq!(tg.len(), 7, "6 messages and one service message");
+    assert!(tg
+        .iter()
+        .all(|h| h.conversation.as_deref() == Some("telegram:4400012345")));
+    let android = hits("path:\"chat/whatsapp/WhatsApp Chat with Sam Ortiz.txt\"");
+    assert_eq!(android.len(), 8);
+    assert_eq!(android[0].date.as_deref(), Some("2016-10-20T21:15:00Z"));
+    assert_eq!(
+        android[0].from.as_ref().unwrap().address,
+        "whatsapp:sam.ortiz"
+    );
+    assert_eq!(addrs(&android[0].to), ["whatsapp:brad.pham"]);
+    assert_eq!(
+        hits("path:\"chat/whatsapp/WhatsApp Chat with Kelly Brandt.txt\"").len(),
+        5
+    );
+}
+
+#[test]
+fn documents_carry_title_author_and_date_source() {
+    let pdf = hits("\"offshore consulting retainer\" kind:document");
+    assert_eq!(pdf.len(), 1);
+    assert_eq!(pdf[0].subject, "Opposition research memo");
+    assert_eq!(
+        pdf[0].from.as_ref().unwrap().name.as_deref(),
+        Some("Brad Pham")
+    );
+    assert_eq!(pdf[0].date_source, "metadata");
+    let docx = hits("\"zinger about infrastructure\"");
+    assert_eq!((docx.len(), docx[0].subject.as_str()), (1, "Debate prep"));
+    let odt = hits("\"canvass captains\"");
+    assert_eq!(
+        odt[0].from.as_ref().unwrap().name.as_deref(),
+        Some("Kelly Brandt")
+    );
+    let html = hits("\"categorically false\"");
+    assert_eq!(html[0].subject, "Statement on the OpenVault publications");
+    assert!(
+        hits("stylesheetmarker OR scriptmarker OR xyzzyanalytics").is_empty(),
+        "no text from <style> or <script>"
+    );
+    assert_eq!(hits("\"Garner Victory Fund\"").len(), 1);
+    // A text file has no metadata: its date is the file's mtime, flagged as such.
+    let txt = hits("\"war room rota\"");
+    assert_eq!(txt[0].date_source, "file-mtime");
+}
+
+#[test]
+fn text_inside_an_attachment_points_to_its_message() {
+    let found = hits("\"offshore consulting retainer\" kind:attachment");
+    assert_eq!(found.len(), 1);
+    let carrier = named()
+        .search("id:20161028.bp-research@reyes2016.example.com", &[])
+        .0;
+    assert_eq!(found[0].parent.as_deref(), Some(carrier[0].id.as_str()));
+    assert_eq!(found[0].subject, "oppo-research-memo.pdf");
+    // Only the attachment holds the phrase, not the message's own text.
+    assert!(hits("\"offshore consulting retainer\" kind:email").is_empty());
+    let shown = String::from_utf8(named().run(&["show", &carrier[0].id]).stdout).unwrap();
+    assert!(
+        shown.contains(&format!(
+            "Contains:   {} attachment oppo-research-memo.pdf",
+            found[0].id
+        )),
+        "{shown}"
+    );
+    // The forwarded message inside Jordan's mail is a message of its own, linked to him.
+    let inner = named()
+        .search("id:20160921.fwd-staff@reyes2016.example.com path:eml", &[])
+        .0;
+    assert_eq!(inner.len(), 1);
+    assert!(inner[0].parent.is_some());
+}
+
+#[test]
+fn archive_members_are_indexed_with_member_paths() {
+    let note = hits("\"dead drop on Friday\"");
+    assert_eq!(note.len(), 1);
+    assert!(
+        note[0]
+            .path
+            .ends_with("archives/leak-bundle.zip!/bundle/notes/handoff.txt"),
+        "{}",
+        note[0].path
+    );
+    let mail = named()
+        .search("id:20161102.jk-handoff@kessler-family.example.org", &[])
+        .0;
+    assert_eq!(mail.len(), 1);
+    assert!(mail[0]
+        .path
+        .ends_with("leak-bundle.zip!/bundle/mail/2016-11-02-handoff.eml"));
+    assert_eq!(mail[0].kind, "email");
+    assert_eq!(hits("\"contingency line item\"").len(), 1);
+    let tar = hits("\"burner phone inventory\"");
+    assert!(
+        tar[0]
+            .path
+            .ends_with("old-notes.tar.gz!/notes/2016-09-30.txt"),
+        "{}",
+        tar[0].path
+    );
+}
+
+#[test]
+fn report_lists_every_file_with_its_outcome() {
+    let out = named().run(&["report", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["files"], 57);
+    assert_eq!(summary["skipped"], 3);
+    assert_eq!(summary["by_format"]["whatsapp"], 2);
+    assert_eq!(summary["by_format"]["export-metadata"], 3);
+    let junk = lines
+        .iter()
+        .find(|l| l["path"].as_str().is_some_and(|p| p.ends_with("junk.bin")))
+        .unwrap();
+    assert_eq!(
+        (junk["outcome"].as_str(), junk["reason"].as_str()),
+        (Some("skipped"), Some("binary"))
+    );
+    let text = String::from_utf8(named().run(&["report", "--skipped"]).stdout).unwrap();
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("skipped  ")).count(),
+        3
+    );
+}
+
+/// Every message of the real Slack export in ../shared/corpora is accounted for.
+#[test]
+fn real_slack_export_indexes_every_message() {
+    let Some(corpora) = shared_corpora() else {
+        eprintln!("skipping: ../shared/corpora not present");
+        return;
+    };
+    let export = corpora.join("edge-cases/slack-hfaran");
+    let mut messages = 0;
+    for e in walkdir::WalkDir::new(&export)
+        .min_depth(2)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if e.path().extension().is_some_and(|x| x == "json") {
+            let v: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap();
+            messages += v
+                .as_array()
+                .map_or(0, |a| a.iter().filter(|m| m.is_object()).count());
+        }
+    }
+    let ix = TestIndex::of(&export);
+    assert_eq!(ix.search("kind:chat", &[]).1.total_hits, messages);
+    assert_eq!(messages, 158);
+    let report: Vec<serde_json::Value> = String::from_utf8(ix.run(&["report", "--json"]).stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(report.last().unwrap()["skipped"], 0, "{report:?}");
+}
