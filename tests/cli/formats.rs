@@ -30,7 +30,7 @@ fn named() -> &'static TestIndex {
 
 fn hits(q: &str) -> Vec<Hit> {
     let mut h = named().search(q, &["--sort", "date"]).0;
-    h.sort_by(|a, b| (a.date.clone(), a.id.clone()).cmp(&(b.date.clone(), b.id.clone())));
+    h.sort_by_key(|a| (a.date.clone(), a.id.clone()));
     h
 }
 
