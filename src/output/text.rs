@@ -25,6 +25,8 @@ const FROM_WIDTH: usize = 32;
 const TO_WIDTH: usize = 36;
 /// Widest histogram bar.
 const BAR_WIDTH: usize = 50;
+/// Runs of more empty histogram periods than this print as one line.
+const EMPTY_RUN_FOLD: usize = 6;
 
 /// `2016-10-21 14:21` in `tz`, or why there is no date.
 pub fn format_date(hit: &Hit, tz: Tz) -> String {
@@ -241,7 +243,17 @@ pub fn write_histogram<W: Write + ?Sized>(
     writeln!(out, "\nhits by {} ({}):", h.unit, h.time_zone)?;
     let max = h.buckets.iter().map(|b| b.count).max().unwrap_or(0).max(1);
     let (b, r) = if color { (BOLD, RESET) } else { ("", "") };
-    for bucket in &h.buckets {
+    // Long runs of empty periods (years between a dump's mail and a stray file date) fold into
+    // one line; JSON output keeps every bucket.
+    let mut i = 0;
+    while i < h.buckets.len() {
+        let run = h.buckets[i..].iter().take_while(|b| b.count == 0).count();
+        if run > EMPTY_RUN_FOLD {
+            writeln!(out, "  {:<10} {:>7}  ({run} empty {}s)", "...", 0, h.unit)?;
+            i += run;
+            continue;
+        }
+        let bucket = &h.buckets[i];
         let len = (bucket.count as usize * BAR_WIDTH).div_ceil(max as usize);
         writeln!(
             out,
@@ -250,6 +262,7 @@ pub fn write_histogram<W: Write + ?Sized>(
             bucket.count,
             "█".repeat(len)
         )?;
+        i += 1;
     }
     if h.undated > 0 {
         writeln!(out, "  {:<10} {:>7}", "undated", h.undated)?;
