@@ -319,6 +319,29 @@ mod tests {
     }
 
     #[test]
+    fn long_empty_runs_fold_into_one_line() {
+        let bucket = |p: &str, count| super::super::json::HistogramBucket {
+            period: p.into(),
+            start: None,
+            count,
+        };
+        let mut buckets = vec![bucket("2016-01", 3)];
+        buckets.extend((0..10).map(|i| bucket(&format!("x{i}"), 0)));
+        buckets.push(bucket("2017-01", 1));
+        let h = HistogramOut {
+            unit: "month".into(),
+            time_zone: "UTC".into(),
+            buckets,
+            undated: 0,
+        };
+        let mut out = Vec::new();
+        write_histogram(&mut out, &h, false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("(10 empty months)"), "{text}");
+        assert_eq!(text.lines().count(), 5);
+    }
+
+    #[test]
     fn padding_cuts_long_names() {
         assert_eq!(pad("abc", 5), "abc  ");
         assert_eq!(pad("abcdef", 4), "abc…");
