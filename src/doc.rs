@@ -99,6 +99,19 @@ impl Mailbox {
     }
 }
 
+/// Sender and recipients as the index stores them (the `envelope` field), read back for
+/// printing and export.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Envelope {
+    pub from: Option<Mailbox>,
+    #[serde(default)]
+    pub to: Vec<Mailbox>,
+    #[serde(default)]
+    pub cc: Vec<Mailbox>,
+    #[serde(default)]
+    pub bcc: Vec<Mailbox>,
+}
+
 /// An attachment carried by a message: its name and MIME type, never its bytes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {

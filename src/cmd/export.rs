@@ -13,7 +13,7 @@ use tantivy::TantivyDocument;
 
 use super::{Exit, Globals};
 use crate::cli::ExportArgs;
-use crate::doc::Mailbox;
+use crate::doc::Envelope;
 use crate::index::reader::{self, Opened};
 use crate::index::writer::add_envelope;
 use crate::query::{self, Context};
@@ -85,15 +85,4 @@ pub fn export(
         out.write_all(b"\n")?;
     }
     Ok(addrs.len())
-}
-
-#[derive(Default, serde::Deserialize)]
-struct Envelope {
-    from: Option<Mailbox>,
-    #[serde(default)]
-    to: Vec<Mailbox>,
-    #[serde(default)]
-    cc: Vec<Mailbox>,
-    #[serde(default)]
-    bcc: Vec<Mailbox>,
 }

@@ -15,7 +15,7 @@ use tantivy::{DocAddress, Order, Searcher, TantivyDocument};
 
 use super::{Exit, Globals};
 use crate::cli::{Format, HistogramUnit, OutputArgs, SearchArgs, SortOrder};
-use crate::doc::{format_id, Mailbox};
+use crate::doc::{format_id, Envelope};
 use crate::index::reader::{self, Opened};
 use crate::index::schema::{self, Fields};
 use crate::output::json::{self, FacetOut, HistogramOut, Hit, Summary};
@@ -496,17 +496,6 @@ pub fn hit_from_doc(doc: &TantivyDocument, f: &Fields) -> Hit {
         conversation: s(f.conversation),
         date_source: s(f.date_source).unwrap_or_default(),
     }
-}
-
-#[derive(Default, serde::Deserialize)]
-struct Envelope {
-    from: Option<Mailbox>,
-    #[serde(default)]
-    to: Vec<Mailbox>,
-    #[serde(default)]
-    cc: Vec<Mailbox>,
-    #[serde(default)]
-    bcc: Vec<Mailbox>,
 }
 
 /// The start of `body` as a one-line preview, cut at a character boundary.

@@ -36,8 +36,12 @@ pub struct FileRecord {
 
 /// Reads `files.jsonl`; `None` when the index predates it.
 pub fn read_files(dir: &Path) -> Result<Option<Vec<FileRecord>>> {
-    let path = dir.join(FILES_FILE);
-    let file = match fs::File::open(&path) {
+    read_jsonl(&dir.join(FILES_FILE))
+}
+
+/// Reads a JSON Lines file; `None` when it does not exist.
+fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<Vec<T>>> {
+    let file = match fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
@@ -141,20 +145,7 @@ pub fn write_meta(dir: &Path, meta: &Meta) -> Result<()> {
 
 /// Reads `skipped.jsonl`; a missing file is an empty list.
 pub fn read_skipped(dir: &Path) -> Result<Vec<SkippedFile>> {
-    let path = dir.join(SKIPPED_FILE);
-    let file = match fs::File::open(&path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
-    };
-    let mut out = Vec::new();
-    for line in BufReader::new(file).lines() {
-        let line = line.map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-        if !line.trim().is_empty() {
-            out.push(serde_json::from_str(&line)?);
-        }
-    }
-    Ok(out)
+    Ok(read_jsonl(&dir.join(SKIPPED_FILE))?.unwrap_or_default())
 }
 
 /// Replaces the entries under `root` in `skipped.jsonl` with `entries`, keeping other dumps' entries.

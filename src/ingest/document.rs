@@ -185,17 +185,8 @@ fn pdf_header_offset(bytes: &[u8]) -> Option<usize> {
     head.windows(5).position(|w| w == b"%PDF-")
 }
 
-/// NUL bytes, or many control characters, mean binary (same rule as mail detection).
-fn looks_binary(head: &[u8]) -> bool {
-    if head.contains(&0) {
-        return true;
-    }
-    let control = head
-        .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c | 0x1b))
-        .count();
-    control * 10 > head.len()
-}
+/// NUL bytes, or many control characters, mean binary: the rule mail detection uses.
+use super::detect::looks_binary;
 
 fn looks_textual(bytes: &[u8]) -> bool {
     utf16_bom(bytes).is_some() || !looks_binary(&bytes[..bytes.len().min(SNIFF_LEN)])
