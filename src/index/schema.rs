@@ -34,7 +34,6 @@ pub const FROM: &str = "from";
 /// Exact lower-cased sender address.
 pub const FROM_ADDR: &str = "from_addr";
 pub const TO: &str = "to";
-pub const TO_ADDR: &str = "to_addr";
 pub const CC: &str = "cc";
 pub const CC_ADDR: &str = "cc_addr";
 pub const BCC: &str = "bcc";
@@ -79,7 +78,6 @@ pub struct Fields {
     pub from: Field,
     pub from_addr: Field,
     pub to: Field,
-    pub to_addr: Field,
     pub cc: Field,
     pub cc_addr: Field,
     pub bcc: Field,
@@ -132,7 +130,6 @@ pub fn build() -> Schema {
     b.add_text_field(FROM, text(false));
     b.add_text_field(FROM_ADDR, STRING | FAST);
     b.add_text_field(TO, text(false));
-    b.add_text_field(TO_ADDR, STRING);
     b.add_text_field(CC, text(false));
     b.add_text_field(CC_ADDR, STRING);
     b.add_text_field(BCC, text(false));
@@ -186,7 +183,6 @@ impl Fields {
             from: f(FROM)?,
             from_addr: f(FROM_ADDR)?,
             to: f(TO)?,
-            to_addr: f(TO_ADDR)?,
             cc: f(CC)?,
             cc_addr: f(CC_ADDR)?,
             bcc: f(BCC)?,

@@ -123,12 +123,14 @@ pub fn add_envelope(
         add_mailbox(d, m, f.from, f.from_addr, None, &mut domains);
     }
     for (list, words, addr) in [
-        (to, f.to, f.to_addr),
+        (to, f.to, f.rcpt_addr),
         (cc, f.cc, f.cc_addr),
         (bcc, f.bcc, f.bcc_addr),
     ] {
+        // To addresses go to `rcpt_addr` only; Cc and Bcc also to their own column.
+        let all = (addr != f.rcpt_addr).then_some(f.rcpt_addr);
         for m in list {
-            add_mailbox(d, m, words, addr, Some(f.rcpt_addr), &mut domains);
+            add_mailbox(d, m, words, addr, all, &mut domains);
         }
     }
     let mut participants: Vec<&str> = from

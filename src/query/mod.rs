@@ -193,8 +193,14 @@ fn senders(f: &Fields) -> [(Field, Field); 1] {
     [(f.from, f.from_addr)]
 }
 
+/// Recipient word fields with the exact-address column that covers them: every To, Cc and Bcc
+/// address is in `rcpt_addr` (To has no column of its own: no query needs To alone).
 fn recipients(f: &Fields) -> [(Field, Field); 3] {
-    [(f.to, f.to_addr), (f.cc, f.cc_addr), (f.bcc, f.bcc_addr)]
+    [
+        (f.to, f.rcpt_addr),
+        (f.cc, f.rcpt_addr),
+        (f.bcc, f.rcpt_addr),
+    ]
 }
 
 impl Value {
@@ -269,10 +275,9 @@ fn address(value: &Value, fields: &[(Field, Field)]) -> Option<Q> {
     if matches!(value, Value::Word(_)) && text.contains('@') && !text.contains(char::is_whitespace)
     {
         let addr = normalize_address(text);
-        return Some(or(fields
-            .iter()
-            .map(|&(_, exact)| term(exact, &addr))
-            .collect()));
+        let mut exact: Vec<Field> = fields.iter().map(|&(_, e)| e).collect();
+        exact.dedup();
+        return Some(or(exact.into_iter().map(|e| term(e, &addr)).collect()));
     }
     let words: Vec<Field> = fields.iter().map(|&(w, _)| w).collect();
     words_in(&words, value)
