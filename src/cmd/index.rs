@@ -87,8 +87,10 @@ impl Report {
 
 /// Tantivy needs at least this much per indexing thread.
 const MIN_MIB_PER_THREAD: usize = 15;
-/// Files in flight between the parse pool and the writer.
-const CHANNEL_BOUND: usize = 256;
+/// Messages in flight between the parse pool and the writer. Each is a file's worth of documents
+/// or a batch of at most `BATCH_DOCS` / `BATCH_BYTES`; at 256 the queue alone held ~300 MB
+/// while indexing a 1 GB mbox, and 32 keeps the writer just as busy (BENCHMARKS.md).
+const CHANNEL_BOUND: usize = 32;
 
 pub fn run(index_dir: &Path, args: IndexArgs) -> anyhow::Result<Exit> {
     let threads = args
