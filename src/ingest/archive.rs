@@ -108,7 +108,8 @@ pub fn for_each_member(
                     cap >> 20
                 )));
             }
-            *budget = budget.saturating_sub(tar_bytes.len() as u64);
+            // The members are counted against the budget as they are read; the tar stream that
+            // holds them is not counted twice.
             tar_members(&tar_bytes, limits, budget, &mut f, &mut skip)
         }
     }
@@ -121,6 +122,46 @@ fn safe_name(name: &str) -> bool {
         && !name.starts_with('\\')
         && !name.contains(':')
         && name.split(['/', '\\']).all(|c| c != "..")
+}
+
+/// Why a member was not read: skip just it, or stop the archive (total budget spent).
+enum MemberError {
+    Skip(Skip),
+    Budget(Skip),
+}
+
+fn budget_exhausted(limits: &Limits) -> Skip {
+    Skip::Archive(format!(
+        "archive expands past {} MiB in all (zip bomb?)",
+        limits.max_total_bytes >> 20
+    ))
+}
+
+/// Reads one member, at most `max_member_bytes` and what is left of `budget`, whatever size the
+/// archive declares (declared sizes can lie), and charges what was read to the budget.
+fn read_member(
+    reader: &mut impl Read,
+    declared: u64,
+    limits: &Limits,
+    budget: &mut u64,
+) -> Result<Vec<u8>, MemberError> {
+    let cap = limits.max_member_bytes.min(*budget);
+    let mut data = Vec::with_capacity(declared.min(cap).min(1 << 20) as usize);
+    if let Err(e) = reader.take(cap + 1).read_to_end(&mut data) {
+        return Err(MemberError::Skip(Skip::Archive(format!(
+            "unreadable member: {e}"
+        ))));
+    }
+    if data.len() as u64 > cap {
+        let s = Skip::Archive(format!("member expands past {} MiB", cap >> 20));
+        return Err(if cap < limits.max_member_bytes {
+            MemberError::Budget(s)
+        } else {
+            MemberError::Skip(s)
+        });
+    }
+    *budget = budget.saturating_sub(data.len() as u64);
+    Ok(data)
 }
 
 fn zip_members(
@@ -174,27 +215,17 @@ fn zip_members(
             );
             continue;
         }
-        let cap = limits.max_member_bytes.min(*budget);
-        let mut data = Vec::with_capacity(declared.min(cap) as usize);
-        // Declared sizes can lie: the cap applies to what actually comes out.
-        if let Err(e) = (&mut entry).take(cap + 1).read_to_end(&mut data) {
-            skip(name, Skip::Archive(format!("unreadable member: {e}")));
-            continue;
-        }
-        if data.len() as u64 > cap {
-            skip(
-                name,
-                Skip::Archive(format!("member expands past {} MiB", cap >> 20)),
-            );
-            if cap < limits.max_member_bytes {
-                return Err(Skip::Archive(format!(
-                    "archive expands past {} MiB in all (zip bomb?)",
-                    limits.max_total_bytes >> 20
-                )));
+        let data = match read_member(&mut entry, declared, limits, budget) {
+            Ok(d) => d,
+            Err(MemberError::Skip(s)) => {
+                skip(name, s);
+                continue;
             }
-            continue;
-        }
-        *budget = budget.saturating_sub(data.len() as u64);
+            Err(MemberError::Budget(s)) => {
+                skip(name, s);
+                return Err(budget_exhausted(limits));
+            }
+        };
         let mtime = entry.last_modified().and_then(|d| {
             Utc.with_ymd_and_hms(
                 i32::from(d.year()),
@@ -247,20 +278,18 @@ fn tar_members(
             skip(name, Skip::UnsafeArchivePath);
             continue;
         }
-        let cap = limits.max_member_bytes.min(*budget);
-        let mut data = Vec::new();
-        if let Err(e) = (&mut entry).take(cap + 1).read_to_end(&mut data) {
-            skip(name, Skip::Archive(format!("unreadable member: {e}")));
-            continue;
-        }
-        if data.len() as u64 > cap {
-            skip(
-                name,
-                Skip::Archive(format!("member larger than {} MiB", cap >> 20)),
-            );
-            continue;
-        }
-        *budget = budget.saturating_sub(data.len() as u64);
+        let declared = entry.header().size().unwrap_or(0);
+        let data = match read_member(&mut entry, declared, limits, budget) {
+            Ok(d) => d,
+            Err(MemberError::Skip(s)) => {
+                skip(name, s);
+                continue;
+            }
+            Err(MemberError::Budget(s)) => {
+                skip(name, s);
+                return Err(budget_exhausted(limits));
+            }
+        };
         let mtime = entry
             .header()
             .mtime()

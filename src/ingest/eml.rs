@@ -44,12 +44,11 @@ pub fn parse_message(raw: &[u8], origin: Origin<'_>) -> Doc {
 /// `stored` is the exact byte range in the file, which provenance (length, hash) describes, and
 /// `message` the unescaped message that is parsed.
 pub fn parse_stored_message(stored: &[u8], message: &[u8], origin: Origin<'_>) -> Doc {
-    let mut docs = parse_message_tree(stored, message, Origin { ..origin });
-    if docs.is_empty() {
-        // parse_message_tree always yields the message itself first.
-        return Doc::new(Kind::Email, origin.format, Provenance::default());
-    }
-    docs.swap_remove(0)
+    // The tree always starts with the message itself.
+    parse_message_tree(stored, message, origin)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| Doc::new(Kind::Email, origin.format, Provenance::default()))
 }
 
 /// The message and the documents found inside it: each forwarded `message/rfc822` part as a

@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use super::eml::{parse_stored_message, Origin};
+use super::eml::Origin;
 use crate::doc::Doc;
 
 /// A message's place in an mbox file.
@@ -114,18 +114,8 @@ pub fn split(data: &[u8]) -> Vec<Span> {
     spans
 }
 
-/// Parses one stored mbox message (From line included) found at `offset`.
-pub fn parse_stored(offset: u64, stored: &[u8], origin: Origin<'_>) -> Doc {
-    let first_line = stored
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(stored.len(), |i| i + 1);
-    let message = unescape(&stored[first_line..]);
-    parse_stored_message(stored, &message, Origin { offset, ..origin })
-}
-
-/// Like [`parse_stored`], with the documents found inside the message (see
-/// [`super::eml::parse_message_tree`]).
+/// Parses one stored mbox message (From line included) found at `offset`, with the documents
+/// found inside it (see [`super::eml::parse_message_tree`]).
 pub fn parse_stored_tree(offset: u64, stored: &[u8], origin: Origin<'_>) -> Vec<Doc> {
     let first_line = stored
         .iter()
@@ -133,14 +123,6 @@ pub fn parse_stored_tree(offset: u64, stored: &[u8], origin: Origin<'_>) -> Vec<
         .map_or(stored.len(), |i| i + 1);
     let message = unescape(&stored[first_line..]);
     super::eml::parse_message_tree(stored, &message, Origin { offset, ..origin })
-}
-
-/// Parses every message of an mbox file held in memory.
-pub fn parse(data: &[u8], origin: Origin<'_>) -> Vec<Doc> {
-    split(data)
-        .into_iter()
-        .map(|s| parse_stored(s.start as u64, &data[s.start..s.end], origin))
-        .collect()
 }
 
 /// Strips one `>` from lines matching `^>+From `. Borrows when there is nothing to undo.

@@ -323,14 +323,11 @@ fn ingest_unit(
                 format: "mbox",
                 now: ctx.now,
             };
-            let mut n = 0;
             for s in mbox::split(bytes) {
                 for d in mbox::parse_stored_tree(s.start as u64, &bytes[s.start..s.end], origin) {
                     emit(d);
-                    n += 1;
                 }
             }
-            let _ = n;
             return Ok("mbox");
         }
         Ok(Format::Message | Format::Maildir) => {
