@@ -29,6 +29,11 @@ impl Progress {
         Progress { bar }
     }
 
+    /// Grows the total as the walk finds more to read.
+    pub fn add_total(&self, bytes: u64) {
+        self.bar.inc_length(bytes);
+    }
+
     /// Records one more file of `bytes` bytes and the running totals.
     pub fn file_done(&self, bytes: u64, files: u64, messages: u64) {
         self.bar.inc(bytes);

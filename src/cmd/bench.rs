@@ -42,6 +42,11 @@ pub struct IndexBench {
     pub messages_per_sec: f64,
     pub mb_per_sec: f64,
     pub peak_rss_mb: Option<f64>,
+    /// Peak of the anonymous part of RSS (heap, stacks): memory the process owns.
+    pub peak_anon_mb: Option<f64>,
+    /// Peak of the file-backed part of RSS: index segments mapped by tantivy, which the kernel
+    /// can drop under pressure like any page cache.
+    pub peak_file_mb: Option<f64>,
     pub index_mb: f64,
     pub stages: Stages,
 }
@@ -62,8 +67,10 @@ fn bench_index(args: BenchIndexArgs) -> anyhow::Result<Exit> {
         names: None,
     };
     let started = Instant::now();
+    let sampler = RssSampler::start();
     let report = index_dump(&config, &AtomicBool::new(false))?;
     let wall = started.elapsed().as_secs_f64().max(1e-9);
+    let (peak_anon_mb, peak_file_mb) = sampler.stop();
     let r = IndexBench {
         dump: args.dump.display().to_string(),
         threads,
@@ -77,6 +84,8 @@ fn bench_index(args: BenchIndexArgs) -> anyhow::Result<Exit> {
         messages_per_sec: report.messages as f64 / wall,
         mb_per_sec: report.bytes as f64 / 1e6 / wall,
         peak_rss_mb: peak_rss_mb(),
+        peak_anon_mb,
+        peak_file_mb,
         index_mb: dir_size(&config.index_dir) as f64 / 1e6,
         stages: report.stages,
     };
@@ -107,14 +116,19 @@ fn bench_index(args: BenchIndexArgs) -> anyhow::Result<Exit> {
         )?;
         writeln!(
             out,
-            "stages          walk {:.2} s, parse+index {:.2} s, commit {:.2} s, merge {:.2} s",
+            "stages          walk {:.2} s (alongside), parse+index {:.2} s, commit {:.2} s, merge {:.2} s",
             r.stages.walk_secs,
             r.stages.parse_and_index_secs,
             r.stages.commit_secs,
             r.stages.merge_secs
         )?;
         match r.peak_rss_mb {
-            Some(m) => writeln!(out, "peak RSS        {m:.0} MB")?,
+            Some(m) => writeln!(
+                out,
+                "peak RSS        {m:.0} MB (anonymous {}, file-backed {}, sampled every 10 ms)",
+                mb_or_dash(r.peak_anon_mb),
+                mb_or_dash(r.peak_file_mb)
+            )?,
             None => writeln!(out, "peak RSS        (not available on this system)")?,
         }
         writeln!(out, "index size      {:.1} MB", r.index_mb)?;
@@ -150,6 +164,61 @@ pub fn peak_rss_mb() -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024.0 / 1e6)
+}
+
+fn mb_or_dash(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_owned(), |m| format!("{m:.0} MB"))
+}
+
+/// Samples `RssAnon` and `RssFile` of this process every 10 ms on a thread of its own, keeping
+/// the peaks. The kernel's `VmHWM` gives only their sum; the split tells heap growth apart from
+/// mapped index files.
+struct RssSampler {
+    stop: std::sync::Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<(u64, u64)>>,
+}
+
+impl RssSampler {
+    fn start() -> RssSampler {
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let handle = std::thread::Builder::new()
+            .name("rss-sampler".into())
+            .spawn(move || {
+                let (mut anon, mut file) = (0, 0);
+                loop {
+                    if let Some((a, f)) = rss_split_kb() {
+                        anon = anon.max(a);
+                        file = file.max(f);
+                    }
+                    if flag.load(std::sync::atomic::Ordering::Relaxed) {
+                        return (anon, file);
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+            })
+            .ok();
+        RssSampler { stop, handle }
+    }
+
+    /// Peaks in MB, `None` where `/proc/self/status` has no split (not Linux).
+    fn stop(self) -> (Option<f64>, Option<f64>) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        match self.handle.and_then(|h| h.join().ok()) {
+            Some((a, f)) if a > 0 => (Some(a as f64 * 1024.0 / 1e6), Some(f as f64 * 1024.0 / 1e6)),
+            _ => (None, None),
+        }
+    }
+}
+
+/// `RssAnon` and `RssFile` of this process, in kB.
+fn rss_split_kb() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    Some((field("RssAnon:")?, field("RssFile:")?))
 }
 
 fn dir_size(dir: &Path) -> u64 {

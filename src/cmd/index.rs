@@ -1,17 +1,19 @@
 //! `trawl index DUMP_DIR`: walk, parse in parallel, write with one `IndexWriter`.
 //!
 //! ```text
-//! walk (sequential, metadata only)
+//! walk thread (metadata only; unchanged files → records, the rest → bounded work queue)
 //!   → rayon pool, N threads: read file, detect format, parse, build tantivy documents
 //!   → bounded channel (backpressure: parsing never runs far ahead of indexing)
-//!   → this thread: one IndexWriter (its own N indexing threads, --memory budget)
+//!   → this thread: one IndexWriter (its own N indexing threads, --memory budget), and file
+//!     records streamed to the new files.jsonl
 //! ```
 //!
 //! Every file ends up indexed or in `skipped.jsonl` with a reason. Re-indexing a dump replaces
 //! each file's documents (delete by path, then add), so running twice never duplicates. Ctrl-C
 //! stops the run without committing: the index stays at its last commit, openable and searchable.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
@@ -66,7 +68,9 @@ pub struct Report {
     pub stages: Stages,
 }
 
-/// Wall time of each indexing stage.
+/// Wall time of each indexing stage. The walk runs alongside parsing and indexing (it feeds
+/// them), so `walk_secs` overlaps `parse_and_index_secs`, which runs from the first file to the
+/// last document handed to the writer.
 #[derive(Debug, Clone, Copy, Default, serde::Serialize)]
 pub struct Stages {
     pub walk_secs: f64,
@@ -133,6 +137,10 @@ pub fn run(index_dir: &Path, args: IndexArgs) -> anyhow::Result<Exit> {
 /// A file whose size and mtime are unchanged is not read; one whose hash is unchanged (touched,
 /// copied back) is not re-indexed; a changed file's documents are replaced; a file that is gone
 /// has its documents deleted. With nothing to do the index writer is never opened.
+///
+/// Memory does not grow with the number of files on a first run: the walk streams entries to
+/// the parse threads, and file records stream to the new `files.jsonl` as files finish. A
+/// re-run holds the previous run's records for this dump in memory to compare against.
 pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Result<Report> {
     let started = Instant::now();
     let now: DateTime<Utc> = Utc::now();
@@ -161,213 +169,353 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     let ctx = &ctx;
     let (index, fields, mut meta) = writer::open_or_create(&index_dir)?;
     let root = dump.to_string_lossy().into_owned();
-    let known = meta::read_files(&index_dir)?;
+    let known = meta::read_files_under(&index_dir, &dump)?;
     // An index written before files.jsonl existed: replace by path, never duplicate.
     let legacy = known.is_none() && index.reader()?.searcher().num_docs() > 0;
-    let previous: HashMap<String, FileRecord> = known
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| Path::new(&r.path).starts_with(&dump))
-        .map(|r| (r.path.clone(), r))
-        .collect();
-    let previous_skips: HashMap<String, SkippedFile> = meta::read_skipped(&index_dir)?
-        .into_iter()
-        .map(|s| (s.path.clone(), s))
-        .collect();
-
-    let stage = Instant::now();
-    let walked = walk::walk(&dump, config.follow_symlinks, Some(&index_dir));
-    let mut report = Report {
-        files_seen: (walked.files.len() + walked.skipped.len()) as u64,
-        ..Default::default()
+    let previous = Previous {
+        files: known.unwrap_or_default(),
+        skips: meta::read_skipped(&index_dir)?
+            .into_iter()
+            .filter(|s| Path::new(&s.path).starts_with(&dump))
+            .map(|s| (s.path.clone(), s))
+            .collect(),
     };
-    report.stages.walk_secs = stage.elapsed().as_secs_f64();
-
-    let mut records: Vec<FileRecord> =
-        Vec::with_capacity(walked.files.len() + walked.skipped.len());
-    let mut seen: HashSet<&str> = HashSet::with_capacity(records.capacity());
-    for (path, skip) in &walked.skipped {
-        let entry = skipped(path, skip);
-        seen.insert(path.to_str().unwrap_or_default());
-        records.push(FileRecord {
-            path: entry.path.clone(),
-            size: 0,
-            mtime_ns: 0,
-            sha256: None,
-            format: None,
-            docs: 0,
-            skipped: Some(entry.reason.clone()),
-        });
-        report.skipped.push(entry);
-    }
-    let mut todo: Vec<(&walk::FileEntry, Option<&FileRecord>)> = Vec::new();
-    for f in &walked.files {
-        let path = f.path.to_str().unwrap_or_default();
-        seen.insert(path);
-        let prev = previous.get(path);
-        match prev {
-            Some(p) if p.size == f.size && p.mtime_ns == f.mtime_ns => {
-                report.unchanged += 1;
-                if let Some(reason) = &p.skipped {
-                    report
-                        .skipped
-                        .push(
-                            previous_skips
-                                .get(path)
-                                .cloned()
-                                .unwrap_or_else(|| SkippedFile {
-                                    path: p.path.clone(),
-                                    reason: reason.clone(),
-                                    detail: reason.clone(),
-                                }),
-                        );
-                } else {
-                    report.files_indexed += 1;
-                }
-                records.push(p.clone());
-            }
-            _ => todo.push((f, prev)),
-        }
-    }
-    // Files that were indexed under this root and are gone now.
-    let gone: Vec<&FileRecord> = previous
-        .values()
-        .filter(|r| !seen.contains(r.path.as_str()) && r.docs > 0)
-        .collect();
-    report.deleted = gone.len() as u64;
-
-    if todo.is_empty() && gone.is_empty() {
-        // Nothing changed: no writer, no commit, and files.jsonl and skipped.jsonl stay as they
-        // are (unless files vanished that were only ever skipped).
-        report.elapsed = started.elapsed();
-        if records.len() != previous.len() {
-            meta::write_files(&index_dir, &root, &records)?;
-            meta::write_skipped(&index_dir, &root, &report.skipped)?;
-        }
-        push_run(&index_dir, &root, &mut meta, &report, now)?;
-        return Ok(report);
-    }
 
     let threads = config.threads;
     let memory = config.memory_mib.max(MIN_MIB_PER_THREAD * threads) * 1024 * 1024;
-    let mut index_writer: IndexWriter = index
-        .writer_with_num_threads(threads, memory)
-        .context("opening the index writer (is another trawl indexing into it?)")?;
-    for r in &gone {
-        index_writer.delete_term(Term::from_field_text(fields.path, &r.path));
-    }
-
-    let todo_bytes: u64 = todo.iter().map(|(f, _)| f.size).sum();
-    let progress = Progress::new(todo_bytes, config.progress);
+    let progress = Progress::new(0, config.progress);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
     let (tx, rx) = mpsc::sync_channel::<Msg>(CHANNEL_BOUND);
+    let (work_tx, work_rx) = mpsc::sync_channel::<Work>(WORK_BOUND);
+    // Set when the writer fails, so the walk and the parse threads wind down too.
+    let abort = AtomicBool::new(false);
+    let stop = || interrupted.load(Ordering::Relaxed) || abort.load(Ordering::Relaxed);
+    let mut report = Report::default();
+    let mut sink = RecordSink::Buffered(Vec::new());
+    let mut index_writer: Option<IndexWriter> = None;
     let stage = Instant::now();
 
     std::thread::scope(|scope| -> anyhow::Result<()> {
-        let todo = &todo;
+        let walk_tx = tx.clone();
+        let (dump, index_dir, progress, stop) = (&dump, &index_dir, &progress, &stop);
+        scope.spawn(move || {
+            walk_dump(
+                dump,
+                config.follow_symlinks,
+                index_dir,
+                previous,
+                &walk_tx,
+                work_tx,
+                stop,
+                progress,
+            );
+        });
+        let fields = &fields;
         scope.spawn(move || {
             pool.install(|| {
-                todo.par_iter().for_each_with(tx, |tx, (entry, prev)| {
-                    if interrupted.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    let replace = legacy || prev.is_some_and(|p| p.docs > 0);
-                    parse_file(entry, *prev, replace, ctx, &fields, tx);
-                });
+                work_rx
+                    .into_iter()
+                    .par_bridge()
+                    .for_each_with(tx, |tx, (entry, prev)| {
+                        if stop() {
+                            return;
+                        }
+                        let replace = legacy || prev.as_ref().is_some_and(|p| p.docs > 0);
+                        parse_file(&entry, prev.as_ref(), replace, ctx, fields, tx);
+                    });
             });
         });
-        for msg in rx.iter() {
-            if interrupted.load(Ordering::Relaxed) {
-                break;
-            }
-            match msg {
-                Msg::Delete(path) => {
-                    index_writer.delete_term(Term::from_field_text(fields.path, &path));
-                }
-                Msg::Docs(docs) => {
-                    report.messages += docs.len() as u64;
-                    for d in docs {
-                        index_writer.add_document(d)?;
-                    }
-                }
-                Msg::Done {
-                    record,
-                    skip,
-                    size,
-                    member_skips,
-                } => {
-                    for (path, s) in member_skips {
-                        report.skipped.push(SkippedFile {
-                            path,
-                            reason: s.code().to_owned(),
-                            detail: s.to_string(),
-                        });
-                    }
-                    if let Some(format) = &record.format {
-                        *report.by_format.entry(format.clone()).or_insert(0) += 1;
-                    }
-                    match skip {
-                        Some(s) => report.skipped.push(skipped(Path::new(&record.path), &s)),
-                        None => report.files_indexed += 1,
-                    }
-                    let touched = record.skipped.is_none()
-                        && previous.get(&record.path).and_then(|p| p.sha256.as_ref())
-                            == record.sha256.as_ref();
-                    if touched {
-                        report.unchanged += 1;
-                    } else if record.skipped.is_none() {
-                        report.files_parsed += 1;
-                    }
-                    records.push(record);
-                    report.bytes += size;
-                    progress.file_done(size, report.files_indexed, report.messages);
-                }
-            }
+        let result = consume(
+            rx,
+            &mut Consumer {
+                report: &mut report,
+                sink: &mut sink,
+                writer: &mut index_writer,
+                open_writer: &|| {
+                    index
+                        .writer_with_num_threads(threads, memory)
+                        .context("opening the index writer (is another trawl indexing into it?)")
+                },
+                fields,
+                index_dir,
+                root: dump,
+                progress,
+                interrupted,
+            },
+        );
+        if result.is_err() {
+            abort.store(true, Ordering::SeqCst);
         }
-        Ok(())
+        result
     })?;
 
     report.interrupted = interrupted.load(Ordering::SeqCst);
     if report.interrupted {
         progress.finish();
         // Without a commit this run's work is discarded: the index stays at its last commit,
-        // and files.jsonl and skipped.jsonl stay as that commit left them.
-        index_writer.rollback().ok();
+        // and files.jsonl and skipped.jsonl stay as that commit left them (the unfinished new
+        // files.jsonl is removed when the sink drops).
+        if let Some(mut w) = index_writer {
+            w.rollback().ok();
+        }
         report.elapsed = started.elapsed();
         return Ok(report);
     }
     report.stages.parse_and_index_secs = stage.elapsed().as_secs_f64();
-    progress.set_message("committing".into());
-    let stage = Instant::now();
-    index_writer.commit().context("committing the index")?;
-    report.stages.commit_secs = stage.elapsed().as_secs_f64();
-    let stage = Instant::now();
-    index_writer
-        .wait_merging_threads()
-        .context("merging segments")?;
-    report.stages.merge_secs = stage.elapsed().as_secs_f64();
+    if let Some(mut w) = index_writer {
+        progress.set_message("committing".into());
+        let stage = Instant::now();
+        w.commit().context("committing the index")?;
+        report.stages.commit_secs = stage.elapsed().as_secs_f64();
+        let stage = Instant::now();
+        w.wait_merging_threads().context("merging segments")?;
+        report.stages.merge_secs = stage.elapsed().as_secs_f64();
+    }
     progress.finish();
-
     report.elapsed = started.elapsed();
-    finish_run(&index_dir, &root, &mut meta, &records, &report, now)?;
+    match sink {
+        // Nothing changed: files.jsonl and skipped.jsonl stay as they are.
+        RecordSink::Buffered(_) => {}
+        RecordSink::Streaming(files) => {
+            files.finish()?;
+            meta::write_skipped(&index_dir, &root, &report.skipped)?;
+        }
+    }
+    push_run(&index_dir, &root, &mut meta, &report, now)?;
     Ok(report)
 }
 
-/// Writes `files.jsonl`, `skipped.jsonl` and the run record, after a commit (or when nothing
-/// needed one).
-fn finish_run(
+/// What the last run recorded for this dump, consumed by the walk as it meets each file.
+struct Previous {
+    files: HashMap<String, FileRecord>,
+    skips: HashMap<String, SkippedFile>,
+}
+
+/// Files waiting for a parse thread, with what the last run recorded for them.
+type Work = (walk::FileEntry, Option<FileRecord>);
+
+/// Files queued between the walk and the parse threads.
+const WORK_BOUND: usize = 1024;
+
+/// Walks the dump and sorts every entry: unchanged files and unreadable entries go straight to
+/// the writer thread as records, the rest to the parse threads. Once the walk is complete, what
+/// is left of `previous` is gone from the dump.
+#[allow(clippy::too_many_arguments)]
+fn walk_dump(
+    dump: &Path,
+    follow_symlinks: bool,
     index_dir: &Path,
-    root: &str,
-    meta: &mut meta::Meta,
-    records: &[FileRecord],
-    report: &Report,
-    now: DateTime<Utc>,
-) -> anyhow::Result<()> {
-    meta::write_files(index_dir, root, records)?;
-    meta::write_skipped(index_dir, root, &report.skipped)?;
-    push_run(index_dir, root, meta, report, now)
+    mut previous: Previous,
+    tx: &mpsc::SyncSender<Msg>,
+    work: mpsc::SyncSender<Work>,
+    stop: &(dyn Fn() -> bool + Sync),
+    progress: &Progress,
+) {
+    let started = Instant::now();
+    let mut complete = true;
+    walk::visit(dump, follow_symlinks, Some(index_dir), |entry| {
+        if stop() {
+            complete = false;
+            return ControlFlow::Break(());
+        }
+        let sent = match entry {
+            walk::Entry::Skipped(path, skip) => {
+                let prev = previous.files.remove(path.to_string_lossy().as_ref());
+                let known = prev.is_some_and(|p| p.skipped.as_deref() == Some(skip.code()));
+                tx.send(Msg::WalkSkip { path, skip, known }).is_ok()
+            }
+            walk::Entry::File(f) => {
+                match previous.files.remove(f.path.to_string_lossy().as_ref()) {
+                    Some(p) if p.size == f.size && p.mtime_ns == f.mtime_ns => {
+                        let skip = p.skipped.as_ref().map(|reason| {
+                            previous
+                                .skips
+                                .remove(&p.path)
+                                .unwrap_or_else(|| SkippedFile {
+                                    path: p.path.clone(),
+                                    reason: reason.clone(),
+                                    detail: reason.clone(),
+                                })
+                        });
+                        tx.send(Msg::Unchanged(p, skip)).is_ok()
+                    }
+                    prev => {
+                        progress.add_total(f.size);
+                        work.send((f, prev)).is_ok()
+                    }
+                }
+            }
+        };
+        if sent {
+            ControlFlow::Continue(())
+        } else {
+            complete = false;
+            ControlFlow::Break(())
+        }
+    });
+    drop(work);
+    let _ = tx.send(Msg::WalkDone {
+        secs: started.elapsed().as_secs_f64(),
+    });
+    if !complete {
+        return;
+    }
+    for (_, r) in previous.files {
+        let msg = if r.docs > 0 {
+            Msg::Gone(r.path)
+        } else {
+            Msg::Vanished
+        };
+        if tx.send(msg).is_err() {
+            return;
+        }
+    }
+}
+
+/// Where this run's file records go: held back while nothing has changed (so an unchanged
+/// re-run rewrites nothing), streamed to the new `files.jsonl` from the first change on.
+enum RecordSink {
+    Buffered(Vec<FileRecord>),
+    Streaming(meta::FilesWriter),
+}
+
+impl RecordSink {
+    fn push(&mut self, record: FileRecord) -> anyhow::Result<()> {
+        match self {
+            RecordSink::Buffered(v) => v.push(record),
+            RecordSink::Streaming(w) => w.push(&record)?,
+        }
+        Ok(())
+    }
+
+    /// Something differs from the last run: from now on records go to disk.
+    fn changed(&mut self, index_dir: &Path, root: &Path) -> anyhow::Result<()> {
+        if let RecordSink::Buffered(held) = self {
+            let mut w = meta::FilesWriter::create(index_dir, root)?;
+            for r in held.drain(..) {
+                w.push(&r)?;
+            }
+            *self = RecordSink::Streaming(w);
+        }
+        Ok(())
+    }
+}
+
+/// The writer thread's state while it drains the channel.
+struct Consumer<'a> {
+    report: &'a mut Report,
+    sink: &'a mut RecordSink,
+    writer: &'a mut Option<IndexWriter>,
+    open_writer: &'a dyn Fn() -> anyhow::Result<IndexWriter>,
+    fields: &'a Fields,
+    index_dir: &'a Path,
+    /// The dump being indexed: the new `files.jsonl` replaces the entries under it.
+    root: &'a Path,
+    progress: &'a Progress,
+    interrupted: &'a AtomicBool,
+}
+
+impl Consumer<'_> {
+    /// The index writer, opened on first use: a run with nothing to index never opens it.
+    fn writer(&mut self) -> anyhow::Result<&mut IndexWriter> {
+        if self.writer.is_none() {
+            *self.writer = Some((self.open_writer)()?);
+        }
+        Ok(self.writer.as_mut().expect("opened above"))
+    }
+}
+
+/// Drains the channel into the index writer and the file records until every sender is done.
+fn consume(rx: mpsc::Receiver<Msg>, c: &mut Consumer<'_>) -> anyhow::Result<()> {
+    for msg in rx {
+        if c.interrupted.load(Ordering::Relaxed) {
+            // Dropping the receiver makes every pending send fail, so the other threads stop.
+            break;
+        }
+        match msg {
+            Msg::WalkDone { secs } => c.report.stages.walk_secs = secs,
+            Msg::Unchanged(record, skip) => {
+                c.report.files_seen += 1;
+                c.report.unchanged += 1;
+                match skip {
+                    Some(s) => c.report.skipped.push(s),
+                    None => c.report.files_indexed += 1,
+                }
+                c.sink.push(record)?;
+            }
+            Msg::WalkSkip { path, skip, known } => {
+                c.report.files_seen += 1;
+                let entry = skipped(&path, &skip);
+                if !known {
+                    c.sink.changed(c.index_dir, c.root)?;
+                }
+                c.sink.push(FileRecord {
+                    path: entry.path.clone(),
+                    size: 0,
+                    mtime_ns: 0,
+                    sha256: None,
+                    format: None,
+                    docs: 0,
+                    skipped: Some(entry.reason.clone()),
+                })?;
+                c.report.skipped.push(entry);
+            }
+            Msg::Gone(path) => {
+                c.report.deleted += 1;
+                c.sink.changed(c.index_dir, c.root)?;
+                let term = Term::from_field_text(c.fields.path, &path);
+                c.writer()?.delete_term(term);
+            }
+            Msg::Vanished => c.sink.changed(c.index_dir, c.root)?,
+            Msg::Delete(path) => {
+                let term = Term::from_field_text(c.fields.path, &path);
+                c.writer()?.delete_term(term);
+            }
+            Msg::Docs(docs) => {
+                c.report.messages += docs.len() as u64;
+                let w = c.writer()?;
+                for d in docs {
+                    w.add_document(d)?;
+                }
+            }
+            Msg::Done {
+                record,
+                skip,
+                size,
+                member_skips,
+                touched,
+            } => {
+                c.report.files_seen += 1;
+                c.sink.changed(c.index_dir, c.root)?;
+                for (path, s) in member_skips {
+                    c.report.skipped.push(SkippedFile {
+                        path,
+                        reason: s.code().to_owned(),
+                        detail: s.to_string(),
+                    });
+                }
+                if let Some(format) = &record.format {
+                    *c.report.by_format.entry(format.clone()).or_insert(0) += 1;
+                }
+                match skip {
+                    Some(s) => c.report.skipped.push(skipped(Path::new(&record.path), &s)),
+                    None => c.report.files_indexed += 1,
+                }
+                if touched {
+                    c.report.unchanged += 1;
+                } else if record.skipped.is_none() {
+                    c.report.files_parsed += 1;
+                }
+                c.sink.push(record)?;
+                c.report.bytes += size;
+                c.progress
+                    .file_done(size, c.report.files_indexed, c.report.messages);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Appends this run to `trawl.json`.
@@ -393,17 +541,36 @@ fn push_run(
     Ok(())
 }
 
-/// What parse threads send the writer, in order per file.
+/// What the walk and the parse threads send the writer thread; in order per file.
 enum Msg {
+    /// A file unchanged since the last run (size and mtime), with its skip entry if it was one.
+    Unchanged(FileRecord, Option<SkippedFile>),
+    /// An entry the walk will not read (symlink, maildir `tmp/`, unreadable); `known` when the
+    /// last run recorded the same.
+    WalkSkip {
+        path: PathBuf,
+        skip: Skip,
+        known: bool,
+    },
+    /// A file indexed by the last run and gone now: its documents leave the index.
+    Gone(String),
+    /// A file the last run only skipped is gone: nothing to delete, but the records change.
+    Vanished,
+    /// The walk is over, after this many seconds.
+    WalkDone {
+        secs: f64,
+    },
     /// Remove this path's documents before its new ones arrive.
     Delete(String),
     Docs(Vec<TantivyDocument>),
     /// The file is finished: its record for `files.jsonl`, and why it was skipped, if it was.
+    /// `touched` when it was read again but its content hash had not changed.
     Done {
         record: FileRecord,
         skip: Option<Skip>,
         size: u64,
         member_skips: Vec<(String, Skip)>,
+        touched: bool,
     },
 }
 
@@ -494,6 +661,7 @@ fn parse_file(
         skip,
         size: entry.size,
         member_skips,
+        touched: unchanged,
     });
 }
 

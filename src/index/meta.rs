@@ -1,7 +1,8 @@
 //! trawl's own files in the index directory: `trawl.json` (schema version and the history of
-//! indexing runs) and `skipped.jsonl` (every file the last runs did not index, with the reason).
+//! indexing runs), `files.jsonl` (every file seen, with size, mtime and hash, for incremental
+//! runs) and `skipped.jsonl` (every file the last runs did not index, with the reason).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -39,6 +40,96 @@ pub fn read_files(dir: &Path) -> Result<Option<Vec<FileRecord>>> {
     read_jsonl(&dir.join(FILES_FILE))
 }
 
+/// Reads the `files.jsonl` records under `root`, by path, one line at a time; `None` when the
+/// index predates the file.
+pub fn read_files_under(dir: &Path, root: &Path) -> Result<Option<HashMap<String, FileRecord>>> {
+    let path = dir.join(FILES_FILE);
+    let file = match fs::File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+    };
+    let mut out = HashMap::new();
+    for line in BufReader::new(file).lines() {
+        let line = line.map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let r: FileRecord = serde_json::from_str(&line)?;
+        if Path::new(&r.path).starts_with(root) {
+            out.insert(r.path.clone(), r);
+        }
+    }
+    Ok(Some(out))
+}
+
+/// Writes a new `files.jsonl` one record at a time, so a run's file list is never held in
+/// memory: entries of other dumps are copied over from the current file first, then the run
+/// pushes its own. The new file replaces the old one only on [`FilesWriter::finish`]; dropped
+/// unfinished (an interrupted run), it is removed and the old one stays.
+pub struct FilesWriter {
+    tmp: PathBuf,
+    dest: PathBuf,
+    out: Option<std::io::BufWriter<fs::File>>,
+}
+
+impl FilesWriter {
+    pub fn create(dir: &Path, root: &Path) -> Result<FilesWriter> {
+        let dest = dir.join(FILES_FILE);
+        let tmp = dir.join(format!("{FILES_FILE}.tmp"));
+        let io = |e| Error::io(format!("writing {}", tmp.display()), e);
+        let mut out = std::io::BufWriter::new(fs::File::create(&tmp).map_err(io)?);
+        if let Ok(old) = fs::File::open(&dest) {
+            #[derive(Deserialize)]
+            struct PathOnly {
+                path: PathBuf,
+            }
+            for line in BufReader::new(old).lines() {
+                let line = line.map_err(|e| Error::io(format!("reading {}", dest.display()), e))?;
+                let Ok(r) = serde_json::from_str::<PathOnly>(&line) else {
+                    continue;
+                };
+                if !r.path.starts_with(root) {
+                    out.write_all(line.as_bytes()).map_err(io)?;
+                    out.write_all(b"\n").map_err(io)?;
+                }
+            }
+        }
+        Ok(FilesWriter {
+            tmp,
+            dest,
+            out: Some(out),
+        })
+    }
+
+    pub fn push(&mut self, record: &FileRecord) -> Result<()> {
+        let Some(out) = self.out.as_mut() else {
+            return Ok(());
+        };
+        serde_json::to_writer(&mut *out, record)?;
+        out.write_all(b"\n")
+            .map_err(|e| Error::io(format!("writing {}", self.tmp.display()), e))
+    }
+
+    /// Flushes the new file and puts it in place of the old one.
+    pub fn finish(mut self) -> Result<()> {
+        if let Some(mut out) = self.out.take() {
+            out.flush()
+                .map_err(|e| Error::io(format!("writing {}", self.tmp.display()), e))?;
+        }
+        fs::rename(&self.tmp, &self.dest)
+            .map_err(|e| Error::io(format!("writing {}", self.dest.display()), e))
+    }
+}
+
+impl Drop for FilesWriter {
+    fn drop(&mut self) {
+        if self.out.take().is_some() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 /// Reads a JSON Lines file; `None` when it does not exist.
 fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<Vec<T>>> {
     let file = match fs::File::open(path) {
@@ -54,18 +145,6 @@ fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<Vec<
         }
     }
     Ok(Some(out))
-}
-
-/// Writes `files.jsonl` atomically: `records` replace every entry under `root`.
-pub fn write_files(dir: &Path, root: &str, records: &[FileRecord]) -> Result<()> {
-    let mut all: Vec<FileRecord> = read_files(dir)?
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| !Path::new(&r.path).starts_with(root))
-        .collect();
-    all.extend_from_slice(records);
-    all.sort_by(|a, b| a.path.cmp(&b.path));
-    write_jsonl(dir, FILES_FILE, &all)
 }
 
 fn write_jsonl<T: Serialize>(dir: &Path, name: &str, items: &[T]) -> Result<()> {

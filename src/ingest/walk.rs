@@ -1,9 +1,10 @@
 //! Enumerating a dump: every entry under the root becomes a file to read or a [`Skip`].
 //!
-//! The walk is sequential and cheap (metadata only); reading and parsing happen in parallel
-//! afterwards. Entries are sorted by name so runs are reproducible. Symlinks are reported, not
+//! The walk is sequential and cheap (metadata only); indexing streams its entries to the parse
+//! threads as they are found ([`visit`]), so nothing per file is held for the whole run. Entries are sorted by name so runs are reproducible. Symlinks are reported, not
 //! followed, unless the user asks: a dump may contain links that point outside it.
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -28,61 +29,94 @@ pub struct Walked {
     pub total_bytes: u64,
 }
 
-/// Walks `root`. Directories equal to `exclude` (the index, if a user put it inside the tree) are
-/// not entered.
+/// One entry of a walk: a file to read, or one that will not be read and why.
+#[derive(Debug)]
+pub enum Entry {
+    File(FileEntry),
+    Skipped(PathBuf, Skip),
+}
+
+/// Walks `root`, collecting every entry. Fine for tools and tests; indexing streams with
+/// [`visit`] instead so memory does not grow with the number of files.
 pub fn walk(root: &Path, follow_symlinks: bool, exclude: Option<&Path>) -> Walked {
     let mut out = Walked::default();
+    visit(root, follow_symlinks, exclude, |e| {
+        match e {
+            Entry::File(f) => {
+                out.total_bytes += f.size;
+                out.files.push(f);
+            }
+            Entry::Skipped(path, skip) => out.skipped.push((path, skip)),
+        }
+        ControlFlow::Continue(())
+    });
+    out
+}
+
+/// Walks `root` in name order, handing each entry to `f` as it is found; stops when `f` returns
+/// `Break`. Directories equal to `exclude` (the index, if a user put it inside the tree) are not
+/// entered.
+pub fn visit(
+    root: &Path,
+    follow_symlinks: bool,
+    exclude: Option<&Path>,
+    mut f: impl FnMut(Entry) -> ControlFlow<()>,
+) {
     let it = WalkDir::new(root)
         .follow_links(follow_symlinks)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| exclude.is_none_or(|x| e.path() != x));
     for entry in it {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(err) => {
-                let path = err
-                    .path()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| root.to_path_buf());
-                let msg = err
-                    .io_error()
-                    .map_or_else(|| err.to_string(), ToString::to_string);
-                out.skipped.push((path, Skip::Unreadable(msg)));
-                continue;
-            }
+        let Some(e) = classify(root, entry) else {
+            continue;
         };
-        let ft = entry.file_type();
-        if ft.is_dir() {
-            continue;
+        if f(e).is_break() {
+            return;
         }
-        let path = entry.into_path();
-        if ft.is_symlink() {
-            out.skipped.push((path, Skip::Symlink));
-            continue;
-        }
-        if !ft.is_file() {
-            out.skipped.push((path, Skip::NotRegularFile));
-            continue;
-        }
-        if maildir::role(&path) == Some(Role::Tmp) {
-            out.skipped.push((path, Skip::MaildirTmp));
-            continue;
-        }
-        let meta = std::fs::metadata(&path).ok();
-        let size = meta.as_ref().map_or(0, |m| m.len());
-        let mtime_ns = meta
-            .and_then(|m| m.modified().ok())
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
-        out.total_bytes += size;
-        out.files.push(FileEntry {
-            path,
-            size,
-            mtime_ns,
-        });
     }
-    out
+}
+
+/// Turns a walkdir result into an [`Entry`]; `None` for directories.
+fn classify(root: &Path, entry: walkdir::Result<walkdir::DirEntry>) -> Option<Entry> {
+    let entry = match entry {
+        Ok(e) => e,
+        Err(err) => {
+            let path = err
+                .path()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| root.to_path_buf());
+            let msg = err
+                .io_error()
+                .map_or_else(|| err.to_string(), ToString::to_string);
+            return Some(Entry::Skipped(path, Skip::Unreadable(msg)));
+        }
+    };
+    let ft = entry.file_type();
+    if ft.is_dir() {
+        return None;
+    }
+    let path = entry.into_path();
+    if ft.is_symlink() {
+        return Some(Entry::Skipped(path, Skip::Symlink));
+    }
+    if !ft.is_file() {
+        return Some(Entry::Skipped(path, Skip::NotRegularFile));
+    }
+    if maildir::role(&path) == Some(Role::Tmp) {
+        return Some(Entry::Skipped(path, Skip::MaildirTmp));
+    }
+    let meta = std::fs::metadata(&path).ok();
+    let size = meta.as_ref().map_or(0, |m| m.len());
+    let mtime_ns = meta
+        .and_then(|m| m.modified().ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+    Some(Entry::File(FileEntry {
+        path,
+        size,
+        mtime_ns,
+    }))
 }
 
 #[cfg(test)]

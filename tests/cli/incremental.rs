@@ -116,3 +116,38 @@ fn incremental_reindex_tracks_every_kind_of_change() {
     );
     assert_eq!(ids("*").len(), 7);
 }
+
+#[test]
+fn two_dumps_share_one_index_and_keep_their_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for (d, n) in [(&a, 3), (&b, 2)] {
+        std::fs::create_dir_all(d).unwrap();
+        for i in 0..n {
+            let id = format!("{}{i}@x", d.file_name().unwrap().to_str().unwrap());
+            std::fs::write(d.join(format!("{i}.eml")), message(&id, "s", "words")).unwrap();
+        }
+    }
+    let ix = TestIndex::empty();
+    index(&ix, &a);
+    index(&ix, &b);
+    let files = || std::fs::read_to_string(ix.path.join("files.jsonl")).unwrap();
+    assert_eq!(files().lines().count(), 5, "{}", files());
+
+    // An unchanged re-run of one dump leaves the manifest as it was, byte for byte.
+    let before = files();
+    index(&ix, &a);
+    assert_eq!(files(), before);
+
+    // Changing one dump rewrites its records and keeps the other dump's.
+    std::fs::remove_file(a.join("0.eml")).unwrap();
+    let out = index(&ix, &a);
+    assert!(out.contains("1 removed"), "{out}");
+    let after = files();
+    assert_eq!(after.lines().count(), 4, "{after}");
+    assert_eq!(after.matches("/b/").count(), 2, "{after}");
+    assert!(!ix.path.join("files.jsonl.tmp").exists());
+    let mut ids = ix.ids("*");
+    ids.sort();
+    assert_eq!(ids, ["a1@x", "a2@x", "b0@x", "b1@x"]);
+}
