@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
@@ -91,11 +91,6 @@ impl Report {
 
 /// Tantivy needs at least this much per indexing thread.
 const MIN_MIB_PER_THREAD: usize = 15;
-/// Messages in flight between the parse pool and the writer. Each is a file's worth of documents
-/// or a batch of at most `BATCH_DOCS` / `BATCH_BYTES`; at 256 the queue alone held ~300 MB
-/// while indexing a 1 GB mbox, and 32 keeps the writer just as busy (BENCHMARKS.md).
-const CHANNEL_BOUND: usize = 32;
-
 pub fn run(index_dir: &Path, args: IndexArgs) -> anyhow::Result<Exit> {
     let threads = args
         .threads
@@ -187,69 +182,70 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
-    let (tx, rx) = mpsc::sync_channel::<Msg>(CHANNEL_BOUND);
-    let (work_tx, work_rx) = mpsc::sync_channel::<Work>(WORK_BOUND);
-    // Set when the writer fails, so the walk and the parse threads wind down too.
-    let abort = AtomicBool::new(false);
-    let stop = || interrupted.load(Ordering::Relaxed) || abort.load(Ordering::Relaxed);
-    let mut report = Report::default();
-    let mut sink = RecordSink::Buffered(Vec::new());
-    let mut index_writer: Option<IndexWriter> = None;
+    let (work_tx, work_rx) = mpsc::sync_channel::<Vec<Work>>(WORK_CHUNKS);
+    let open = || {
+        index
+            .writer_with_num_threads(threads, memory)
+            .context("opening the index writer (is another trawl indexing into it?)")
+    };
+    let feed = Feed::new(&open);
+    let books_failed = AtomicBool::new(false);
+    let books = Mutex::new(Books {
+        report: Report::default(),
+        sink: RecordSink::Buffered(Vec::new()),
+        index_dir: &index_dir,
+        root: &dump,
+        progress: &progress,
+        error: None,
+        failed: &books_failed,
+    });
+    let stop = || {
+        interrupted.load(Ordering::Relaxed) || feed.failed() || books_failed.load(Ordering::Relaxed)
+    };
     let stage = Instant::now();
 
-    std::thread::scope(|scope| -> anyhow::Result<()> {
-        let walk_tx = tx.clone();
-        let (dump, index_dir, progress, stop) = (&dump, &index_dir, &progress, &stop);
-        scope.spawn(move || {
-            walk_dump(
-                dump,
-                config.follow_symlinks,
-                index_dir,
-                previous,
-                &walk_tx,
-                work_tx,
-                stop,
-                progress,
-            );
-        });
-        let fields = &fields;
+    std::thread::scope(|scope| {
+        let (feed, books, fields, stop) = (&feed, &books, &fields, &stop);
         scope.spawn(move || {
             pool.install(|| {
-                work_rx
-                    .into_iter()
-                    .par_bridge()
-                    .for_each_with(tx, |tx, (entry, prev)| {
+                work_rx.into_iter().par_bridge().for_each(|chunk| {
+                    let mut done = Vec::with_capacity(chunk.len());
+                    for (entry, prev) in chunk {
                         if stop() {
                             return;
                         }
                         let replace = legacy || prev.as_ref().is_some_and(|p| p.docs > 0);
-                        parse_file(&entry, prev.as_ref(), replace, ctx, fields, tx);
-                    });
+                        done.push(parse_file(
+                            &entry,
+                            prev.as_ref(),
+                            replace,
+                            ctx,
+                            fields,
+                            feed,
+                        ));
+                    }
+                    lock(books).done(done);
+                });
             });
         });
-        let result = consume(
-            rx,
-            &mut Consumer {
-                report: &mut report,
-                sink: &mut sink,
-                writer: &mut index_writer,
-                open_writer: &|| {
-                    index
-                        .writer_with_num_threads(threads, memory)
-                        .context("opening the index writer (is another trawl indexing into it?)")
-                },
-                fields,
-                index_dir,
-                root: dump,
-                progress,
-                interrupted,
-            },
+        walk_dump(
+            &dump,
+            config.follow_symlinks,
+            &index_dir,
+            previous,
+            books,
+            feed,
+            fields,
+            work_tx,
+            stop,
         );
-        if result.is_err() {
-            abort.store(true, Ordering::SeqCst);
-        }
-        result
-    })?;
+    });
+    let index_writer = feed.into_inner()?;
+    let books = books.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(e) = books.error {
+        return Err(e);
+    }
+    let (mut report, sink) = (books.report, books.sink);
 
     report.interrupted = interrupted.load(Ordering::SeqCst);
     if report.interrupted {
@@ -296,35 +292,40 @@ struct Previous {
 /// Files waiting for a parse thread, with what the last run recorded for them.
 type Work = (walk::FileEntry, Option<FileRecord>);
 
-/// Files queued between the walk and the parse threads.
-const WORK_BOUND: usize = 1024;
+/// Files go to the parse threads in chunks, so neither side wakes the other once per file;
+/// at most `WORK_CHUNKS` chunks wait in the queue.
+const CHUNK: usize = 64;
+const WORK_CHUNKS: usize = 8;
 
 /// Walks the dump and sorts every entry: unchanged files and unreadable entries go straight to
-/// the writer thread as records, the rest to the parse threads. Once the walk is complete, what
-/// is left of `previous` is gone from the dump.
+/// the books, the rest to the parse threads. Once the walk is complete, what is left of
+/// `previous` is gone from the dump: its documents are deleted.
 #[allow(clippy::too_many_arguments)]
 fn walk_dump(
     dump: &Path,
     follow_symlinks: bool,
     index_dir: &Path,
     mut previous: Previous,
-    tx: &mpsc::SyncSender<Msg>,
-    work: mpsc::SyncSender<Work>,
+    books: &Mutex<Books<'_>>,
+    feed: &Feed<'_>,
+    fields: &Fields,
+    work: mpsc::SyncSender<Vec<Work>>,
     stop: &(dyn Fn() -> bool + Sync),
-    progress: &Progress,
 ) {
     let started = Instant::now();
+    let progress = lock(books).progress;
     let mut complete = true;
+    let mut chunk: Vec<Work> = Vec::with_capacity(CHUNK);
     walk::visit(dump, follow_symlinks, Some(index_dir), |entry| {
         if stop() {
             complete = false;
             return ControlFlow::Break(());
         }
-        let sent = match entry {
+        match entry {
             walk::Entry::Skipped(path, skip) => {
                 let prev = previous.files.remove(path.to_string_lossy().as_ref());
                 let known = prev.is_some_and(|p| p.skipped.as_deref() == Some(skip.code()));
-                tx.send(Msg::WalkSkip { path, skip, known }).is_ok()
+                lock(books).walk_skip(&path, &skip, known);
             }
             walk::Entry::File(f) => {
                 match previous.files.remove(f.path.to_string_lossy().as_ref()) {
@@ -339,39 +340,39 @@ fn walk_dump(
                                     detail: reason.clone(),
                                 })
                         });
-                        tx.send(Msg::Unchanged(p, skip)).is_ok()
+                        lock(books).unchanged(p, skip);
                     }
                     prev => {
                         progress.add_total(f.size);
-                        work.send((f, prev)).is_ok()
+                        chunk.push((f, prev));
+                        if chunk.len() == CHUNK && work.send(std::mem::take(&mut chunk)).is_err() {
+                            complete = false;
+                            return ControlFlow::Break(());
+                        }
                     }
                 }
             }
-        };
-        if sent {
-            ControlFlow::Continue(())
-        } else {
-            complete = false;
-            ControlFlow::Break(())
         }
+        ControlFlow::Continue(())
     });
+    if !chunk.is_empty() {
+        let _ = work.send(chunk);
+    }
     drop(work);
-    let _ = tx.send(Msg::WalkDone {
-        secs: started.elapsed().as_secs_f64(),
-    });
-    if !complete {
+    lock(books).report.stages.walk_secs = started.elapsed().as_secs_f64();
+    if !complete || stop() {
         return;
     }
     for (_, r) in previous.files {
-        let msg = if r.docs > 0 {
-            Msg::Gone(r.path)
-        } else {
-            Msg::Vanished
-        };
-        if tx.send(msg).is_err() {
-            return;
+        if r.docs > 0 {
+            feed.delete_path(fields, &r.path);
         }
+        lock(books).gone(r.docs > 0);
     }
+}
+
+fn lock<'m, 'a>(books: &'m Mutex<Books<'a>>) -> std::sync::MutexGuard<'m, Books<'a>> {
+    books.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Where this run's file records go: held back while nothing has changed (so an unchanged
@@ -381,141 +382,221 @@ enum RecordSink {
     Streaming(meta::FilesWriter),
 }
 
-impl RecordSink {
-    fn push(&mut self, record: FileRecord) -> anyhow::Result<()> {
-        match self {
-            RecordSink::Buffered(v) => v.push(record),
-            RecordSink::Streaming(w) => w.push(&record)?,
-        }
-        Ok(())
-    }
-
-    /// Something differs from the last run: from now on records go to disk.
-    fn changed(&mut self, index_dir: &Path, root: &Path) -> anyhow::Result<()> {
-        if let RecordSink::Buffered(held) = self {
-            let mut w = meta::FilesWriter::create(index_dir, root)?;
-            for r in held.drain(..) {
-                w.push(&r)?;
-            }
-            *self = RecordSink::Streaming(w);
-        }
-        Ok(())
-    }
-}
-
-/// The writer thread's state while it drains the channel.
-struct Consumer<'a> {
-    report: &'a mut Report,
-    sink: &'a mut RecordSink,
-    writer: &'a mut Option<IndexWriter>,
-    open_writer: &'a dyn Fn() -> anyhow::Result<IndexWriter>,
-    fields: &'a Fields,
+/// The run's counts and file records, updated by the walk and the parse threads under one lock
+/// (once per entry from the walk, once per chunk of files from a parse thread).
+struct Books<'a> {
+    report: Report,
+    sink: RecordSink,
     index_dir: &'a Path,
     /// The dump being indexed: the new `files.jsonl` replaces the entries under it.
     root: &'a Path,
     progress: &'a Progress,
-    interrupted: &'a AtomicBool,
+    /// The first failure to write a record; it stops the run, through `failed`.
+    error: Option<anyhow::Error>,
+    failed: &'a AtomicBool,
 }
 
-impl Consumer<'_> {
-    /// The index writer, opened on first use: a run with nothing to index never opens it.
-    fn writer(&mut self) -> anyhow::Result<&mut IndexWriter> {
-        if self.writer.is_none() {
-            *self.writer = Some((self.open_writer)()?);
-        }
-        Ok(self.writer.as_mut().expect("opened above"))
+/// What a parse thread learned about one file.
+struct Parsed {
+    record: FileRecord,
+    skip: Option<Skip>,
+    size: u64,
+    member_skips: Vec<(String, Skip)>,
+    /// Read again but its content hash had not changed.
+    touched: bool,
+    /// Documents handed to the writer.
+    added: u64,
+}
+
+impl Books<'_> {
+    fn fail(&mut self, e: anyhow::Error) {
+        self.error.get_or_insert(e);
+        self.failed.store(true, Ordering::SeqCst);
     }
-}
 
-/// Drains the channel into the index writer and the file records until every sender is done.
-fn consume(rx: mpsc::Receiver<Msg>, c: &mut Consumer<'_>) -> anyhow::Result<()> {
-    for msg in rx {
-        if c.interrupted.load(Ordering::Relaxed) {
-            // Dropping the receiver makes every pending send fail, so the other threads stop.
-            break;
+    fn push(&mut self, record: FileRecord) {
+        if self.error.is_some() {
+            return;
         }
-        match msg {
-            Msg::WalkDone { secs } => c.report.stages.walk_secs = secs,
-            Msg::Unchanged(record, skip) => {
-                c.report.files_seen += 1;
-                c.report.unchanged += 1;
-                match skip {
-                    Some(s) => c.report.skipped.push(s),
-                    None => c.report.files_indexed += 1,
-                }
-                c.sink.push(record)?;
+        let res = match &mut self.sink {
+            RecordSink::Buffered(v) => {
+                v.push(record);
+                Ok(())
             }
-            Msg::WalkSkip { path, skip, known } => {
-                c.report.files_seen += 1;
-                let entry = skipped(&path, &skip);
-                if !known {
-                    c.sink.changed(c.index_dir, c.root)?;
-                }
-                c.sink.push(FileRecord {
-                    path: entry.path.clone(),
-                    size: 0,
-                    mtime_ns: 0,
-                    sha256: None,
-                    format: None,
-                    docs: 0,
-                    skipped: Some(entry.reason.clone()),
-                })?;
-                c.report.skipped.push(entry);
-            }
-            Msg::Gone(path) => {
-                c.report.deleted += 1;
-                c.sink.changed(c.index_dir, c.root)?;
-                let term = Term::from_field_text(c.fields.path, &path);
-                c.writer()?.delete_term(term);
-            }
-            Msg::Vanished => c.sink.changed(c.index_dir, c.root)?,
-            Msg::Delete(path) => {
-                let term = Term::from_field_text(c.fields.path, &path);
-                c.writer()?.delete_term(term);
-            }
-            Msg::Docs(docs) => {
-                c.report.messages += docs.len() as u64;
-                let w = c.writer()?;
-                for d in docs {
-                    w.add_document(d)?;
+            RecordSink::Streaming(w) => w.push(&record).map_err(anyhow::Error::from),
+        };
+        if let Err(e) = res {
+            self.fail(e);
+        }
+    }
+
+    /// Something differs from the last run: from now on records go to disk.
+    fn changed(&mut self) {
+        if let RecordSink::Buffered(held) = &mut self.sink {
+            let held = std::mem::take(held);
+            match meta::FilesWriter::create(self.index_dir, self.root) {
+                Ok(w) => self.sink = RecordSink::Streaming(w),
+                Err(e) => {
+                    self.fail(e.into());
+                    return;
                 }
             }
-            Msg::Done {
-                record,
-                skip,
-                size,
-                member_skips,
-                touched,
-            } => {
-                c.report.files_seen += 1;
-                c.sink.changed(c.index_dir, c.root)?;
-                for (path, s) in member_skips {
-                    c.report.skipped.push(SkippedFile {
-                        path,
-                        reason: s.code().to_owned(),
-                        detail: s.to_string(),
-                    });
-                }
-                if let Some(format) = &record.format {
-                    *c.report.by_format.entry(format.clone()).or_insert(0) += 1;
-                }
-                match skip {
-                    Some(s) => c.report.skipped.push(skipped(Path::new(&record.path), &s)),
-                    None => c.report.files_indexed += 1,
-                }
-                if touched {
-                    c.report.unchanged += 1;
-                } else if record.skipped.is_none() {
-                    c.report.files_parsed += 1;
-                }
-                c.sink.push(record)?;
-                c.report.bytes += size;
-                c.progress
-                    .file_done(size, c.report.files_indexed, c.report.messages);
+            for r in held {
+                self.push(r);
             }
         }
     }
-    Ok(())
+
+    /// A file unchanged since the last run (size and mtime), with its skip entry if it was one.
+    fn unchanged(&mut self, record: FileRecord, skip: Option<SkippedFile>) {
+        self.report.files_seen += 1;
+        self.report.unchanged += 1;
+        match skip {
+            Some(s) => self.report.skipped.push(s),
+            None => self.report.files_indexed += 1,
+        }
+        self.push(record);
+    }
+
+    /// An entry the walk will not read (symlink, maildir `tmp/`, unreadable); `known` when the
+    /// last run recorded the same.
+    fn walk_skip(&mut self, path: &Path, skip: &Skip, known: bool) {
+        self.report.files_seen += 1;
+        let entry = skipped(path, skip);
+        if !known {
+            self.changed();
+        }
+        self.push(FileRecord {
+            path: entry.path.clone(),
+            size: 0,
+            mtime_ns: 0,
+            sha256: None,
+            format: None,
+            docs: 0,
+            skipped: Some(entry.reason.clone()),
+        });
+        self.report.skipped.push(entry);
+    }
+
+    /// A file of the last run is gone from the dump (its documents, if any, deleted).
+    fn gone(&mut self, had_docs: bool) {
+        if had_docs {
+            self.report.deleted += 1;
+        }
+        self.changed();
+    }
+
+    /// Files read by a parse thread.
+    fn done(&mut self, files: Vec<Parsed>) {
+        for p in files {
+            let r = &mut self.report;
+            r.files_seen += 1;
+            r.messages += p.added;
+            for (path, s) in p.member_skips {
+                r.skipped.push(SkippedFile {
+                    path,
+                    reason: s.code().to_owned(),
+                    detail: s.to_string(),
+                });
+            }
+            if let Some(format) = &p.record.format {
+                *r.by_format.entry(format.clone()).or_insert(0) += 1;
+            }
+            match p.skip {
+                Some(s) => r.skipped.push(skipped(Path::new(&p.record.path), &s)),
+                None => r.files_indexed += 1,
+            }
+            if p.touched {
+                r.unchanged += 1;
+            } else if p.record.skipped.is_none() {
+                r.files_parsed += 1;
+            }
+            r.bytes += p.size;
+            let (files, messages) = (r.files_indexed, r.messages);
+            self.progress.file_done(p.size, files, messages);
+            self.changed();
+            self.push(p.record);
+        }
+    }
+}
+
+/// The one `IndexWriter`, shared by the parse threads (tantivy's `add_document` and
+/// `delete_term` take `&self` and queue into its indexing threads, with backpressure). It is
+/// opened on first use, so a run with nothing to index never opens it; the first failure stops
+/// the run.
+struct Feed<'a> {
+    writer: OnceLock<IndexWriter>,
+    opening: Mutex<()>,
+    open: &'a (dyn Fn() -> anyhow::Result<IndexWriter> + Sync),
+    error: Mutex<Option<anyhow::Error>>,
+    failed: AtomicBool,
+}
+
+impl<'a> Feed<'a> {
+    fn new(open: &'a (dyn Fn() -> anyhow::Result<IndexWriter> + Sync)) -> Feed<'a> {
+        Feed {
+            writer: OnceLock::new(),
+            opening: Mutex::new(()),
+            open,
+            error: Mutex::new(None),
+            failed: AtomicBool::new(false),
+        }
+    }
+
+    fn writer(&self) -> Option<&IndexWriter> {
+        if let Some(w) = self.writer.get() {
+            return Some(w);
+        }
+        let _guard = self.opening.lock().unwrap_or_else(|e| e.into_inner());
+        if self.failed() {
+            return None;
+        }
+        if self.writer.get().is_none() {
+            match (self.open)() {
+                Ok(w) => {
+                    let _ = self.writer.set(w);
+                }
+                Err(e) => {
+                    self.fail(e);
+                    return None;
+                }
+            }
+        }
+        self.writer.get()
+    }
+
+    fn add(&self, doc: TantivyDocument) {
+        if let Some(w) = self.writer() {
+            if let Err(e) = w.add_document(doc) {
+                self.fail(anyhow::Error::new(e).context("indexing a document"));
+            }
+        }
+    }
+
+    fn delete_path(&self, fields: &Fields, path: &str) {
+        if let Some(w) = self.writer() {
+            w.delete_term(Term::from_field_text(fields.path, path));
+        }
+    }
+
+    fn fail(&self, e: anyhow::Error) {
+        self.failed.store(true, Ordering::SeqCst);
+        let mut slot = self.error.lock().unwrap_or_else(|e| e.into_inner());
+        slot.get_or_insert(e);
+    }
+
+    fn failed(&self) -> bool {
+        self.failed.load(Ordering::Relaxed)
+    }
+
+    /// The writer, if it was opened, or the first error.
+    fn into_inner(self) -> anyhow::Result<Option<IndexWriter>> {
+        let error = self.error.into_inner().unwrap_or_else(|e| e.into_inner());
+        match error {
+            Some(e) => Err(e),
+            None => Ok(self.writer.into_inner()),
+        }
+    }
 }
 
 /// Appends this run to `trawl.json`.
@@ -541,83 +622,34 @@ fn push_run(
     Ok(())
 }
 
-/// What the walk and the parse threads send the writer thread; in order per file.
-enum Msg {
-    /// A file unchanged since the last run (size and mtime), with its skip entry if it was one.
-    Unchanged(FileRecord, Option<SkippedFile>),
-    /// An entry the walk will not read (symlink, maildir `tmp/`, unreadable); `known` when the
-    /// last run recorded the same.
-    WalkSkip {
-        path: PathBuf,
-        skip: Skip,
-        known: bool,
-    },
-    /// A file indexed by the last run and gone now: its documents leave the index.
-    Gone(String),
-    /// A file the last run only skipped is gone: nothing to delete, but the records change.
-    Vanished,
-    /// The walk is over, after this many seconds.
-    WalkDone {
-        secs: f64,
-    },
-    /// Remove this path's documents before its new ones arrive.
-    Delete(String),
-    Docs(Vec<TantivyDocument>),
-    /// The file is finished: its record for `files.jsonl`, and why it was skipped, if it was.
-    /// `touched` when it was read again but its content hash had not changed.
-    Done {
-        record: FileRecord,
-        skip: Option<Skip>,
-        size: u64,
-        member_skips: Vec<(String, Skip)>,
-        touched: bool,
-    },
-}
-
-/// Documents per batch sent to the writer, and raw bytes per batch: a big mbox streams to the
-/// writer in pieces instead of piling up in memory.
-const BATCH_DOCS: usize = 256;
-const BATCH_BYTES: u64 = 4 << 20;
-
 fn parse_file(
     entry: &walk::FileEntry,
     prev: Option<&FileRecord>,
     replace: bool,
     ctx: &ingest::Context,
     fields: &Fields,
-    tx: &mut mpsc::SyncSender<Msg>,
-) {
+    feed: &Feed<'_>,
+) -> Parsed {
     let path = entry.path.to_string_lossy().into_owned();
-    let mut batch: Vec<TantivyDocument> = Vec::new();
-    let mut batch_bytes = 0u64;
+    let mut added = 0u64;
     let mut begun = false;
-    let send = |batch: &mut Vec<TantivyDocument>, begun: &mut bool| {
-        if !*begun && replace {
-            let _ = tx.send(Msg::Delete(path.clone()));
-        }
-        *begun = true;
-        let _ = tx.send(Msg::Docs(std::mem::take(batch)));
-    };
     let outcome = ingest::ingest_path(
         &entry.path,
         ctx,
         prev.and_then(|p| p.sha256.as_deref()),
         |doc| {
-            batch_bytes += doc.size;
-            batch.push(writer::to_document(&doc, fields));
-            if batch.len() >= BATCH_DOCS || batch_bytes >= BATCH_BYTES {
-                send(&mut batch, &mut begun);
-                batch_bytes = 0;
+            if !begun && replace {
+                feed.delete_path(fields, &path);
             }
+            begun = true;
+            feed.add(writer::to_document(&doc, fields));
+            added += 1;
         },
     );
-    if !batch.is_empty() {
-        send(&mut batch, &mut begun);
-    }
     let unchanged = matches!(outcome, Ok(FileOutcome::Unchanged { .. }));
     if !begun && replace && !unchanged {
         // Changed into something with no documents (emptied, corrupted): drop the old ones.
-        let _ = tx.send(Msg::Delete(path.clone()));
+        feed.delete_path(fields, &path);
     }
     let mut record = FileRecord {
         path,
@@ -656,13 +688,14 @@ fn parse_file(
             Some(s)
         }
     };
-    let _ = tx.send(Msg::Done {
+    Parsed {
         record,
         skip,
         size: entry.size,
         member_skips,
         touched: unchanged,
-    });
+        added,
+    }
 }
 
 fn skipped(path: &Path, skip: &Skip) -> SkippedFile {
