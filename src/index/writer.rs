@@ -7,7 +7,8 @@ use std::fs;
 use std::path::Path;
 
 use tantivy::schema::Field;
-use tantivy::{DateTime, Index, TantivyDocument};
+use tantivy::store::{Compressor, ZstdCompressor};
+use tantivy::{DateTime, Index, IndexSettings, TantivyDocument};
 
 use super::meta::{self, Meta};
 use super::schema::{self, Fields, SCHEMA_VERSION};
@@ -42,7 +43,10 @@ pub fn open_or_create(dir: &Path) -> Result<(Index, Fields, Meta)> {
                     path: dir.to_owned(),
                 });
             }
-            Index::create_in_dir(dir, schema::build())?
+            Index::builder()
+                .schema(schema::build())
+                .settings(settings())
+                .create_in_dir(dir)?
         }
     };
     tokenizers::register(&index);
@@ -50,6 +54,21 @@ pub fn open_or_create(dir: &Path) -> Result<(Index, Fields, Meta)> {
     meta::write_meta(dir, &meta)?;
     let fields = Fields::resolve(&index.schema())?;
     Ok((index, fields, meta))
+}
+
+/// Settings of a new index: the document store (subject, body, envelope, provenance: about
+/// half of the index) compressed with zstd at its default level instead of lz4, in 64 KiB
+/// blocks. On the Enron half the store shrinks from 40.5 to 25.7 MB at no measurable cost in
+/// indexing time (BENCHMARKS.md); a hit's document costs one 64 KiB block to decompress.
+/// Indexes made with lz4 stay readable.
+fn settings() -> IndexSettings {
+    IndexSettings {
+        docstore_compression: Compressor::Zstd(ZstdCompressor {
+            compression_level: Some(3),
+        }),
+        docstore_blocksize: 64 * 1024,
+        ..IndexSettings::default()
+    }
 }
 
 /// Builds the tantivy document for `doc`.
