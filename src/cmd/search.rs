@@ -41,13 +41,15 @@ pub struct FacetSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FacetKind {
     Field(&'static str),
+    /// Sender or recipient, counted by [`facets::top_participants`].
+    Participant,
     Date(Unit),
 }
 
 const FACETS: [(&str, FacetKind); 9] = [
     ("from", FacetKind::Field(schema::FROM_ADDR)),
     ("to", FacetKind::Field(schema::RCPT_ADDR)),
-    ("participant", FacetKind::Field(schema::PARTICIPANT)),
+    ("participant", FacetKind::Participant),
     ("domain", FacetKind::Field(schema::DOMAIN)),
     ("kind", FacetKind::Field(schema::KIND)),
     ("year", FacetKind::Date(Unit::Year)),
@@ -375,6 +377,7 @@ pub fn compute_facet(
 ) -> anyhow::Result<FacetOut> {
     let values = match spec.kind {
         FacetKind::Field(field) => facets::top_terms(searcher, q, field, spec.k)?,
+        FacetKind::Participant => facets::top_participants(searcher, q, spec.k)?,
         FacetKind::Date(unit) => {
             let b = searcher.search(q, &DateBucketCollector { unit, tz })?;
             let mut v: Vec<(String, u64)> = b

@@ -40,8 +40,6 @@ pub const BCC: &str = "bcc";
 pub const BCC_ADDR: &str = "bcc_addr";
 /// Every recipient address (To, Cc, Bcc), for counting recipients in one pass.
 pub const RCPT_ADDR: &str = "rcpt_addr";
-/// The sender and every recipient, for `participant:` counts.
-pub const PARTICIPANT: &str = "participant";
 /// Domains of the sender and of every recipient.
 pub const DOMAIN: &str = "domain";
 /// Sender and recipients with their display names, as JSON, for printing.
@@ -83,7 +81,6 @@ pub struct Fields {
     pub bcc: Field,
     pub bcc_addr: Field,
     pub rcpt_addr: Field,
-    pub participant: Field,
     pub domain: Field,
     pub envelope: Field,
     pub subject: Field,
@@ -135,7 +132,6 @@ pub fn build() -> Schema {
     b.add_text_field(BCC, text(false));
     b.add_text_field(BCC_ADDR, STRING);
     b.add_text_field(RCPT_ADDR, STRING | FAST);
-    b.add_text_field(PARTICIPANT, STRING | FAST);
     b.add_text_field(DOMAIN, STRING | FAST);
     b.add_text_field(ENVELOPE, STORED);
     b.add_text_field(SUBJECT, text(true));
@@ -160,7 +156,7 @@ pub fn build() -> Schema {
 
 /// Version of the on-disk layout, recorded in the index directory; an index of another version
 /// is refused with a request to re-index rather than misread.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 impl Fields {
     /// Resolves every field of `schema`. Fails when the index was built by another schema.
@@ -188,7 +184,6 @@ impl Fields {
             bcc: f(BCC)?,
             bcc_addr: f(BCC_ADDR)?,
             rcpt_addr: f(RCPT_ADDR)?,
-            participant: f(PARTICIPANT)?,
             domain: f(DOMAIN)?,
             envelope: f(ENVELOPE)?,
             subject: f(SUBJECT)?,

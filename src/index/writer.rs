@@ -126,8 +126,8 @@ pub fn to_document(doc: &Doc, f: &Fields) -> TantivyDocument {
     d
 }
 
-/// Adds the sender and recipients: name words, exact addresses, the recipient, participant and
-/// domain columns, and the stored envelope. Shared by indexing and by `export`, which rebuilds
+/// Adds the sender and recipients: name words, exact addresses, the recipient and domain
+/// columns, and the stored envelope. Shared by indexing and by `export`, which rebuilds
 /// the unstored fields from the stored envelope.
 pub fn add_envelope(
     d: &mut TantivyDocument,
@@ -151,19 +151,6 @@ pub fn add_envelope(
         for m in list {
             add_mailbox(d, m, words, addr, all, &mut domains);
         }
-    }
-    let mut participants: Vec<&str> = from
-        .into_iter()
-        .chain(to)
-        .chain(cc)
-        .chain(bcc)
-        .map(|m| m.address.as_str())
-        .filter(|a| !a.is_empty())
-        .collect();
-    participants.sort_unstable();
-    participants.dedup();
-    for p in participants {
-        d.add_text(f.participant, p);
     }
     domains.sort_unstable();
     domains.dedup();

@@ -3,6 +3,8 @@
 //! - [`top_terms`]: the most frequent values of a string column (tantivy's terms aggregation);
 //! - [`DateBucketCollector`]: calendar buckets (year, month, ISO week, day) of the date column in
 //!   a time zone (calendar periods are not fixed intervals, so this is a small collector);
+//! - [`ParticipantCollector`]: messages per address, as sender or recipient, counted once per
+//!   message, from the sender and recipient columns (there is no participant column to index);
 //! - [`PairCollector`]: sender → recipient pairs with counts and first/last dates.
 
 use std::collections::{BTreeMap, HashMap};
@@ -223,6 +225,173 @@ impl SegmentCollector for DateBucketSegment {
     fn harvest(self) -> DateBuckets {
         self.fruit
     }
+}
+
+/// Counts, for every address, the hits it sent or received, once per hit even when it is both
+/// sender and recipient, or a recipient twice (To and Cc).
+///
+/// Per segment it counts sender and recipient ordinals in two arrays, and knows which sender
+/// ordinal is which recipient ordinal from one merged pass over the two sorted dictionaries, so
+/// an address that is both in one message counts once. Only addresses with a count are turned
+/// into strings, in one sorted pass per dictionary.
+pub struct ParticipantCollector;
+
+pub struct ParticipantSegment {
+    from: Option<StrColumn>,
+    rcpt: Option<StrColumn>,
+    /// Sender ordinal → the same address's recipient ordinal, or `NONE`.
+    from_as_rcpt: Vec<u32>,
+    from_counts: Vec<u32>,
+    rcpt_counts: Vec<u32>,
+    scratch: Vec<u64>,
+}
+
+const NONE: u32 = u32::MAX;
+
+/// Sender ordinal → recipient ordinal of the same address, from a merge of the two sorted
+/// dictionaries.
+fn ordinal_map(from: &StrColumn, rcpt: &StrColumn) -> std::io::Result<Vec<u32>> {
+    let mut map = vec![NONE; from.dictionary().num_terms()];
+    let mut a = from.dictionary().stream()?;
+    let mut b = rcpt.dictionary().stream()?;
+    let (mut more_a, mut more_b) = (a.advance(), b.advance());
+    while more_a && more_b {
+        match a.key().cmp(b.key()) {
+            std::cmp::Ordering::Less => more_a = a.advance(),
+            std::cmp::Ordering::Greater => more_b = b.advance(),
+            std::cmp::Ordering::Equal => {
+                if let Some(slot) = map.get_mut(a.term_ord() as usize) {
+                    *slot = u32::try_from(b.term_ord()).unwrap_or(NONE);
+                }
+                more_a = a.advance();
+                more_b = b.advance();
+            }
+        }
+    }
+    Ok(map)
+}
+
+impl Collector for ParticipantCollector {
+    type Fruit = HashMap<String, u64>;
+    type Child = ParticipantSegment;
+
+    fn for_segment(
+        &self,
+        _ord: u32,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<ParticipantSegment> {
+        let ff = segment.fast_fields();
+        let from = ff.str(schema::FROM_ADDR)?;
+        let rcpt = ff.str(schema::RCPT_ADDR)?;
+        let from_as_rcpt = match (&from, &rcpt) {
+            (Some(f), Some(r)) => ordinal_map(f, r)?,
+            _ => Vec::new(),
+        };
+        let len = |c: &Option<StrColumn>| c.as_ref().map_or(0, |c| c.dictionary().num_terms());
+        Ok(ParticipantSegment {
+            from_counts: vec![0; len(&from)],
+            rcpt_counts: vec![0; len(&rcpt)],
+            from,
+            rcpt,
+            from_as_rcpt,
+            scratch: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<HashMap<String, u64>>,
+    ) -> tantivy::Result<HashMap<String, u64>> {
+        let mut all: HashMap<String, u64> = HashMap::new();
+        for seg in fruits {
+            for (k, v) in seg {
+                *all.entry(k).or_insert(0) += v;
+            }
+        }
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for ParticipantSegment {
+    type Fruit = HashMap<String, u64>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        self.scratch.clear();
+        if let Some(rcpt) = &self.rcpt {
+            self.scratch.extend(rcpt.term_ords(doc));
+            self.scratch.sort_unstable();
+            self.scratch.dedup();
+            for &r in &self.scratch {
+                if let Some(c) = self.rcpt_counts.get_mut(r as usize) {
+                    *c += 1;
+                }
+            }
+        }
+        if let Some(from) = &self.from {
+            let mut last = None;
+            for f in from.term_ords(doc) {
+                if last == Some(f) {
+                    continue;
+                }
+                last = Some(f);
+                let same = self.from_as_rcpt.get(f as usize).copied().unwrap_or(NONE);
+                if same != NONE && self.scratch.binary_search(&u64::from(same)).is_ok() {
+                    continue; // counted as a recipient of this message already
+                }
+                if let Some(c) = self.from_counts.get_mut(f as usize) {
+                    *c += 1;
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> HashMap<String, u64> {
+        let mut out: HashMap<String, u64> = HashMap::new();
+        for (col, counts) in [
+            (&self.from, &self.from_counts),
+            (&self.rcpt, &self.rcpt_counts),
+        ] {
+            let Some(col) = col else { continue };
+            let ords: Vec<u64> = (0u64..)
+                .zip(counts)
+                .filter(|(_, c)| **c > 0)
+                .map(|(o, _)| o)
+                .collect();
+            let mut i = 0;
+            let _ = col.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                if let Some(&o) = ords.get(i) {
+                    let n = u64::from(counts[o as usize]);
+                    *out.entry(String::from_utf8_lossy(bytes).into_owned())
+                        .or_insert(0) += n;
+                }
+                i += 1;
+            });
+        }
+        out
+    }
+}
+
+/// The `k` addresses taking part in the most hits (as sender or recipient), with their counts,
+/// most first, ties by address.
+pub fn top_participants(
+    searcher: &Searcher,
+    query: &dyn Query,
+    k: usize,
+) -> tantivy::Result<Vec<(String, u64)>> {
+    let all = searcher.search(query, &ParticipantCollector)?;
+    let mut v: Vec<(String, u64)> = all.into_iter().collect();
+    let order = |a: &(String, u64), b: &(String, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0));
+    if v.len() > k && k > 0 {
+        v.select_nth_unstable_by(k - 1, order);
+        v.truncate(k);
+    }
+    v.sort_by(order);
+    v.truncate(k);
+    Ok(v)
 }
 
 /// Counts sender → recipient pairs (every recipient of To, Cc and Bcc) from fast fields.

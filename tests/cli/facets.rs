@@ -293,3 +293,63 @@ fn timeline_orders_the_correspondence_with_gaps() {
     let b = sample().run(&["timeline", "dana", "openvault"]).stdout;
     assert_eq!(a, b);
 }
+
+#[test]
+fn participant_counts_each_message_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let msg = |id: &str, from: &str, to: &str, cc: &str| {
+        format!("Message-ID: <{id}>\nFrom: {from}\nTo: {to}\nCc: {cc}\nDate: Mon, 3 Oct 2016 10:00:00 +0000\nSubject: s\n\nbody\n")
+    };
+    // dana writes to herself (To and Cc), to sam twice over (To and Cc), and sam answers.
+    let files = [
+        (
+            "1.eml",
+            msg("1@x", "dana@x.example", "dana@x.example", "dana@x.example"),
+        ),
+        (
+            "2.eml",
+            msg("2@x", "dana@x.example", "sam@y.example", "sam@y.example"),
+        ),
+        (
+            "3.eml",
+            msg("3@x", "sam@y.example", "dana@x.example", "lee@y.example"),
+        ),
+    ];
+    for (name, text) in &files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let ix = crate::util::TestIndex::of(dir.path());
+    let out = ix.run(&[
+        "search",
+        "--json",
+        "--limit",
+        "0",
+        "--facet",
+        "participant",
+        "*",
+    ]);
+    let facet = json_lines(&out.stdout)
+        .into_iter()
+        .find_map(|l| match l {
+            Line::Facet(f) => Some(f),
+            _ => None,
+        })
+        .expect("a facet line");
+    let got: Vec<(String, u64)> = facet
+        .values
+        .iter()
+        .map(|v| (v.value.clone(), v.count))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("dana@x.example".to_owned(), 3),
+            ("sam@y.example".to_owned(), 2),
+            ("lee@y.example".to_owned(), 1),
+        ]
+    );
+    for (addr, n) in &got {
+        let (_, summary, _) = ix.search(&format!("participant:{addr}"), &[]);
+        assert_eq!(summary.total_hits as u64, *n, "{addr}");
+    }
+}
