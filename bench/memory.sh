@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Peak memory of `trawl index` on inputs that could blow it up: a corpus ten times larger than
-# the Enron half, one 1 GB mbox, one 200 MB message. Prints peak RSS next to the baseline.
+# the Enron half, one 1 GB mbox, one 200 MB message. Prints peak RSS next to the baseline, split
+# into anonymous memory (heap: what the process owns) and file-backed pages (mapped segments).
 #
-#   bench/memory.sh [WORK_DIR]
+#   bench/memory.sh [WORK_DIR]            # MEMORY=64 bench/memory.sh: another --memory budget
 #
 # Needs the Enron half from ../shared/corpora (unpacked here) to draw the generated corpora from.
 set -euo pipefail
@@ -37,9 +38,10 @@ with open(sys.argv[1], "wb") as f:
 PY
 fi
 
-printf '%-12s %12s %10s %10s %12s\n' input messages MB wall_s peak_RSS_MB
+MEMORY=${MEMORY:-256}
+printf '%-12s %12s %10s %10s %12s %10s %10s\n' input messages MB wall_s peak_RSS_MB anon_MB file_MB
 for d in gen-1x gen-10x mbox-1gb huge; do
-  "$TRAWL" bench index --json "$WORK/$d" | python3 -c '
+  "$TRAWL" bench index --json --memory "$MEMORY" "$WORK/$d" | python3 -c '
 import json, sys; r = json.load(sys.stdin)
-print(f"%-12s %12d %10.0f %10.2f %12.0f" % (sys.argv[1], r["messages"], r["bytes"] / 1e6, r["wall_secs"], r["peak_rss_mb"]))' "$d"
+print(f"%-12s %12d %10.0f %10.2f %12.0f %10.0f %10.0f" % (sys.argv[1], r["messages"], r["bytes"] / 1e6, r["wall_secs"], r["peak_rss_mb"], r["peak_anon_mb"] or 0, r["peak_file_mb"] or 0))' "$d"
 done

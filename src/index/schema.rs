@@ -117,10 +117,10 @@ pub fn build() -> Schema {
     b.add_text_field(CONVERSATION, STRING | FAST | STORED);
     b.add_u64_field(PARENT, INDEXED | FAST | STORED);
     b.add_text_field(DATE_SOURCE, STRING | STORED);
-    b.add_text_field(PATH, STRING | FAST | STORED);
+    b.add_text_field(PATH, STRING | STORED);
     b.add_u64_field(OFFSET, u64_stored.clone());
     b.add_u64_field(LENGTH, u64_stored);
-    b.add_text_field(SHA256, STRING | STORED);
+    b.add_text_field(SHA256, STORED);
     b.add_text_field(MESSAGE_ID, STRING | STORED);
     b.add_text_field(IN_REPLY_TO, STRING | STORED);
     b.add_text_field(REFERENCES, STRING | STORED);
