@@ -14,14 +14,18 @@ pub enum Role {
 
 /// The maildir role of the file at `path`, checked against the file system.
 pub fn role(path: &Path) -> Option<Role> {
-    let parent = path.parent()?;
-    let role = match parent.file_name()?.to_str()? {
+    // String slicing rather than `Path::parent`, which walks components from the end: this runs
+    // for every file of every dump.
+    let s = path.to_str()?;
+    let (parent, _) = s.rsplit_once('/')?;
+    let (maildir, name) = parent.rsplit_once('/')?;
+    let role = match name {
         "cur" => Role::Cur,
         "new" => Role::New,
         "tmp" => Role::Tmp,
         _ => return None,
     };
-    let maildir = parent.parent()?;
+    let maildir = Path::new(if maildir.is_empty() { "/" } else { maildir });
     let sibling = |name: &str| is_dir_cached(&maildir.join(name));
     let is_maildir = match role {
         Role::Cur => sibling("new") || sibling("tmp"),
@@ -40,7 +44,12 @@ fn is_dir_cached(path: &Path) -> bool {
     }
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
-        if let Some((_, v)) = c.iter().find(|(p, _)| p == path) {
+        // Byte comparison: `Path` equality walks components.
+        let key = path.as_os_str().as_encoded_bytes();
+        if let Some((_, v)) = c
+            .iter()
+            .find(|(p, _)| p.as_os_str().as_encoded_bytes() == key)
+        {
             return *v;
         }
         let v = path.is_dir();

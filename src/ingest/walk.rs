@@ -64,7 +64,7 @@ pub fn visit(
 ) {
     let it = WalkDir::new(root)
         .follow_links(follow_symlinks)
-        .sort_by_file_name()
+        .sort_by(|a, b| file_name(a).cmp(file_name(b)))
         .into_iter()
         .filter_entry(|e| exclude.is_none_or(|x| e.path() != x));
     for entry in it {
@@ -75,6 +75,16 @@ pub fn visit(
             return;
         }
     }
+}
+
+/// The last component of an entry's path, as bytes. Same order as `sort_by_file_name`, which
+/// finds the name by walking the path's components for every comparison (a third of the time of
+/// an unchanged re-run in a profile).
+fn file_name(e: &walkdir::DirEntry) -> &[u8] {
+    let b = e.path().as_os_str().as_encoded_bytes();
+    b.iter()
+        .rposition(|&c| c == b'/')
+        .map_or(b, |i| &b[i + 1..])
 }
 
 /// Turns a walkdir result into an [`Entry`]; `None` for directories.
