@@ -1,8 +1,9 @@
 //! `trawl index DUMP_DIR`: walk, parse in parallel, write with one `IndexWriter`.
 //!
 //! ```text
-//! walk thread (metadata only; unchanged files → records, the rest → bounded work queue)
-//!   → rayon pool, N threads: read file, detect format, parse, build tantivy documents
+//! walk (directory entries only) → bounded queue of paths, in chunks
+//!   → rayon pool, N threads: stat; unchanged since the last run → a record; otherwise read,
+//!     detect format, parse, build tantivy documents
 //!   → bounded channel (backpressure: parsing never runs far ahead of indexing)
 //!   → this thread: one IndexWriter (its own N indexing threads, --memory budget), and file
 //!     records streamed to the new files.jsonl
@@ -182,7 +183,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
-    let (work_tx, work_rx) = mpsc::sync_channel::<Vec<Work>>(WORK_CHUNKS);
+    let (work_tx, work_rx) = mpsc::sync_channel::<Vec<PathBuf>>(WORK_CHUNKS);
     let open = || {
         index
             .writer_with_num_threads(threads, memory)
@@ -204,16 +205,23 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     };
     let stage = Instant::now();
 
-    std::thread::scope(|scope| {
+    let previous = Mutex::new(previous);
+    let complete = std::thread::scope(|scope| {
         let (feed, books, fields, stop) = (&feed, &books, &fields, &stop);
+        let (previous, progress) = (&previous, &progress);
         scope.spawn(move || {
             pool.install(|| {
                 work_rx.into_iter().par_bridge().for_each(|chunk| {
-                    let mut done = Vec::with_capacity(chunk.len());
-                    for (entry, prev) in chunk {
+                    let mut done = Vec::new();
+                    for path in chunk {
                         if stop() {
                             return;
                         }
+                        let entry = walk::stat(path);
+                        let Some(prev) = sort_file(&entry, previous, books) else {
+                            continue; // unchanged, booked
+                        };
+                        progress.add_total(entry.size);
                         let replace = legacy || prev.as_ref().is_some_and(|p| p.docs > 0);
                         done.push(parse_file(
                             &entry,
@@ -224,7 +232,9 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
                             feed,
                         ));
                     }
-                    lock(books).done(done);
+                    if !done.is_empty() {
+                        lock(books).done(done);
+                    }
                 });
             });
         });
@@ -234,12 +244,20 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
             &index_dir,
             previous,
             books,
-            feed,
-            fields,
             work_tx,
             stop,
-        );
+        )
     });
+    // Files of the last run that the walk did not meet are gone from the dump.
+    if complete && !stop() {
+        let previous = previous.into_inner().unwrap_or_else(|e| e.into_inner());
+        for (_, r) in previous.files {
+            if r.docs > 0 {
+                feed.delete_path(&fields, &r.path);
+            }
+            lock(&books).gone(r.docs > 0);
+        }
+    }
     let index_writer = feed.into_inner()?;
     let books = books.into_inner().unwrap_or_else(|e| e.into_inner());
     if let Some(e) = books.error {
@@ -283,96 +301,89 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     Ok(report)
 }
 
-/// What the last run recorded for this dump, consumed by the walk as it meets each file.
+/// What the last run recorded for this dump; each file's record is taken out as the file is met.
 struct Previous {
     files: HashMap<String, FileRecord>,
     skips: HashMap<String, SkippedFile>,
 }
 
-/// Files waiting for a parse thread, with what the last run recorded for them.
-type Work = (walk::FileEntry, Option<FileRecord>);
-
-/// Files go to the parse threads in chunks, so neither side wakes the other once per file;
-/// at most `WORK_CHUNKS` chunks wait in the queue.
+/// Files go to the parse threads, which read their metadata, in chunks, so neither side wakes
+/// the other once per file; at most `WORK_CHUNKS` chunks wait in the queue.
 const CHUNK: usize = 64;
 const WORK_CHUNKS: usize = 8;
 
-/// Walks the dump and sorts every entry: unchanged files and unreadable entries go straight to
-/// the books, the rest to the parse threads. Once the walk is complete, what is left of
-/// `previous` is gone from the dump: its documents are deleted.
-#[allow(clippy::too_many_arguments)]
+/// Walks the dump: unreadable entries (symlinks, maildir `tmp/`, errors) go straight to the
+/// books, files to the parse threads. Returns whether the walk met every entry (so what is left
+/// of `previous` afterwards is gone from the dump).
 fn walk_dump(
     dump: &Path,
     follow_symlinks: bool,
     index_dir: &Path,
-    mut previous: Previous,
+    previous: &Mutex<Previous>,
     books: &Mutex<Books<'_>>,
-    feed: &Feed<'_>,
-    fields: &Fields,
-    work: mpsc::SyncSender<Vec<Work>>,
+    work: mpsc::SyncSender<Vec<PathBuf>>,
     stop: &(dyn Fn() -> bool + Sync),
-) {
+) -> bool {
     let started = Instant::now();
-    let progress = lock(books).progress;
     let mut complete = true;
-    let mut chunk: Vec<Work> = Vec::with_capacity(CHUNK);
-    walk::visit(dump, follow_symlinks, Some(index_dir), |entry| {
+    let mut chunk: Vec<PathBuf> = Vec::with_capacity(CHUNK);
+    walk::visit_paths(dump, follow_symlinks, Some(index_dir), |found| {
         if stop() {
             complete = false;
             return ControlFlow::Break(());
         }
-        match entry {
-            walk::Entry::Skipped(path, skip) => {
-                let prev = previous.files.remove(path.to_string_lossy().as_ref());
+        match found {
+            walk::Found::Skipped(path, skip) => {
+                let prev = lock(previous).files.remove(path.to_string_lossy().as_ref());
                 let known = prev.is_some_and(|p| p.skipped.as_deref() == Some(skip.code()));
                 lock(books).walk_skip(&path, &skip, known);
             }
-            walk::Entry::File(f) => {
-                match previous.files.remove(f.path.to_string_lossy().as_ref()) {
-                    Some(p) if p.size == f.size && p.mtime_ns == f.mtime_ns => {
-                        let skip = p.skipped.as_ref().map(|reason| {
-                            previous
-                                .skips
-                                .remove(&p.path)
-                                .unwrap_or_else(|| SkippedFile {
-                                    path: p.path.clone(),
-                                    reason: reason.clone(),
-                                    detail: reason.clone(),
-                                })
-                        });
-                        lock(books).unchanged(p, skip);
-                    }
-                    prev => {
-                        progress.add_total(f.size);
-                        chunk.push((f, prev));
-                        if chunk.len() == CHUNK && work.send(std::mem::take(&mut chunk)).is_err() {
-                            complete = false;
-                            return ControlFlow::Break(());
-                        }
-                    }
+            walk::Found::File(path) => {
+                chunk.push(path);
+                if chunk.len() == CHUNK && work.send(std::mem::take(&mut chunk)).is_err() {
+                    complete = false;
+                    return ControlFlow::Break(());
                 }
             }
         }
         ControlFlow::Continue(())
     });
-    if !chunk.is_empty() {
-        let _ = work.send(chunk);
+    if !chunk.is_empty() && work.send(chunk).is_err() {
+        complete = false;
     }
     drop(work);
     lock(books).report.stages.walk_secs = started.elapsed().as_secs_f64();
-    if !complete || stop() {
-        return;
-    }
-    for (_, r) in previous.files {
-        if r.docs > 0 {
-            feed.delete_path(fields, &r.path);
+    complete
+}
+
+/// Compares a file with the last run's record of it. Unchanged (same size and mtime): booked
+/// here, `None`. Otherwise `Some` of the last record, if any, and the file is to be read.
+fn sort_file(
+    f: &walk::FileEntry,
+    previous: &Mutex<Previous>,
+    books: &Mutex<Books<'_>>,
+) -> Option<Option<FileRecord>> {
+    let key = f.path.to_string_lossy();
+    let mut prev = lock(previous);
+    match prev.files.remove(key.as_ref()) {
+        Some(p) if p.size == f.size && p.mtime_ns == f.mtime_ns => {
+            let skip = p.skipped.as_ref().map(|reason| {
+                prev.skips.remove(&p.path).unwrap_or_else(|| SkippedFile {
+                    path: p.path.clone(),
+                    reason: reason.clone(),
+                    detail: reason.clone(),
+                })
+            });
+            drop(prev);
+            lock(books).unchanged(p, skip);
+            None
         }
-        lock(books).gone(r.docs > 0);
+        p => Some(p),
     }
 }
 
-fn lock<'m, 'a>(books: &'m Mutex<Books<'a>>) -> std::sync::MutexGuard<'m, Books<'a>> {
-    books.lock().unwrap_or_else(|e| e.into_inner())
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Where this run's file records go: held back while nothing has changed (so an unchanged

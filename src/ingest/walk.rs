@@ -62,6 +62,27 @@ pub fn visit(
     exclude: Option<&Path>,
     mut f: impl FnMut(Entry) -> ControlFlow<()>,
 ) {
+    visit_paths(root, follow_symlinks, exclude, |found| match found {
+        Found::File(path) => f(Entry::File(stat(path))),
+        Found::Skipped(path, skip) => f(Entry::Skipped(path, skip)),
+    });
+}
+
+/// An entry of a walk before its file is looked at: indexing stats files on its parse threads,
+/// in parallel, rather than on the walking thread.
+#[derive(Debug)]
+pub enum Found {
+    File(PathBuf),
+    Skipped(PathBuf, Skip),
+}
+
+/// Like [`visit`], without reading each file's metadata (see [`stat`]).
+pub fn visit_paths(
+    root: &Path,
+    follow_symlinks: bool,
+    exclude: Option<&Path>,
+    mut f: impl FnMut(Found) -> ControlFlow<()>,
+) {
     let it = WalkDir::new(root)
         .follow_links(follow_symlinks)
         .sort_by(|a, b| file_name(a).cmp(file_name(b)))
@@ -87,8 +108,8 @@ fn file_name(e: &walkdir::DirEntry) -> &[u8] {
         .map_or(b, |i| &b[i + 1..])
 }
 
-/// Turns a walkdir result into an [`Entry`]; `None` for directories.
-fn classify(root: &Path, entry: walkdir::Result<walkdir::DirEntry>) -> Option<Entry> {
+/// Turns a walkdir result into a [`Found`]; `None` for directories.
+fn classify(root: &Path, entry: walkdir::Result<walkdir::DirEntry>) -> Option<Found> {
     let entry = match entry {
         Ok(e) => e,
         Err(err) => {
@@ -99,7 +120,7 @@ fn classify(root: &Path, entry: walkdir::Result<walkdir::DirEntry>) -> Option<En
             let msg = err
                 .io_error()
                 .map_or_else(|| err.to_string(), ToString::to_string);
-            return Some(Entry::Skipped(path, Skip::Unreadable(msg)));
+            return Some(Found::Skipped(path, Skip::Unreadable(msg)));
         }
     };
     let ft = entry.file_type();
@@ -108,25 +129,31 @@ fn classify(root: &Path, entry: walkdir::Result<walkdir::DirEntry>) -> Option<En
     }
     let path = entry.into_path();
     if ft.is_symlink() {
-        return Some(Entry::Skipped(path, Skip::Symlink));
+        return Some(Found::Skipped(path, Skip::Symlink));
     }
     if !ft.is_file() {
-        return Some(Entry::Skipped(path, Skip::NotRegularFile));
+        return Some(Found::Skipped(path, Skip::NotRegularFile));
     }
     if maildir::role(&path) == Some(Role::Tmp) {
-        return Some(Entry::Skipped(path, Skip::MaildirTmp));
+        return Some(Found::Skipped(path, Skip::MaildirTmp));
     }
+    Some(Found::File(path))
+}
+
+/// Size and modification time of a file (zeros when they cannot be read: reading the file will
+/// then report why).
+pub fn stat(path: PathBuf) -> FileEntry {
     let meta = std::fs::metadata(&path).ok();
     let size = meta.as_ref().map_or(0, |m| m.len());
     let mtime_ns = meta
         .and_then(|m| m.modified().ok())
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
-    Some(Entry::File(FileEntry {
+    FileEntry {
         path,
         size,
         mtime_ns,
-    }))
+    }
 }
 
 #[cfg(test)]
