@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side indexing benchmark: trawl against the tools a journalist would otherwise use,
-# on the same corpus, in one run, several runs each, medians reported.
+# on the same corpus, in one run, several rounds (each tool once per round), medians reported.
 #
 #   bench/compare.sh                       # the Enron half from ../shared/corpora
 #   CORPUS_DIR=/path/to/maildir RUNS=5 bench/compare.sh
@@ -61,20 +61,18 @@ prepare_corpus() {
   rm -rf "$WORK/raw"
 }
 
-# run NAME SETUP_CMD CMD SIZE_DIR: runs CMD $RUNS times after SETUP_CMD, records wall time,
-# peak RSS and the size of SIZE_DIR afterwards.
+# run NAME SETUP_CMD CMD SIZE_DIR: runs CMD once after SETUP_CMD, records wall time, peak RSS
+# and the size of SIZE_DIR afterwards.
 run() {
-  local name=$1 setup=$2 cmd=$3 dir=$4
-  for i in $(seq "$RUNS"); do
-    eval "$setup"
-    sync
-    /usr/bin/time -f '%e %M' -o "$WORK/time.txt" bash -c "$cmd" >/dev/null 2>"$WORK/$name.err" || {
-      log "$name failed:"; cat "$WORK/$name.err" >&2; return 1; }
-    read -r secs kb < "$WORK/time.txt"
-    size=$(du -sb "$dir" | cut -f1)
-    echo "$name $i $secs $kb $size" >> "$WORK/results.txt"
-    log "$name run $i: ${secs}s, peak RSS $((kb / 1024)) MB, index $((size / 1000000)) MB"
-  done
+  local name=$1 setup=$2 cmd=$3 dir=$4 i=$5
+  eval "$setup"
+  sync
+  /usr/bin/time -f '%e %M' -o "$WORK/time.txt" bash -c "$cmd" >/dev/null 2>"$WORK/$name.err" || {
+    log "$name failed:"; cat "$WORK/$name.err" >&2; return 1; }
+  read -r secs kb < "$WORK/time.txt"
+  size=$(du -sb "$dir" | cut -f1)
+  echo "$name $i $secs $kb $size" >> "$WORK/results.txt"
+  log "$name run $i: ${secs}s, peak RSS $((kb / 1024)) MB, index $((size / 1000000)) MB"
 }
 
 install_tools
@@ -85,32 +83,40 @@ CORPUS_MB=$(( $(du -sb "$CORPUS" | cut -f1) / 1000000 ))
 : > "$WORK/results.txt"
 log "corpus: $CORPUS ($MESSAGES messages, $CORPUS_MB MB), $RUNS runs each"
 
-for tool in $TOOLS; do
-  case $tool in
-    trawl)
-      run trawl "rm -rf $WORK/trawl-ix" "$TRAWL --index $WORK/trawl-ix index -q -j $THREADS --memory $MEMORY_MIB $CORPUS" "$WORK/trawl-ix" ;;
-    trawl-1core)
-      # One core, one thread each for parsing and indexing: the base of the scaling ratio.
-      run trawl-1core "rm -rf $WORK/trawl-ix1" "taskset -c 0 $TRAWL --index $WORK/trawl-ix1 index -q -j 1 --memory $MEMORY_MIB $CORPUS" "$WORK/trawl-ix1" ;;
-    tantivy-cli)
-      [ -d "$WORK/trawl-ix" ] || "$TRAWL" --index "$WORK/trawl-ix" index -q "$CORPUS"
-      "$TRAWL" --index "$WORK/trawl-ix" export --ndjson > "$WORK/docs.ndjson"
-      "$TRAWL" --index "$WORK/trawl-ix" export --schema \
-        | python3 -c 'import json,sys; s=json.load(sys.stdin)
+# tantivy-cli's input and schema, made once by trawl itself.
+if [[ " $TOOLS " == *" tantivy-cli "* ]]; then
+  [ -d "$WORK/trawl-ix" ] || "$TRAWL" --index "$WORK/trawl-ix" index -q "$CORPUS"
+  "$TRAWL" --index "$WORK/trawl-ix" export --ndjson > "$WORK/docs.ndjson"
+  "$TRAWL" --index "$WORK/trawl-ix" export --schema \
+    | python3 -c 'import json,sys; s=json.load(sys.stdin)
 for f in s:
     ix=f.get("options",{}).get("indexing")
     if ix and ix.get("tokenizer")=="trawl_text": ix["tokenizer"]="default"
 print(json.dumps({"index_settings":{"docstore_compression":"lz4","docstore_blocksize":16384},"segments":[],"schema":s,"opstamp":0}))' \
-        > "$WORK/meta.json"
-      run tantivy-cli "rm -rf $WORK/tcli-ix && mkdir -p $WORK/tcli-ix && cp $WORK/meta.json $WORK/tcli-ix/" \
-        "$WORK/tools/bin/tantivy index -i $WORK/tcli-ix -t $THREADS -m $((MEMORY_MIB * 1048576)) -f $WORK/docs.ndjson" "$WORK/tcli-ix" ;;
-    notmuch)
-      run notmuch "rm -rf $WORK/nm-db && mkdir -p $WORK/nm-db && printf '[database]\npath=$WORK/nm-db\nmail_root=$CORPUS\n[new]\ntags=unread;inbox\n[maildir]\nsynchronize_flags=false\n' > $WORK/nm.cfg" \
-        "NOTMUCH_CONFIG=$WORK/nm.cfg notmuch new --quiet" "$WORK/nm-db" ;;
-    mu)
-      run mu "rm -rf $WORK/mu-home && mu init --quiet --muhome=$WORK/mu-home --maildir=$CORPUS >/dev/null" \
-        "mu index --quiet --muhome=$WORK/mu-home" "$WORK/mu-home" ;;
-  esac
+    > "$WORK/meta.json"
+fi
+
+# Round robin (every tool once, then again) so that a machine whose speed drifts during the
+# run (a shared VM does) does not favour whichever tool ran while it was fast.
+for i in $(seq "$RUNS"); do
+  for tool in $TOOLS; do
+    case $tool in
+      trawl)
+        run trawl "rm -rf $WORK/trawl-ix" "$TRAWL --index $WORK/trawl-ix index -q -j $THREADS --memory $MEMORY_MIB $CORPUS" "$WORK/trawl-ix" "$i" ;;
+      trawl-1core)
+        # One core, one thread each for parsing and indexing: the base of the scaling ratio.
+        run trawl-1core "rm -rf $WORK/trawl-ix1" "taskset -c 0 $TRAWL --index $WORK/trawl-ix1 index -q -j 1 --memory $MEMORY_MIB $CORPUS" "$WORK/trawl-ix1" "$i" ;;
+      tantivy-cli)
+        run tantivy-cli "rm -rf $WORK/tcli-ix && mkdir -p $WORK/tcli-ix && cp $WORK/meta.json $WORK/tcli-ix/" \
+          "$WORK/tools/bin/tantivy index -i $WORK/tcli-ix -t $THREADS -m $((MEMORY_MIB * 1048576)) -f $WORK/docs.ndjson" "$WORK/tcli-ix" "$i" ;;
+      notmuch)
+        run notmuch "rm -rf $WORK/nm-db && mkdir -p $WORK/nm-db && printf '[database]\npath=$WORK/nm-db\nmail_root=$CORPUS\n[new]\ntags=unread;inbox\n[maildir]\nsynchronize_flags=false\n' > $WORK/nm.cfg" \
+          "NOTMUCH_CONFIG=$WORK/nm.cfg notmuch new --quiet" "$WORK/nm-db" "$i" ;;
+      mu)
+        run mu "rm -rf $WORK/mu-home && mu init --quiet --muhome=$WORK/mu-home --maildir=$CORPUS >/dev/null" \
+          "mu index --quiet --muhome=$WORK/mu-home" "$WORK/mu-home" "$i" ;;
+    esac
+  done
 done
 
 python3 - "$WORK/results.txt" "$MESSAGES" "$CORPUS_MB" "$RUNS" > "$WORK/compare.md" <<'PY'
