@@ -272,15 +272,52 @@ fn regex_escape(s: &str) -> String {
 /// display name or address.
 fn address(value: &Value, fields: &[(Field, Field)]) -> Option<Q> {
     let text = value.text();
+    let mut exact: Vec<Field> = fields.iter().map(|&(_, e)| e).collect();
+    exact.dedup();
+    if let Some(domain) = as_domain(value) {
+        // Every address at the domain or below it, from the exact-address columns: one
+        // automaton over each dictionary instead of a phrase query ("enron com") that reads
+        // positions for every message with those two words in a name or address.
+        let pattern = format!(".*[@.]{}", regex_escape(&domain));
+        let qs: Vec<Q> = exact
+            .iter()
+            .filter_map(|&e| RegexQuery::from_pattern(&pattern, e).ok())
+            .map(|q| Box::new(q) as Q)
+            .collect();
+        return Some(or(qs));
+    }
     if matches!(value, Value::Word(_)) && text.contains('@') && !text.contains(char::is_whitespace)
     {
         let addr = normalize_address(text);
-        let mut exact: Vec<Field> = fields.iter().map(|&(_, e)| e).collect();
-        exact.dedup();
         return Some(or(exact.into_iter().map(|e| term(e, &addr)).collect()));
     }
     let words: Vec<Field> = fields.iter().map(|&(w, _)| w).collect();
     words_in(&words, value)
+}
+
+/// A bare domain (`enron.com`, `@mail.example.org`), lower-cased: at least two labels of
+/// letters, digits and hyphens, the last one not all digits (so `10.3` stays a pair of words).
+fn as_domain(value: &Value) -> Option<String> {
+    if !matches!(value, Value::Word(_)) {
+        return None;
+    }
+    let d = value
+        .text()
+        .trim()
+        .strip_prefix('@')
+        .unwrap_or(value.text().trim());
+    let d = d.to_lowercase();
+    let labels: Vec<&str> = d.split('.').collect();
+    let ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && !l.starts_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+        && labels
+            .last()
+            .is_some_and(|l| !l.chars().all(|c| c.is_ascii_digit()));
+    ok.then_some(d)
 }
 
 /// `path:` values: an absolute path matches as a prefix; a relative one matches at any directory

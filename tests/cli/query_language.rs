@@ -36,6 +36,38 @@ fn participant_is_sender_or_recipient() {
 }
 
 #[test]
+fn a_bare_domain_means_every_address_at_or_below_it() {
+    let s = sample();
+    let staff = [
+        "brad.pham",
+        "kelly.brandt",
+        "dana.reyes",
+        "sam.ortiz",
+        "hana.hollis",
+    ];
+    let union = staff
+        .iter()
+        .map(|n| format!("from:{n}@reyes2016.example.com"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let mut expected = s.mail_ids(&union);
+    expected.sort();
+    assert!(!expected.is_empty());
+    assert_eq!(s.mail_ids("from:reyes2016.example.com"), expected);
+    assert_eq!(s.mail_ids("from:@reyes2016.example.com"), expected);
+    assert_eq!(s.mail_ids("from:REYES2016.example.com"), expected);
+    // A parent domain takes in its subdomains, and nothing that merely ends the same way.
+    let parent = s.mail_ids("from:example.com");
+    assert!(expected.iter().all(|id| parent.contains(id)));
+    assert!(parent.len() > expected.len());
+    assert!(s.mail_ids("from:ample.com").is_empty());
+    // participant: covers recipients too.
+    let mut p = s.mail_ids("from:tokyo-desk.example.com OR to:tokyo-desk.example.com");
+    p.sort();
+    assert_eq!(s.mail_ids("participant:tokyo-desk.example.com"), p);
+}
+
+#[test]
 fn between_finds_both_directions_only() {
     let ids = sample().mail_ids("between:dana,openvault");
     assert_eq!(
