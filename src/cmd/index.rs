@@ -172,7 +172,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         files: known.unwrap_or_default(),
         skips: meta::read_skipped(&index_dir)?
             .into_iter()
-            .filter(|s| Path::new(&s.path).starts_with(&dump))
+            .filter(|s| meta::is_under(&s.path, &dump))
             .map(|s| (s.path.clone(), s))
             .collect(),
     };

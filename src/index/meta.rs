@@ -43,29 +43,18 @@ pub fn read_files(dir: &Path) -> Result<Option<Vec<FileRecord>>> {
 /// Reads the `files.jsonl` records under `root`, by path, one line at a time; `None` when the
 /// index predates the file.
 pub fn read_files_under(dir: &Path, root: &Path) -> Result<Option<HashMap<String, FileRecord>>> {
-    let path = dir.join(FILES_FILE);
-    let file = match fs::File::open(&path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
-    };
     let mut out = HashMap::new();
-    for line in BufReader::new(file).lines() {
-        let line = line.map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let r: FileRecord = serde_json::from_str(&line)?;
+    let found = for_each_jsonl(&dir.join(FILES_FILE), |r: FileRecord| {
         if is_under(&r.path, root) {
             out.insert(r.path.clone(), r);
         }
-    }
-    Ok(Some(out))
+    })?;
+    Ok(found.then_some(out))
 }
 
 /// Whether `path` is `root` or inside it, by comparing strings (`Path::starts_with` compares
 /// component by component, which shows in profiles over a million records).
-fn is_under(path: &str, root: &Path) -> bool {
+pub fn is_under(path: &str, root: &Path) -> bool {
     let Some(root) = root.to_str() else {
         return Path::new(path).starts_with(root);
     };
@@ -93,14 +82,14 @@ impl FilesWriter {
         if let Ok(old) = fs::File::open(&dest) {
             #[derive(Deserialize)]
             struct PathOnly {
-                path: PathBuf,
+                path: String,
             }
             for line in BufReader::new(old).lines() {
                 let line = line.map_err(|e| Error::io(format!("reading {}", dest.display()), e))?;
                 let Ok(r) = serde_json::from_str::<PathOnly>(&line) else {
                     continue;
                 };
-                if !r.path.starts_with(root) {
+                if !is_under(&r.path, root) {
                     out.write_all(line.as_bytes()).map_err(io)?;
                     out.write_all(b"\n").map_err(io)?;
                 }
@@ -143,19 +132,29 @@ impl Drop for FilesWriter {
 
 /// Reads a JSON Lines file; `None` when it does not exist.
 fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<Vec<T>>> {
+    let mut out = Vec::new();
+    let found = for_each_jsonl(path, |item| out.push(item))?;
+    Ok(found.then_some(out))
+}
+
+/// Hands each item of a JSON Lines file to `f`, one line at a time; `false` when the file does
+/// not exist.
+fn for_each_jsonl<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    mut f: impl FnMut(T),
+) -> Result<bool> {
     let file = match fs::File::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
     };
-    let mut out = Vec::new();
     for line in BufReader::new(file).lines() {
         let line = line.map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
         if !line.trim().is_empty() {
-            out.push(serde_json::from_str(&line)?);
+            f(serde_json::from_str(&line)?);
         }
     }
-    Ok(Some(out))
+    Ok(true)
 }
 
 fn write_jsonl<T: Serialize>(dir: &Path, name: &str, items: &[T]) -> Result<()> {
@@ -242,7 +241,7 @@ pub fn read_skipped(dir: &Path) -> Result<Vec<SkippedFile>> {
 pub fn write_skipped(dir: &Path, root: &str, entries: &[SkippedFile]) -> Result<PathBuf> {
     let mut all: Vec<SkippedFile> = read_skipped(dir)?
         .into_iter()
-        .filter(|s| !Path::new(&s.path).starts_with(root))
+        .filter(|s| !is_under(&s.path, Path::new(root)))
         .collect();
     all.extend_from_slice(entries);
     all.sort_by(|a, b| a.path.cmp(&b.path));

@@ -1,8 +1,9 @@
 //! Enumerating a dump: every entry under the root becomes a file to read or a [`Skip`].
 //!
-//! The walk is sequential and cheap (metadata only); indexing streams its entries to the parse
-//! threads as they are found ([`visit`]), so nothing per file is held for the whole run. Entries are sorted by name so runs are reproducible. Symlinks are reported, not
-//! followed, unless the user asks: a dump may contain links that point outside it.
+//! The walk is sequential and cheap. Indexing takes its entries as they are found
+//! ([`visit_paths`], no stat: the parse threads stat in parallel), so nothing per file is held
+//! for the whole run. Entries are sorted by name so runs are reproducible. Symlinks are
+//! reported, not followed, unless the user asks: a dump may contain links that point outside it.
 
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};

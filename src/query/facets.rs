@@ -361,18 +361,22 @@ impl SegmentCollector for ParticipantSegment {
                 .filter(|(_, c)| **c > 0)
                 .map(|(o, _)| o)
                 .collect();
-            let mut i = 0;
-            let _ = col.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-                if let Some(&o) = ords.get(i) {
-                    let n = u64::from(counts[o as usize]);
-                    *out.entry(String::from_utf8_lossy(bytes).into_owned())
-                        .or_insert(0) += n;
-                }
-                i += 1;
-            });
+            for (name, o) in terms_of(col, &ords).into_iter().zip(&ords) {
+                *out.entry(name).or_insert(0) += u64::from(counts[*o as usize]);
+            }
         }
         out
     }
+}
+
+/// The terms of `ords` (sorted, distinct) in one pass over the column's dictionary: looking them
+/// up one by one decodes a dictionary block per lookup.
+fn terms_of(col: &StrColumn, ords: &[u64]) -> Vec<String> {
+    let mut names = Vec::with_capacity(ords.len());
+    let _ = col.dictionary().sorted_ords_to_term_cb(ords, |bytes| {
+        names.push(String::from_utf8_lossy(bytes).into_owned())
+    });
+    names
 }
 
 /// The `k` addresses taking part in the most hits (as sender or recipient), with their counts,
@@ -538,10 +542,7 @@ impl SegmentCollector for PairSegment {
         let resolve = |col: &StrColumn, mut ords: Vec<u64>| -> (FxHashMap<u64, u32>, Vec<String>) {
             ords.sort_unstable();
             ords.dedup();
-            let mut names = Vec::with_capacity(ords.len());
-            let _ = col.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-                names.push(String::from_utf8_lossy(bytes).into_owned())
-            });
+            let names = terms_of(col, &ords);
             let index = ords.into_iter().zip(0u32..).collect();
             (index, names)
         };
