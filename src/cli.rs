@@ -179,6 +179,7 @@ pub struct IndexArgs {
     pub threads: Option<usize>,
 
     /// Indexer memory budget in MiB, shared by the indexing threads (at least 15 MiB per thread).
+    /// It also caps the input of each segment merge, so it bounds the index pages a merge maps.
     /// A larger budget means fewer, larger segments and faster indexing.
     #[arg(long, default_value_t = 256, value_name = "MIB")]
     pub memory: usize,

@@ -1,12 +1,13 @@
 //! `trawl index DUMP_DIR`: walk, parse in parallel, write with one `IndexWriter`.
 //!
 //! ```text
-//! walk (directory entries only) → bounded queue of paths, in chunks
+//! this thread: walk (directory entries only) → bounded queue of paths, in chunks of 64
 //!   → rayon pool, N threads: stat; unchanged since the last run → a record; otherwise read,
-//!     detect format, parse, build tantivy documents
-//!   → bounded channel (backpressure: parsing never runs far ahead of indexing)
-//!   → this thread: one IndexWriter (its own N indexing threads, --memory budget), and file
-//!     records streamed to the new files.jsonl
+//!     detect format, parse, build tantivy documents and add them to the one IndexWriter
+//!     (`add_document(&self)`; tantivy's bounded queue to its N indexing threads is the
+//!     backpressure); counts and file records under one lock per chunk, records streamed to
+//!     the new files.jsonl
+//!   → commit; merges capped by the --memory budget (`index::merge`)
 //! ```
 //!
 //! Every file ends up indexed or in `skipped.jsonl` with a reason. Re-indexing a dump replaces
@@ -185,8 +186,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         .build()?;
     let (work_tx, work_rx) = mpsc::sync_channel::<Vec<PathBuf>>(WORK_CHUNKS);
     let open = || {
-        index
-            .writer_with_num_threads(threads, memory)
+        writer::open_writer(&index, &index_dir, threads, memory)
             .context("opening the index writer (is another trawl indexing into it?)")
     };
     let feed = Feed::new(&open);

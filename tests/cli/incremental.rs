@@ -151,3 +151,36 @@ fn two_dumps_share_one_index_and_keep_their_records() {
     ids.sort();
     assert_eq!(ids, ["a1@x", "a2@x", "b0@x", "b1@x"]);
 }
+
+/// Each run that changes something commits at least one small segment; once eight gather, the
+/// capped merge policy folds them together before the run ends, and nothing is lost or doubled.
+#[test]
+fn small_segments_of_incremental_runs_are_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    std::fs::create_dir_all(&dump).unwrap();
+    let ix = TestIndex::empty();
+    let segments = |ix: &TestIndex| {
+        std::fs::read_dir(&ix.path)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension() == Some("store".as_ref()))
+            .count()
+    };
+    let mut most = 0;
+    for i in 0..10 {
+        std::fs::write(
+            dump.join(format!("m{i}.eml")),
+            message(&format!("m{i}@x"), &format!("note {i}"), "alpha"),
+        )
+        .unwrap();
+        index(&ix, &dump);
+        most = most.max(segments(&ix));
+    }
+    assert!(most >= 7, "every run should add a segment (at most {most})");
+    assert!(
+        segments(&ix) < most,
+        "ten runs left {} segments",
+        segments(&ix)
+    );
+    assert_eq!(ix.search("alpha", &[]).1.total_hits, 10);
+}
