@@ -65,6 +65,13 @@ fn a_bare_domain_means_every_address_at_or_below_it() {
     let mut p = s.mail_ids("from:tokyo-desk.example.com OR to:tokyo-desk.example.com");
     p.sort();
     assert_eq!(s.mail_ids("participant:tokyo-desk.example.com"), p);
+    // It runs over the domain column; the same rules hold there.
+    let mut all = s.mail_ids("from:example.com OR to:example.com");
+    all.sort();
+    assert!(all.len() > p.len());
+    assert_eq!(s.mail_ids("participant:example.com"), all);
+    assert_eq!(s.mail_ids("participant:@EXAMPLE.com"), all);
+    assert!(s.mail_ids("participant:ample.com").is_empty());
 }
 
 #[test]
