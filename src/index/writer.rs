@@ -179,6 +179,23 @@ pub fn add_envelope(
     for dom in domains {
         d.add_text(f.domain, dom);
     }
+    if let Some(dom) = from.and_then(domain_of) {
+        for dom in with_parents(dom) {
+            d.add_text(f.from_domain, dom);
+        }
+    }
+    let mut rcpt: Vec<&str> = to
+        .iter()
+        .chain(cc)
+        .chain(bcc)
+        .filter_map(domain_of)
+        .flat_map(with_parents)
+        .collect();
+    rcpt.sort_unstable();
+    rcpt.dedup();
+    for dom in rcpt {
+        d.add_text(f.rcpt_domain, dom);
+    }
     #[derive(serde::Serialize)]
     struct Envelope<'a> {
         from: Option<&'a Mailbox>,
@@ -188,6 +205,20 @@ pub fn add_envelope(
     }
     let envelope = serde_json::to_string(&Envelope { from, to, cc, bcc }).unwrap_or_default();
     d.add_text(f.envelope, envelope);
+}
+
+fn domain_of(m: &Mailbox) -> Option<&str> {
+    m.address
+        .rsplit_once('@')
+        .map(|(_, dom)| dom)
+        .filter(|dom| !dom.is_empty())
+}
+
+/// `dom` and each parent domain of two labels or more: `a.mail.enron.com`, `mail.enron.com`,
+/// `enron.com`. A single-label domain yields nothing (no query asks for `from:com`).
+fn with_parents(dom: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(dom), |d| d.split_once('.').map(|(_, parent)| parent))
+        .take_while(|d| d.contains('.'))
 }
 
 fn add_mailbox<'a>(
@@ -215,5 +246,22 @@ fn add_mailbox<'a>(
         if !dom.is_empty() {
             domains.push(dom);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_parents;
+
+    #[test]
+    fn a_domain_with_its_parents_of_two_labels_or_more() {
+        let all = |d| with_parents(d).collect::<Vec<_>>();
+        assert_eq!(
+            all("a.mail.enron.com"),
+            ["a.mail.enron.com", "mail.enron.com", "enron.com"]
+        );
+        assert_eq!(all("bbc.co.uk"), ["bbc.co.uk", "co.uk"]);
+        assert_eq!(all("enron.com"), ["enron.com"]);
+        assert!(all("localhost").is_empty());
     }
 }

@@ -133,10 +133,14 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
         Some(FieldName::Subject) => words_in(&[f.subject], value).ok_or_else(nothing)?,
         Some(FieldName::Body) => words_in(&[f.body], value).ok_or_else(nothing)?,
         Some(FieldName::Filename) => words_in(&[f.attachment], value).ok_or_else(nothing)?,
-        Some(FieldName::From) => address(value, &senders(f)).ok_or_else(nothing)?,
-        Some(FieldName::To) => address(value, &recipients(f)).ok_or_else(nothing)?,
-        Some(FieldName::Cc) => address(value, &[(f.cc, f.cc_addr)]).ok_or_else(nothing)?,
-        Some(FieldName::Bcc) => address(value, &[(f.bcc, f.bcc_addr)]).ok_or_else(nothing)?,
+        Some(FieldName::From) => {
+            address(value, &senders(f), Some(f.from_domain)).ok_or_else(nothing)?
+        }
+        Some(FieldName::To) => {
+            address(value, &recipients(f), Some(f.rcpt_domain)).ok_or_else(nothing)?
+        }
+        Some(FieldName::Cc) => address(value, &[(f.cc, f.cc_addr)], None).ok_or_else(nothing)?,
+        Some(FieldName::Bcc) => address(value, &[(f.bcc, f.bcc_addr)], None).ok_or_else(nothing)?,
         Some(FieldName::Participant) => match as_domain(value) {
             // A sender or recipient at the domain or below it: the `domain` column holds
             // exactly the domains of a message's sender and recipients, and its dictionary is a
@@ -147,7 +151,7 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
             None => {
                 let mut all = senders(f).to_vec();
                 all.extend_from_slice(&recipients(f));
-                address(value, &all).ok_or_else(nothing)?
+                address(value, &all, None).ok_or_else(nothing)?
             }
         },
         Some(FieldName::Between) => {
@@ -158,8 +162,8 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
             let (a, b) = (Value::from_plain(a), Value::from_plain(b));
             let side = |x: &Value, y: &Value| -> Result<Q, String> {
                 Ok(and(vec![
-                    address(x, &senders(f)).ok_or_else(nothing)?,
-                    address(y, &recipients(f)).ok_or_else(nothing)?,
+                    address(x, &senders(f), Some(f.from_domain)).ok_or_else(nothing)?,
+                    address(y, &recipients(f), Some(f.rcpt_domain)).ok_or_else(nothing)?,
                 ]))
             };
             or(vec![side(&a, &b)?, side(&b, &a)?])
@@ -276,13 +280,18 @@ fn regex_escape(s: &str) -> String {
     out
 }
 
-/// `from:`-style values: an exact address when the value contains `@`, otherwise words of the
-/// display name or address.
-fn address(value: &Value, fields: &[(Field, Field)]) -> Option<Q> {
+/// `from:`-style values: an exact address when the value contains `@`, every address at or
+/// below a domain for a bare domain, otherwise words of the display name or address. `domains`
+/// is the column of these addresses' domains with their parents, where there is one.
+fn address(value: &Value, fields: &[(Field, Field)], domains: Option<Field>) -> Option<Q> {
     let text = value.text();
     let mut exact: Vec<Field> = fields.iter().map(|&(_, e)| e).collect();
     exact.dedup();
     if let Some(domain) = as_domain(value) {
+        if let Some(col) = domains {
+            // One term: the column holds each domain with its parents.
+            return Some(term(col, &domain));
+        }
         // Every address at the domain or below it, from the exact-address columns: one
         // automaton over each dictionary instead of a phrase query ("enron com") that reads
         // positions for every message with those two words in a name or address.
