@@ -85,7 +85,8 @@ log "corpus: $CORPUS ($MESSAGES messages, $CORPUS_MB MB), $RUNS runs each"
 
 # tantivy-cli's input and schema, made once by trawl itself.
 if [[ " $TOOLS " == *" tantivy-cli "* ]]; then
-  [ -d "$WORK/trawl-ix" ] || "$TRAWL" --index "$WORK/trawl-ix" index -q "$CORPUS"
+  # Indexed afresh: an index left by an older trawl may have another schema.
+  rm -rf "$WORK/trawl-ix" && "$TRAWL" --index "$WORK/trawl-ix" index -q "$CORPUS"
   "$TRAWL" --index "$WORK/trawl-ix" export --ndjson > "$WORK/docs.ndjson"
   "$TRAWL" --index "$WORK/trawl-ix" export --schema \
     | python3 -c 'import json,sys; s=json.load(sys.stdin)
