@@ -226,8 +226,16 @@ pub fn ingest_path(
     }
 
     let mut bytes = head;
-    bytes.reserve_exact((size as usize).saturating_sub(bytes.len()) + 1);
-    file.read_to_end(&mut bytes).map_err(unreadable)?;
+    // A head shorter than SNIFF_LEN already met the end of the file (most mail: one read and
+    // one empty read in all). Otherwise read the rest through `take`, which skips the fstat and
+    // lseek that `File::read_to_end` spends on a size hint we already have.
+    if bytes.len() == SNIFF_LEN {
+        bytes.reserve_exact((size as usize).saturating_sub(bytes.len()) + 1);
+        (&mut file)
+            .take(u64::MAX)
+            .read_to_end(&mut bytes)
+            .map_err(unreadable)?;
+    }
     let sha = crate::doc::sha256_hex(&bytes);
     if previous_sha256 == Some(sha.as_str()) {
         return Ok(FileOutcome::Unchanged { sha256: sha });
@@ -576,5 +584,42 @@ pub fn ingest_bytes(bytes: &[u8], path: &Path, now: DateTime<Utc>) -> Outcome {
     match ingest_unit(&unit, &ctx, &mut |d| docs.push(d), &mut |_, _| {}) {
         Ok(format) => Outcome::Indexed { format, docs },
         Err(s) => Outcome::Skipped(s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files on either side of the sniff length are read whole: the hash covers every byte and
+    /// the body's last word arrives, whether the first read met the end of the file or not.
+    #[test]
+    fn reads_files_around_the_sniff_length_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let header =
+            "From: a@x.example\nTo: b@x.example\nSubject: s\nDate: Mon, 3 Oct 2016 10:00:00 +0000\n\n";
+        for size in [SNIFF_LEN - 1, SNIFF_LEN, SNIFF_LEN + 1, 3 * SNIFF_LEN + 5] {
+            let mut text = header.to_string();
+            while text.len() < size - 4 {
+                text.push_str("word ");
+            }
+            text.truncate(size - 4);
+            text.push_str(" end");
+            assert_eq!(text.len(), size);
+            let path = dir.path().join(format!("{size}.eml"));
+            std::fs::write(&path, &text).unwrap();
+            let mut docs = Vec::new();
+            let outcome =
+                ingest_path(&path, &Context::new(Utc::now()), None, |d| docs.push(d)).unwrap();
+            let FileOutcome::Indexed {
+                sha256, docs: n, ..
+            } = outcome
+            else {
+                panic!("{size}: not indexed");
+            };
+            assert_eq!(sha256, crate::doc::sha256_hex(text.as_bytes()), "{size}");
+            assert_eq!(n, 1);
+            assert!(docs[0].body.trim_end().ends_with(" end"), "{size}");
+        }
     }
 }
