@@ -353,3 +353,96 @@ fn participant_counts_each_message_once() {
         assert_eq!(summary.total_hits as u64, *n, "{addr}");
     }
 }
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Segments searched in parallel (as large indexes are) answer exactly as one at a time: hits,
+/// order, counts, facets, histograms and pairs.
+#[test]
+fn parallel_segment_search_answers_like_serial() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    let ix = crate::util::TestIndex::empty();
+    let mut parts: Vec<_> = std::fs::read_dir(crate::util::sample_corpus())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    parts.sort();
+    // The sample corpus arrives in three steps, indexed after each: a segment per step.
+    for group in parts.chunks(3) {
+        for p in group {
+            copy_tree(p, &dump.join(p.file_name().unwrap()));
+        }
+        let out = ix.run(&["index", dump.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let segments = std::fs::read_dir(&ix.path)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension() == Some("store".as_ref()))
+        .count();
+    assert!(segments >= 3, "{segments} segments");
+    let answer = |threads: &str, query: &str| {
+        let out = ix
+            .cmd(&[
+                "search",
+                "--json",
+                "--limit",
+                "500",
+                "--facet",
+                "from:20",
+                "--facet",
+                "to:20",
+                "--facet",
+                "participant:20",
+                "--facet",
+                "domain:20",
+                "--histogram",
+                "month",
+                "--pairs",
+                "20",
+                "--",
+                query,
+            ])
+            .env("TRAWL_SEARCH_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        // Everything but the timing.
+        text.lines()
+            .map(|l| match l.find("\"elapsed_ms\":") {
+                Some(at) => {
+                    let rest = &l[at..];
+                    let end = rest.find(',').map_or(rest.len(), |c| c + 1);
+                    format!("{}{}", &l[..at], &rest[end..])
+                }
+                None => l.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for query in ["*", "reyes OR openvault", "kind:email date:2016"] {
+        let serial = answer("1", query);
+        assert!(serial.lines().count() > 10, "{query}: {serial}");
+        assert_eq!(answer("3", query), serial, "{query}");
+    }
+}
