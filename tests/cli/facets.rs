@@ -354,19 +354,6 @@ fn participant_counts_each_message_once() {
     }
 }
 
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// Segments searched in parallel (as large indexes are) answer exactly as one at a time: hits,
 /// order, counts, facets, histograms and pairs.
 #[test]
@@ -382,7 +369,7 @@ fn parallel_segment_search_answers_like_serial() {
     // The sample corpus arrives in three steps, indexed after each: a segment per step.
     for group in parts.chunks(3) {
         for p in group {
-            copy_tree(p, &dump.join(p.file_name().unwrap()));
+            crate::util::copy_tree(p, &dump.join(p.file_name().unwrap()));
         }
         let out = ix.run(&["index", dump.to_str().unwrap()]);
         assert!(
@@ -391,10 +378,7 @@ fn parallel_segment_search_answers_like_serial() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let segments = std::fs::read_dir(&ix.path)
-        .unwrap()
-        .filter(|e| e.as_ref().unwrap().path().extension() == Some("store".as_ref()))
-        .count();
+    let segments = ix.segments();
     assert!(segments >= 3, "{segments} segments");
     let answer = |threads: &str, query: &str| {
         let out = ix

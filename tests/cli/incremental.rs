@@ -160,12 +160,6 @@ fn small_segments_of_incremental_runs_are_merged() {
     let dump = dir.path().join("dump");
     std::fs::create_dir_all(&dump).unwrap();
     let ix = TestIndex::empty();
-    let segments = |ix: &TestIndex| {
-        std::fs::read_dir(&ix.path)
-            .unwrap()
-            .filter(|e| e.as_ref().unwrap().path().extension() == Some("store".as_ref()))
-            .count()
-    };
     let mut most = 0;
     for i in 0..10 {
         std::fs::write(
@@ -174,13 +168,13 @@ fn small_segments_of_incremental_runs_are_merged() {
         )
         .unwrap();
         index(&ix, &dump);
-        most = most.max(segments(&ix));
+        most = most.max(ix.segments());
     }
     assert!(most >= 7, "every run should add a segment (at most {most})");
     assert!(
-        segments(&ix) < most,
+        ix.segments() < most,
         "ten runs left {} segments",
-        segments(&ix)
+        ix.segments()
     );
     assert_eq!(ix.search("alpha", &[]).1.total_hits, 10);
 }

@@ -56,6 +56,14 @@ impl TestIndex {
         TestIndex::of(&sample_corpus())
     }
 
+    /// Number of tantivy segments in the index (one `.store` file each).
+    pub fn segments(&self) -> usize {
+        std::fs::read_dir(&self.path)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension() == Some("store".as_ref()))
+            .count()
+    }
+
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut c = trawl();
         c.arg("--index").arg(&self.path).args(args);
@@ -244,4 +252,18 @@ pub fn sorted(v: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = v.iter().map(|s| s.to_string()).collect();
     v.sort();
     v
+}
+
+/// Copies the directory tree `from` to `to`.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }
