@@ -242,10 +242,8 @@ fn add_mailbox<'a>(
     if let Some(all) = all_rcpt {
         d.add_text(all, &m.address);
     }
-    if let Some((_, dom)) = m.address.rsplit_once('@') {
-        if !dom.is_empty() {
-            domains.push(dom);
-        }
+    if let Some(dom) = domain_of(m) {
+        domains.push(dom);
     }
 }
 
