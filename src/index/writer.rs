@@ -161,18 +161,29 @@ pub fn add_envelope(
 ) {
     let mut domains: Vec<&str> = Vec::new();
     if let Some(m) = from {
-        add_mailbox(d, m, f.from, f.from_addr, None, &mut domains);
+        add_mailbox(d, m, f.from, Some(f.from_addr));
+        domains.extend(domain_of(m));
     }
-    for (list, words, addr) in [
-        (to, f.to, f.rcpt_addr),
-        (cc, f.cc, f.cc_addr),
-        (bcc, f.bcc, f.bcc_addr),
+    // Every recipient once in `rcpt_addr`, so an address in both To and Cc counts once per
+    // message in the `to` facet and in pairs; Cc and Bcc also in columns of their own.
+    let mut rcpt: Vec<&str> = Vec::new();
+    for (list, words, own) in [
+        (to, f.to, None),
+        (cc, f.cc, Some(f.cc_addr)),
+        (bcc, f.bcc, Some(f.bcc_addr)),
     ] {
-        // To addresses go to `rcpt_addr` only; Cc and Bcc also to their own column.
-        let all = (addr != f.rcpt_addr).then_some(f.rcpt_addr);
         for m in list {
-            add_mailbox(d, m, words, addr, all, &mut domains);
+            add_mailbox(d, m, words, own);
+            if !m.address.is_empty() {
+                rcpt.push(&m.address);
+            }
+            domains.extend(domain_of(m));
         }
+    }
+    rcpt.sort_unstable();
+    rcpt.dedup();
+    for address in rcpt {
+        d.add_text(f.rcpt_addr, address);
     }
     domains.sort_unstable();
     domains.dedup();
@@ -221,14 +232,8 @@ fn with_parents(dom: &str) -> impl Iterator<Item = &str> {
         .take_while(|d| d.contains('.'))
 }
 
-fn add_mailbox<'a>(
-    d: &mut TantivyDocument,
-    m: &'a Mailbox,
-    words: Field,
-    addr: Field,
-    all_rcpt: Option<Field>,
-    domains: &mut Vec<&'a str>,
-) {
+/// The words of a mailbox's name and address, and its exact address in `exact` if given.
+fn add_mailbox(d: &mut TantivyDocument, m: &Mailbox, words: Field, exact: Option<Field>) {
     // Name and address as two values of the words field: the same words as `Name <address>`
     // without building that string for every recipient of every message.
     if let Some(name) = &m.name {
@@ -238,12 +243,8 @@ fn add_mailbox<'a>(
         return;
     }
     d.add_text(words, &m.address);
-    d.add_text(addr, &m.address);
-    if let Some(all) = all_rcpt {
-        d.add_text(all, &m.address);
-    }
-    if let Some(dom) = domain_of(m) {
-        domains.push(dom);
+    if let Some(exact) = exact {
+        d.add_text(exact, &m.address);
     }
 }
 

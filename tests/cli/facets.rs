@@ -295,7 +295,7 @@ fn timeline_orders_the_correspondence_with_gaps() {
 }
 
 #[test]
-fn participant_counts_each_message_once() {
+fn participant_to_and_pairs_count_each_message_once() {
     let dir = tempfile::tempdir().unwrap();
     let msg = |id: &str, from: &str, to: &str, cc: &str| {
         format!("Message-ID: <{id}>\nFrom: {from}\nTo: {to}\nCc: {cc}\nDate: Mon, 3 Oct 2016 10:00:00 +0000\nSubject: s\n\nbody\n")
@@ -319,27 +319,22 @@ fn participant_counts_each_message_once() {
         std::fs::write(dir.path().join(name), text).unwrap();
     }
     let ix = crate::util::TestIndex::of(dir.path());
-    let out = ix.run(&[
-        "search",
-        "--json",
-        "--limit",
-        "0",
-        "--facet",
-        "participant",
-        "*",
-    ]);
-    let facet = json_lines(&out.stdout)
-        .into_iter()
-        .find_map(|l| match l {
-            Line::Facet(f) => Some(f),
-            _ => None,
-        })
-        .expect("a facet line");
-    let got: Vec<(String, u64)> = facet
-        .values
-        .iter()
-        .map(|v| (v.value.clone(), v.count))
-        .collect();
+    let facet = |name: &str| -> Vec<(String, u64)> {
+        let out = ix.run(&["search", "--json", "--limit", "0", "--facet", name, "*"]);
+        let facet = json_lines(&out.stdout)
+            .into_iter()
+            .find_map(|l| match l {
+                Line::Facet(f) => Some(f),
+                _ => None,
+            })
+            .expect("a facet line");
+        facet
+            .values
+            .iter()
+            .map(|v| (v.value.clone(), v.count))
+            .collect()
+    };
+    let got = facet("participant");
     assert_eq!(
         got,
         [
@@ -350,6 +345,41 @@ fn participant_counts_each_message_once() {
     );
     for (addr, n) in &got {
         let (_, summary, _) = ix.search(&format!("participant:{addr}"), &[]);
+        assert_eq!(summary.total_hits as u64, *n, "{addr}");
+    }
+    // Pairs count messages: dana's note to sam in both To and Cc is one message to him.
+    let out = ix.run(&["search", "--json", "--limit", "0", "--pairs", "10", "*"]);
+    let mut pairs: Vec<(String, String, u64)> = json_lines(&out.stdout)
+        .into_iter()
+        .filter_map(|l| match l {
+            Line::Pair(p) => Some((p.from, p.to, p.count)),
+            _ => None,
+        })
+        .collect();
+    pairs.sort();
+    let pair = |a: &str, b: &str, n| (a.to_owned(), b.to_owned(), n);
+    assert_eq!(
+        pairs,
+        [
+            pair("dana@x.example", "dana@x.example", 1),
+            pair("dana@x.example", "sam@y.example", 1),
+            pair("sam@y.example", "dana@x.example", 1),
+            pair("sam@y.example", "lee@y.example", 1),
+        ]
+    );
+    // The to facet counts messages too: an address in both To and Cc counts once.
+    let mut got = facet("to");
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("dana@x.example".to_owned(), 2),
+            ("lee@y.example".to_owned(), 1),
+            ("sam@y.example".to_owned(), 1),
+        ]
+    );
+    for (addr, n) in &got {
+        let (_, summary, _) = ix.search(&format!("to:{addr}"), &[]);
         assert_eq!(summary.total_hits as u64, *n, "{addr}");
     }
 }
