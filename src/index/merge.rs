@@ -105,10 +105,10 @@ fn split_under_cap(
     for id in level {
         let size = sizes.get(&id).copied().unwrap_or(0);
         if !chunk.is_empty() && total + size > cap {
-            if chunk.len() > 1 {
-                merges.push(MergeCandidate(std::mem::take(&mut chunk)));
+            let full = std::mem::take(&mut chunk);
+            if full.len() > 1 {
+                merges.push(MergeCandidate(full));
             }
-            chunk.clear();
             total = 0;
         }
         chunk.push(id);
