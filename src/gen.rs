@@ -34,7 +34,7 @@ impl Pool {
         let mut pool = Pool::default();
         let ctx = crate::ingest::Context::new(Utc::now());
         for f in &walked.files {
-            let _ = crate::ingest::ingest_path(&f.path, &ctx, None, |doc| {
+            let _ = crate::ingest::ingest_path(f, &ctx, None, |doc| {
                 if doc.kind == crate::doc::Kind::Email {
                     pool.add(doc)
                 }

@@ -644,19 +644,14 @@ fn parse_file(
     let path = entry.path.to_string_lossy().into_owned();
     let mut added = 0u64;
     let mut begun = false;
-    let outcome = ingest::ingest_path(
-        &entry.path,
-        ctx,
-        prev.and_then(|p| p.sha256.as_deref()),
-        |doc| {
-            if !begun && replace {
-                feed.delete_path(fields, &path);
-            }
-            begun = true;
-            feed.add(writer::to_document(&doc, fields));
-            added += 1;
-        },
-    );
+    let outcome = ingest::ingest_path(entry, ctx, prev.and_then(|p| p.sha256.as_deref()), |doc| {
+        if !begun && replace {
+            feed.delete_path(fields, &path);
+        }
+        begun = true;
+        feed.add(writer::to_document(&doc, fields));
+        added += 1;
+    });
     let unchanged = matches!(outcome, Ok(FileOutcome::Unchanged { .. }));
     if !begun && replace && !unchanged {
         // Changed into something with no documents (emptied, corrupted): drop the old ones.

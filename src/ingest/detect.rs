@@ -61,68 +61,68 @@ pub fn looks_binary(head: &[u8]) -> bool {
 /// The file opens with a header block: header lines (`Name: value`, or folded continuations) up
 /// to a blank line or the end of the sniffed data, with at least two headers, one of them a field
 /// every message generator writes.
+///
+/// Works on bytes and stops as soon as the answer is known (two headers, one of them known):
+/// every file of a dump passes through here, and a header block runs to dozens of lines.
 fn looks_like_message(head: &[u8]) -> bool {
-    // Only the header block matters: stop at the first blank line (after any leading ones).
+    // Blank lines before the headers occur in exported mail; they do not end a header block.
     let start = head
         .iter()
         .position(|&b| b != b'\n' && b != b'\r')
         .unwrap_or(head.len());
-    let end = head[start..]
-        .windows(2)
-        .position(|w| w == b"\n\n" || w == b"\n\r")
-        .map_or(head.len(), |i| start + i + 1);
-    let text = String::from_utf8_lossy(&head[..end]);
     let mut headers = 0;
     let mut known = false;
-    // Blank lines before the headers occur in exported mail; they do not end a header block.
-    let text = text.trim_start_matches(['\r', '\n']);
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
+    for (i, line) in head[start..].split(|&b| b == b'\n').enumerate() {
+        // A blank line ends the header block (whitespace as `str::trim` sees it).
+        if String::from_utf8_lossy(line).trim().is_empty() {
             break;
         }
-        if line.starts_with([' ', '\t']) {
+        if line.starts_with(b" ") || line.starts_with(b"\t") {
             if i == 0 {
                 return false;
             }
             continue;
         }
         let name = line
-            .split_once(':')
-            .map(|(n, _)| n)
+            .iter()
+            .position(|&b| b == b':')
+            .map(|colon| &line[..colon])
             .filter(|n| is_field_name(n));
         let Some(name) = name else {
             // Headers that run straight into the body with no blank line (seen in the Enron
             // release), or a block cut off mid-line: still a message once real headers were seen.
-            if headers >= 2 && known {
-                break;
-            }
-            return false;
+            break;
         };
         headers += 1;
-        let lower = name.to_ascii_lowercase();
-        known |= matches!(
-            lower.as_str(),
-            "from"
-                | "to"
-                | "subject"
-                | "date"
-                | "message-id"
-                | "received"
-                | "return-path"
-                | "mime-version"
-                | "delivered-to"
-                | "sender"
-                | "reply-to"
-                | "cc"
-                | "x-from"
-        );
+        known |= KNOWN_FIELDS.iter().any(|k| name.eq_ignore_ascii_case(k));
+        if headers >= 2 && known {
+            // Nothing further down can change the answer.
+            return true;
+        }
     }
     headers >= 2 && known
 }
 
+/// Fields every message generator writes; one of them must be among a message's headers.
+const KNOWN_FIELDS: [&[u8]; 13] = [
+    b"from",
+    b"to",
+    b"subject",
+    b"date",
+    b"message-id",
+    b"received",
+    b"return-path",
+    b"mime-version",
+    b"delivered-to",
+    b"sender",
+    b"reply-to",
+    b"cc",
+    b"x-from",
+];
+
 /// RFC 5322 field names: printable ASCII except the colon, no spaces.
-pub fn is_field_name(name: &str) -> bool {
-    !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':')
+pub fn is_field_name(name: &[u8]) -> bool {
+    !name.is_empty() && name.iter().all(|&b| b.is_ascii_graphic() && b != b':')
 }
 
 #[cfg(test)]
@@ -154,6 +154,75 @@ mod tests {
             detect(b"Note: one header-like line\n\nthen prose"),
             Err(Skip::NotMail)
         );
+    }
+
+    /// The string-based check this module used before it worked on bytes and stopped early,
+    /// kept as the reference the fast one must agree with.
+    fn looks_like_message_reference(head: &[u8]) -> bool {
+        let start = head
+            .iter()
+            .position(|&b| b != b'\n' && b != b'\r')
+            .unwrap_or(head.len());
+        let end = head[start..]
+            .windows(2)
+            .position(|w| w == b"\n\n" || w == b"\n\r")
+            .map_or(head.len(), |i| start + i + 1);
+        let text = String::from_utf8_lossy(&head[..end]);
+        let (mut headers, mut known) = (0, false);
+        for (i, line) in text.trim_start_matches(['\r', '\n']).lines().enumerate() {
+            if line.trim().is_empty() {
+                break;
+            }
+            if line.starts_with([' ', '\t']) {
+                if i == 0 {
+                    return false;
+                }
+                continue;
+            }
+            let Some((name, _)) = line
+                .split_once(':')
+                .filter(|(n, _)| is_field_name(n.as_bytes()))
+            else {
+                if headers >= 2 && known {
+                    break;
+                }
+                return false;
+            };
+            headers += 1;
+            known |= KNOWN_FIELDS
+                .iter()
+                .any(|k| name.as_bytes().eq_ignore_ascii_case(k));
+        }
+        headers >= 2 && known
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(3000))]
+
+        /// Header-shaped input (fields, continuations, blank and whitespace lines, CR, stray
+        /// bytes, cut lines): the byte-level check answers as the string-based one did.
+        #[test]
+        fn byte_check_agrees_with_the_string_check(
+            lines in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "From: a@b.example", "to: c@d", "Subject: x", "X-Mailer: y", "X-Folder: z",
+                    "  folded", "\tfolded", "", " ", "\r", "\x0b", "\u{a0}", " \u{a0}", "\t\x0b", "prose line",
+                    "Date", "Bad Name: v", ":", "From a@b Mon Jan  1 00:00:00 2001", "é: invalid once mapped",
+                    "Message-ID: <1@x>\r", "\rReceived: by x", "Cc:",
+                ]),
+                0..10,
+            ),
+            cut in 0usize..200,
+        ) {
+            let joined = lines.join("\n");
+            let bytes: Vec<u8> = joined
+                .as_bytes()
+                .iter()
+                .map(|&b| if b == 0xc3 { 0xff } else { b })
+                .collect();
+            let head = &bytes[..cut.min(bytes.len())];
+            proptest::prop_assert_eq!(looks_like_message(head), looks_like_message_reference(head));
+        }
     }
 
     #[test]

@@ -122,7 +122,7 @@ pub fn parse_stored_tree(offset: u64, stored: &[u8], origin: Origin<'_>) -> Vec<
         .position(|&b| b == b'\n')
         .map_or(stored.len(), |i| i + 1);
     let message = unescape(&stored[first_line..]);
-    super::eml::parse_message_tree(stored, &message, Origin { offset, ..origin })
+    super::eml::parse_message_tree(stored, &message, Origin { offset, ..origin }, None)
 }
 
 /// Strips one `>` from lines matching `^>+From `. Borrows when there is nothing to undo.

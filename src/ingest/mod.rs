@@ -167,17 +167,19 @@ pub enum FileOutcome {
 /// Format name of the files of chat exports that carry names, not messages.
 pub const EXPORT_METADATA: &str = "export-metadata";
 
-/// Reads the file at `path`, detects its format from content (and, for exports, from where it
-/// sits) and emits its documents one at a time. An mbox streams, so a multi-gigabyte mbox is
+/// Reads the file `entry` names, detects its format from content (and, for exports, from where
+/// it sits) and emits its documents one at a time. An mbox streams, so a multi-gigabyte mbox is
 /// parsed in the memory of one message. When `previous_sha256` is given and the content hash
-/// equals it, nothing is parsed and `Unchanged` is returned.
+/// equals it, nothing is parsed and `Unchanged` is returned. The size and modification time are
+/// the walk's (see [`walk::stat`]): the file is not stat'ed a second time.
 pub fn ingest_path(
-    path: &Path,
+    entry: &walk::FileEntry,
     ctx: &Context,
     previous_sha256: Option<&str>,
     mut emit: impl FnMut(Doc),
 ) -> Result<FileOutcome, Skip> {
     use std::io::Read;
+    let path = entry.path.as_path();
     let unreadable = |e: std::io::Error| Skip::Unreadable(e.to_string());
     let mut file = std::fs::File::open(path).map_err(unreadable)?;
     let mut head = Vec::with_capacity(SNIFF_LEN);
@@ -185,14 +187,13 @@ pub fn ingest_path(
         .take(SNIFF_LEN as u64)
         .read_to_end(&mut head)
         .map_err(unreadable)?;
-    let meta = file.metadata().ok();
-    let size = meta.as_ref().map_or(0, |m| m.len());
-    let mtime = meta
-        .and_then(|m| m.modified().ok())
-        .map(DateTime::<Utc>::from);
+    let size = entry.size;
+    let mtime =
+        (entry.mtime_ns != 0).then(|| DateTime::<Utc>::from_timestamp_nanos(entry.mtime_ns));
     let path_str = path.to_string_lossy();
 
-    if detect::detect(&head) == Ok(Format::Mbox) {
+    // The one format decided here, before the whole file is read: an mbox streams.
+    if mbox::looks_like_mbox(&head) {
         if let Some(prev) = previous_sha256 {
             let sha = hash_file(path).map_err(unreadable)?;
             if sha == prev {
@@ -248,6 +249,7 @@ pub fn ingest_path(
         real: Some(path),
         mtime,
         depth: 0,
+        sha256: Some(&sha),
     };
     let format = ingest_unit(
         &unit,
@@ -277,6 +279,8 @@ struct Unit<'a> {
     mtime: Option<DateTime<Utc>>,
     /// How many archives this unit sits in.
     depth: u32,
+    /// SHA-256 of `bytes` (hex), when the caller has already computed it.
+    sha256: Option<&'a str>,
 }
 
 /// Detects what `unit` holds and emits its documents. Returns the format name.
@@ -349,7 +353,9 @@ fn ingest_unit(
                 format: format.as_str(),
                 now: ctx.now,
             };
-            for d in parse_bounded(bytes, |b| eml::parse_message_tree(b, b, origin)) {
+            for d in parse_bounded(bytes, |b| {
+                eml::parse_message_tree(b, b, origin, unit.sha256)
+            }) {
                 emit(d);
             }
             return Ok(format.as_str());
@@ -453,6 +459,7 @@ fn ingest_archive(
             real: None,
             mtime: m.mtime,
             depth: unit.depth + 1,
+            sha256: None,
         };
         if let Err(s) = ingest_unit(&member, ctx, emit, skip_member) {
             skip_member(vpath, s);
@@ -579,6 +586,7 @@ pub fn ingest_bytes(bytes: &[u8], path: &Path, now: DateTime<Utc>) -> Outcome {
         real: Some(path),
         mtime: None,
         depth: 0,
+        sha256: None,
     };
     let mut docs = Vec::new();
     match ingest_unit(&unit, &ctx, &mut |d| docs.push(d), &mut |_, _| {}) {
@@ -609,8 +617,10 @@ mod tests {
             let path = dir.path().join(format!("{size}.eml"));
             std::fs::write(&path, &text).unwrap();
             let mut docs = Vec::new();
-            let outcome =
-                ingest_path(&path, &Context::new(Utc::now()), None, |d| docs.push(d)).unwrap();
+            let outcome = ingest_path(&walk::stat(path), &Context::new(Utc::now()), None, |d| {
+                docs.push(d)
+            })
+            .unwrap();
             let FileOutcome::Indexed {
                 sha256, docs: n, ..
             } = outcome
