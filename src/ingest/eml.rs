@@ -324,16 +324,25 @@ fn split_x_list(raw: &str) -> Vec<String> {
 /// address's local part (`grace.rodriguez` ↔ `Rodriguez, Grace`); when that finds nothing and the
 /// counts agree, pairs them by position, which is how the Enron export wrote them.
 fn assign_names(list: &mut [Mailbox], names: &[String]) {
-    // Enron lists run to hundreds of names and addresses. Each name is split once, and the
-    // names are indexed by word, so an address is checked only against the names that contain
-    // its first word (the first such name wins, as a scan in order would find).
+    assign_names_indexed_above(list, names, 256);
+}
+
+/// [`assign_names`], with the names indexed by word when there are more than `index_above`
+/// (unnamed address, name) pairs to try. Enron lists run to hundreds of names and addresses,
+/// where a scan of every name per address is quadratic; most messages have a handful, where a
+/// scan costs less than building the index. Either way the first name in order that contains
+/// all of an address's words wins.
+fn assign_names_indexed_above(list: &mut [Mailbox], names: &[String], index_above: usize) {
     let words_of: Vec<Vec<Cow<'_, str>>> = names.iter().map(|n| name_words(n)).collect();
-    let mut by_word: std::collections::HashMap<&str, Vec<usize>> = Default::default();
-    for (i, words) in words_of.iter().enumerate() {
-        for w in words {
-            let ids = by_word.entry(w.as_ref()).or_default();
-            if ids.last() != Some(&i) {
-                ids.push(i);
+    let unnamed = list.iter().filter(|m| m.name.is_none()).count();
+    let mut by_word: rustc_hash::FxHashMap<&str, Vec<usize>> = Default::default();
+    if unnamed * names.len() > index_above {
+        for (i, words) in words_of.iter().enumerate() {
+            for w in words {
+                let ids = by_word.entry(w.as_ref()).or_default();
+                if ids.last() != Some(&i) {
+                    ids.push(i);
+                }
             }
         }
     }
@@ -344,11 +353,14 @@ fn assign_names(list: &mut [Mailbox], names: &[String]) {
         let Some((first, rest)) = local_words.split_first() else {
             continue;
         };
-        let found = by_word.get(first.as_ref()).and_then(|ids| {
-            ids.iter()
-                .copied()
-                .find(|&i| rest.iter().all(|w| words_of[i].contains(w)))
-        });
+        let has_all = |i: &usize| rest.iter().all(|w| words_of[*i].contains(w));
+        let found = if by_word.is_empty() {
+            (0..names.len()).find(|i| words_of[*i].contains(first) && has_all(i))
+        } else {
+            by_word
+                .get(first.as_ref())
+                .and_then(|ids| ids.iter().copied().find(has_all))
+        };
         if let Some(i) = found {
             m.name = Some(names[i].clone());
             matched = true;
@@ -663,10 +675,14 @@ mod tests {
                 })
                 .collect();
             let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-            let (mut fast, mut reference) = (list.clone(), list);
-            assign_names(&mut fast, &names);
+            let mut reference = list.clone();
             assign_names_reference(&mut reference, &names);
-            proptest::prop_assert_eq!(fast, reference);
+            // Both ways of finding the name: scanning the names, and the index by word.
+            for index_above in [usize::MAX, 0] {
+                let mut fast = list.clone();
+                assign_names_indexed_above(&mut fast, &names, index_above);
+                proptest::prop_assert_eq!(&fast, &reference);
+            }
         }
     }
 
