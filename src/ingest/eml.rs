@@ -8,6 +8,7 @@
 //! Every container format (single file, maildir, mbox) comes through [`parse_message`].
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 use mail_parser::{
@@ -33,6 +34,20 @@ pub const MAX_BODY_BYTES: usize = 16 << 20;
 
 /// Forwarded messages nest; past this depth their text is not appended (mail bombs nest deeper).
 const MAX_FORWARD_DEPTH: usize = 8;
+
+/// The MIME parser, built once. It parses what [`fill_from_message`] reads as values: the MIME
+/// headers (body decoding needs them), addresses, message ids and the subject. Every other
+/// header is skipped over and kept only as a byte range, which is all [`raw_header`] reads
+/// (`Date`, judged by our own parser, and Enron's `X-From`/`X-To`). mail-parser's default would
+/// also parse dates, `Received` chains and every `X-` header into strings nobody reads.
+static PARSER: LazyLock<MessageParser> = LazyLock::new(|| {
+    MessageParser::new()
+        .with_mime_headers()
+        .with_address_headers()
+        .with_message_ids()
+        .header_text(HeaderName::Subject)
+        .default_header_ignore()
+});
 
 /// Parses `raw` as one message. Never fails: mail-parser is best-effort, and a message it cannot
 /// make sense of still yields a `Doc` with its provenance and whatever headers were readable.
@@ -91,7 +106,7 @@ pub fn parse_message_tree(
             raw
         }
     };
-    let Some(msg) = MessageParser::default().parse(raw) else {
+    let Some(msg) = PARSER.parse(raw) else {
         doc.flags.push("unparsed");
         return vec![doc];
     };
