@@ -5,9 +5,13 @@
 //! There is deliberately no stemming: an investigator who searches "conference" wants that word,
 //! not "confer". `dana.reyes@reyes2016.example.com` becomes `dana reyes reyes2016 example com`,
 //! which is what lets `from:reyes` find the address and the name alike.
+//!
+//! That is tantivy's `SimpleTokenizer` → `RemoveLongFilter` → `LowerCaser` →
+//! `AsciiFoldingFilter`, done in one pass by [`TextTokenizer`]: the same tokens, positions and
+//! offsets (a property test holds it to the chain), at a fraction of the cost on ASCII text.
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RawTokenizer, TextAnalyzer, Token, TokenStream, Tokenizer,
 };
 use tantivy::Index;
 
@@ -19,11 +23,7 @@ const MAX_TOKEN_LEN: usize = 64;
 
 /// The analyzer behind [`TEXT`]. Query parsing runs the same one, so both sides agree.
 pub fn text_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build()
+    TextAnalyzer::from(TextTokenizer::default())
 }
 
 /// Registers our analyzers on `index`. Must run after every create and every open.
@@ -42,9 +42,158 @@ pub fn tokens(text: &str) -> Vec<String> {
     out
 }
 
+/// Words are maximal runs of alphanumeric characters. An ASCII word (nearly every word of
+/// nearly every message) is found with byte tests and lower-cased as it is copied; a word with
+/// any other character goes through tantivy's own `LowerCaser` and `AsciiFoldingFilter`, so
+/// the lower-casing and folding rules stay tantivy's. Indexing runs every subject, body and
+/// name through here: the four-stage chain cost 5-6% of indexing CPU on the Enron half.
+#[derive(Clone)]
+pub struct TextTokenizer {
+    token: Token,
+    /// Lower-cases and folds one non-ASCII word, as the chain's filters would.
+    non_ascii: TextAnalyzer,
+}
+
+impl Default for TextTokenizer {
+    fn default() -> Self {
+        TextTokenizer {
+            token: Token::default(),
+            non_ascii: TextAnalyzer::builder(RawTokenizer::default())
+                .filter(LowerCaser)
+                .filter(AsciiFoldingFilter)
+                .build(),
+        }
+    }
+}
+
+impl Tokenizer for TextTokenizer {
+    type TokenStream<'a> = TextTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> TextTokenStream<'a> {
+        self.token.reset();
+        TextTokenStream {
+            text,
+            next: 0,
+            token: &mut self.token,
+            non_ascii: &mut self.non_ascii,
+        }
+    }
+}
+
+pub struct TextTokenStream<'a> {
+    text: &'a str,
+    /// Byte offset where the search for the next word starts.
+    next: usize,
+    token: &'a mut Token,
+    non_ascii: &'a mut TextAnalyzer,
+}
+
+impl TextTokenStream<'_> {
+    /// The character at byte `i` (a character boundary) and its length, if it is alphanumeric;
+    /// `Err(len)` if it is not.
+    fn alphanumeric_at(&self, i: usize) -> Result<usize, usize> {
+        let b = self.text.as_bytes()[i];
+        if b.is_ascii() {
+            return if b.is_ascii_alphanumeric() {
+                Ok(1)
+            } else {
+                Err(1)
+            };
+        }
+        match self.text[i..].chars().next() {
+            Some(c) if c.is_alphanumeric() => Ok(c.len_utf8()),
+            Some(c) => Err(c.len_utf8()),
+            None => Err(1),
+        }
+    }
+}
+
+impl TokenStream for TextTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        let len = self.text.len();
+        loop {
+            let mut start = self.next;
+            while start < len {
+                match self.alphanumeric_at(start) {
+                    Ok(_) => break,
+                    Err(n) => start += n,
+                }
+            }
+            if start >= len {
+                self.next = len;
+                return false;
+            }
+            let (mut end, mut ascii) = (start, true);
+            while end < len {
+                match self.alphanumeric_at(end) {
+                    Ok(n) => {
+                        ascii &= n == 1;
+                        end += n;
+                    }
+                    Err(_) => break,
+                }
+            }
+            self.next = end;
+            // A dropped word still takes its position, as under RemoveLongFilter.
+            self.token.position = self.token.position.wrapping_add(1);
+            if end - start >= MAX_TOKEN_LEN {
+                continue;
+            }
+            self.token.offset_from = start;
+            self.token.offset_to = end;
+            self.token.text.clear();
+            let word = &self.text[start..end];
+            if ascii {
+                self.token.text.push_str(word);
+                self.token.text.make_ascii_lowercase();
+            } else {
+                let mut folded = self.non_ascii.token_stream(word);
+                if folded.advance() {
+                    self.token.text.push_str(&folded.token().text);
+                }
+            }
+            return true;
+        }
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tantivy::tokenizer::{RemoveLongFilter, SimpleTokenizer};
+
+    /// The chain [`TextTokenizer`] replaces.
+    fn chain() -> TextAnalyzer {
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_LEN))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .build()
+    }
+
+    fn all(mut analyzer: TextAnalyzer, text: &str) -> Vec<(String, usize, usize, usize, usize)> {
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            out.push((
+                t.text.clone(),
+                t.position,
+                t.offset_from,
+                t.offset_to,
+                t.position_length,
+            ));
+        }
+        out
+    }
 
     #[test]
     fn folds_case_and_accents_and_splits_addresses() {
@@ -57,5 +206,44 @@ mod tests {
     #[test]
     fn no_stemming() {
         assert_eq!(tokens("conference confer"), ["conference", "confer"]);
+    }
+
+    #[test]
+    fn long_words_are_dropped_but_keep_their_position() {
+        let long = "x".repeat(MAX_TOKEN_LEN);
+        let got = all(text_analyzer(), &format!("a {long} b"));
+        assert_eq!(
+            got.iter().map(|t| (t.0.as_str(), t.1)).collect::<Vec<_>>(),
+            [("a", 0), ("b", 2)]
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(4000))]
+
+        /// Any text: the same tokens, positions, offsets and lengths as tantivy's chain.
+        #[test]
+        fn same_tokens_as_the_chain_on_any_text(text in "\\PC{0,80}") {
+            proptest::prop_assert_eq!(all(text_analyzer(), &text), all(chain(), &text));
+        }
+
+        /// Text built from the cases that matter: ASCII and accented words, upper case, letters
+        /// whose lower case changes length (İ, ẞ), digits, CJK, punctuation, words at the length
+        /// limit, combining marks and emoji.
+        #[test]
+        fn same_tokens_as_the_chain_on_mail_like_text(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "Dana", "REYES", "e-mail", "@", ".", " ", "\n", "Élodie", "straße", "İstanbul",
+                    "ẞ", "ΣΊΣΥΦΟΣ", "東京", "2016", "x\u{301}", "😀", "naïve", "Ǆ", "ﬁle", "_",
+                    "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghij", "é",
+                    "ABCDEFGHIJ", "ø", "\u{a0}", "١٢٣",
+                ]),
+                0..16,
+            )
+        ) {
+            let text: String = parts.concat();
+            proptest::prop_assert_eq!(all(text_analyzer(), &text), all(chain(), &text));
+        }
     }
 }
