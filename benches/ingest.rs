@@ -38,6 +38,48 @@ fn parse_sample_corpus(c: &mut Criterion) {
     group.finish();
 }
 
+/// One 4 MB mbox through `ingest_path` in rayon pools of one and of two threads: an mbox's
+/// messages are parsed in batches across the pool, so the second thread should nearly halve
+/// the time (it did not before: one mbox was parsed on the thread that read it).
+fn parse_one_mbox(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("box.mbox");
+    let mut mbox = String::new();
+    for i in 0..2000 {
+        mbox.push_str(&format!(
+            "From s{i}@x.example Mon Oct  3 10:00:00 2016\nFrom: Sender {i} <s{i}@x.example>\n\
+             To: r{}@y.example, Other <o@z.example>\nSubject: quarterly numbers {i}\n\
+             Date: Mon, 3 Oct 2016 10:{:02}:00 +0000\nContent-Type: text/plain; charset=us-ascii\n\n\
+             {}\n\n",
+            i % 17,
+            i % 60,
+            "the figures for the western region were revised again this week ".repeat(30),
+        ));
+    }
+    std::fs::write(&path, &mbox).expect("write mbox");
+    let entry = walk::stat(path);
+    let ctx = trawl::ingest::Context::new(Utc::now());
+    let mut group = c.benchmark_group("mbox");
+    group.throughput(Throughput::Bytes(mbox.len() as u64));
+    group.sample_size(20);
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
+        group.bench_function(format!("threads={threads}"), |b| {
+            b.iter(|| {
+                pool.install(|| {
+                    let mut docs = 0;
+                    trawl::ingest::ingest_path(&entry, &ctx, None, |_| docs += 1).expect("mbox");
+                    docs
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
 fn parse_dates(c: &mut Criterion) {
     let samples = [
         "Mon, 14 May 2001 16:39:00 -0700 (PDT)",
@@ -55,5 +97,5 @@ fn parse_dates(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, parse_sample_corpus, parse_dates);
+criterion_group!(benches, parse_sample_corpus, parse_one_mbox, parse_dates);
 criterion_main!(benches);

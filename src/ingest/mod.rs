@@ -210,13 +210,8 @@ pub fn ingest_path(
         let mut hashing = HashingReader::new(file);
         let mut stream =
             mbox::MboxStream::new(std::io::BufReader::with_capacity(1 << 16, &mut hashing));
-        let mut docs = 0;
-        while let Some((offset, stored)) = stream.next_message().map_err(unreadable)? {
-            for d in parse_bounded(&stored, |b| mbox::parse_stored_tree(offset, b, origin)) {
-                emit(d);
-                docs += 1;
-            }
-        }
+        let docs = parse_mbox_stream(&mut stream, origin, MBOX_BATCH_BYTES, &mut emit)
+            .map_err(unreadable)?;
         drop(stream);
         return Ok(FileOutcome::Indexed {
             format: Format::Mbox.as_str(),
@@ -534,6 +529,74 @@ fn parse_bounded<T>(bytes: &[u8], parse: impl FnOnce(&[u8]) -> T) -> T {
     parse(bytes)
 }
 
+/// How many bytes of an mbox's messages are parsed at once, across the thread pool.
+const MBOX_BATCH_BYTES: usize = 512 << 10;
+
+/// Reads `stream`'s messages in order and parses them in batches of about `batch_bytes`,
+/// spread over the rayon pool, while the next batch is read; emits their documents in file
+/// order. One large mbox (a Google Takeout export, say) is one file, and parsing it message by
+/// message on the thread that reads it left every other core idle. Two batches in flight bound
+/// the memory it takes. In a pool of one thread, messages are parsed as they are read.
+/// Returns the number of documents emitted.
+fn parse_mbox_stream<R: std::io::BufRead + Send>(
+    stream: &mut mbox::MboxStream<R>,
+    origin: Origin<'_>,
+    batch_bytes: usize,
+    emit: &mut impl FnMut(Doc),
+) -> std::io::Result<u64> {
+    use rayon::prelude::*;
+    let mut docs = 0;
+    if rayon::current_num_threads() == 1 {
+        // Nothing to spread over, and parsing each message as it is read keeps it in cache
+        // (batches measured 12% slower on one thread).
+        while let Some((offset, stored)) = stream.next_message()? {
+            for d in parse_bounded(&stored, |b| mbox::parse_stored_tree(offset, b, origin)) {
+                emit(d);
+                docs += 1;
+            }
+        }
+        return Ok(docs);
+    }
+    let mut batch = read_mbox_batch(stream, batch_bytes)?;
+    while !batch.is_empty() {
+        let (next, parsed) = rayon::join(
+            || read_mbox_batch(stream, batch_bytes),
+            || {
+                batch
+                    .par_iter()
+                    .map(|(offset, stored)| {
+                        parse_bounded(stored, |b| mbox::parse_stored_tree(*offset, b, origin))
+                    })
+                    .collect::<Vec<_>>()
+            },
+        );
+        for d in parsed.into_iter().flatten() {
+            emit(d);
+            docs += 1;
+        }
+        batch = next?;
+    }
+    Ok(docs)
+}
+
+/// The next messages of `stream` (offset and stored bytes), about `batch_bytes` of them, at
+/// least one unless the mbox is at its end.
+fn read_mbox_batch<R: std::io::BufRead>(
+    stream: &mut mbox::MboxStream<R>,
+    batch_bytes: usize,
+) -> std::io::Result<Vec<(u64, Vec<u8>)>> {
+    let mut batch = Vec::new();
+    let mut bytes = 0;
+    while bytes < batch_bytes {
+        let Some((offset, stored)) = stream.next_message()? else {
+            break;
+        };
+        bytes += stored.len();
+        batch.push((offset, stored));
+    }
+    Ok(batch)
+}
+
 /// SHA-256 of a whole file, read in blocks.
 pub fn hash_file(path: &Path) -> std::io::Result<String> {
     let mut r = HashingReader::new(std::fs::File::open(path)?);
@@ -598,6 +661,56 @@ pub fn ingest_bytes(bytes: &[u8], path: &Path, now: DateTime<Utc>) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An mbox parsed in batches across the pool gives the documents of a message-by-message
+    /// parse, in file order: every batch size from one message to the whole file.
+    #[test]
+    fn mbox_batches_parse_like_one_message_at_a_time() {
+        let mut mbox = String::new();
+        for i in 0..40 {
+            mbox.push_str(&format!(
+                "From sender{i}@x.example Mon Oct  3 10:00:00 2016\nFrom: sender{i}@x.example\n\
+                 To: r@y.example\nSubject: message {i}\nDate: Mon, 3 Oct 2016 10:{:02}:00 +0000\n\n\
+                 {}\n>From the escaped line {i}\n\n",
+                i % 60,
+                "body words ".repeat(i * 7),
+            ));
+        }
+        let origin = Origin {
+            path: "box.mbox",
+            offset: 0,
+            format: "mbox",
+            now: Utc::now(),
+        };
+        let parse = |threads, batch_bytes| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                let mut stream = mbox::MboxStream::new(mbox.as_bytes());
+                let mut docs = Vec::new();
+                let n = parse_mbox_stream(&mut stream, origin, batch_bytes, &mut |d| docs.push(d))
+                    .unwrap();
+                assert_eq!(n as usize, docs.len());
+                docs
+            })
+        };
+        // One thread: each message parsed as it is read.
+        let one_by_one = parse(1, 1);
+        assert_eq!(one_by_one.len(), 40);
+        assert!(one_by_one
+            .windows(2)
+            .all(|w| w[0].source.offset < w[1].source.offset));
+        assert!(one_by_one[39].body.contains("From the escaped line 39"));
+        for batch_bytes in [1, 700, 5_000, usize::MAX] {
+            assert_eq!(
+                parse(3, batch_bytes),
+                one_by_one,
+                "batches of {batch_bytes} bytes"
+            );
+        }
+    }
 
     /// Files on either side of the sniff length are read whole: the hash covers every byte and
     /// the body's last word arrives, whether the first read met the end of the file or not.
