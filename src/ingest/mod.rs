@@ -169,7 +169,8 @@ pub const EXPORT_METADATA: &str = "export-metadata";
 
 /// Reads the file `entry` names, detects its format from content (and, for exports, from where
 /// it sits) and emits its documents one at a time. An mbox streams, so a multi-gigabyte mbox is
-/// parsed in the memory of one message. When `previous_sha256` is given and the content hash
+/// parsed in the memory of two batches of messages (`parse_mbox_stream`), or of one
+/// message larger than that. When `previous_sha256` is given and the content hash
 /// equals it, nothing is parsed and `Unchanged` is returned. The size and modification time are
 /// the walk's (see [`walk::stat`]): the file is not stat'ed a second time.
 pub fn ingest_path(
