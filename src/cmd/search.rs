@@ -222,7 +222,19 @@ pub fn execute_to(
     let started = Instant::now();
     let searcher = opened.searcher();
     let q = plan.compiled.query.as_ref();
-    let total = searcher.search(q, &Count).context("counting hits")?;
+    // A page of hits is ranked in the same pass as the count when counting apart would evaluate
+    // the query twice (see `counts_apart`).
+    let one_pass = match plan.mode {
+        Mode::Count => None,
+        _ => plan.limit.filter(|&n| n > 0 && !counts_apart(q)),
+    };
+    let (total, page) = match one_pass {
+        Some(limit) => {
+            let (total, page) = ranked(&searcher, q, plan.sort, limit, true)?;
+            (total.unwrap_or(page.len()), Some(page))
+        }
+        None => (searcher.search(q, &Count).context("counting hits")?, None),
+    };
     let exit = if total > 0 {
         Exit::Success
     } else {
@@ -237,8 +249,13 @@ pub fn execute_to(
         Mode::Hits(f) => Some(f),
     };
 
-    let limit = plan.limit.unwrap_or(total).min(total);
-    let page = ranked(&searcher, q, plan.sort, limit)?;
+    let page = match page {
+        Some(page) => page,
+        None => {
+            let limit = plan.limit.unwrap_or(total).min(total);
+            ranked(&searcher, q, plan.sort, limit, false)?.1
+        }
+    };
     let mut snippets = SnippetGenerator::create(&searcher, q, opened.fields.body)?;
     snippets.set_max_num_chars(SNIPPET_CHARS);
     if format == Some(Format::Csv) {
@@ -322,16 +339,31 @@ pub fn execute_to(
     Ok((exit, page.len(), total))
 }
 
-/// The first `limit` hits in `sort` order, with scores for relevance order. Ties are broken by
-/// document id, so the output does not depend on how indexing was spread over threads.
+/// A page of ranked hits: the score (relevance order only) and where each hit is.
+type Page = Vec<(Option<f32>, DocAddress)>;
+
+/// Whether counting a query's hits on its own costs next to nothing: a term counts from the
+/// index's document frequencies and everything from the document count, while relevance order
+/// prunes with block-max WAND. Any other query (a phrase, an intersection, a range) counts by
+/// evaluating every hit, so its count is better taken in the ranking pass: a phrase's positions
+/// are then read once instead of twice (`"please let me know"` at 1M: 26 → 14 ms).
+fn counts_apart(q: &dyn tantivy::query::Query) -> bool {
+    q.is::<tantivy::query::TermQuery>() || q.is::<tantivy::query::AllQuery>()
+}
+
+/// The first `limit` hits in `sort` order, with scores for relevance order, and the number of
+/// all hits when `count` asks for it (counted in the same pass). Ties are broken by document
+/// id, so the output does not depend on how indexing was spread over threads.
 pub fn ranked(
     searcher: &Searcher,
     q: &dyn tantivy::query::Query,
     sort: SortOrder,
     limit: usize,
-) -> anyhow::Result<Vec<(Option<f32>, DocAddress)>> {
+    count: bool,
+) -> anyhow::Result<(Option<usize>, Page)> {
     if limit == 0 {
-        return Ok(Vec::new());
+        let total = count.then(|| searcher.search(q, &Count)).transpose()?;
+        return Ok((total, Vec::new()));
     }
     let id_key = || {
         (
@@ -343,11 +375,9 @@ pub fn ranked(
         SortOrder::Score => {
             let top = TopDocs::with_limit(limit)
                 .order_by(((SortBySimilarityScore, Order::Desc), id_key()));
-            searcher
-                .search(q, &top)?
-                .into_iter()
-                .map(|((s, _), a)| (Some(s), a))
-                .collect()
+            let (total, page) = search_counting(searcher, q, top, count)?;
+            let page = page.into_iter().map(|((s, _), a)| (Some(s), a)).collect();
+            (total, page)
         }
         SortOrder::Date | SortOrder::DateDesc => {
             let order = if sort == SortOrder::Date {
@@ -360,13 +390,25 @@ pub fn ranked(
                 order,
             );
             let top = TopDocs::with_limit(limit).order_by((date, id_key()));
-            searcher
-                .search(q, &top)?
-                .into_iter()
-                .map(|(_, a)| (None, a))
-                .collect()
+            let (total, page) = search_counting(searcher, q, top, count)?;
+            (total, page.into_iter().map(|(_, a)| (None, a)).collect())
         }
     })
+}
+
+/// Runs `collector`, and `Count` beside it in the same pass when `count` is set.
+fn search_counting<C: tantivy::collector::Collector>(
+    searcher: &Searcher,
+    q: &dyn tantivy::query::Query,
+    collector: C,
+    count: bool,
+) -> tantivy::Result<(Option<usize>, C::Fruit)> {
+    if count {
+        let (total, fruit) = searcher.search(q, &(Count, collector))?;
+        Ok((Some(total), fruit))
+    } else {
+        Ok((None, searcher.search(q, &collector)?))
+    }
 }
 
 pub fn compute_facet(

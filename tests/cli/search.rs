@@ -357,3 +357,53 @@ fn every_inline_text_part_is_body_text() {
         sorted(&["20161027.so-broken@reyes2016.example.com"])
     );
 }
+
+/// A page of hits ranked in the same pass as the count (any query but a lone term) gives the
+/// count `--count` gives and the first hits of the full list, in relevance and in date order.
+#[test]
+fn a_page_counted_in_its_ranking_pass_agrees_with_count_and_the_full_list() {
+    use crate::util::{json_lines, Line};
+    let queries = [
+        "\"tax returns\"",
+        "tax returns",
+        "from:openvault \"tax returns\"",
+        "date:2016-10",
+        "retur*",
+        "retrns~1",
+        "NOT date:2016",
+        "tax",
+        "*",
+    ];
+    for q in queries {
+        let counted: usize =
+            String::from_utf8(sample().run(&["search", "--count", "--", q]).stdout)
+                .unwrap()
+                .trim()
+                .parse()
+                .unwrap();
+        for sort in [&[][..], &["--sort", "date"][..]] {
+            let (all, _, _) = sample().search(q, sort);
+            let mut args = vec!["search", "--json", "--limit", "3"];
+            args.extend_from_slice(sort);
+            args.extend(["--", q]);
+            let lines = json_lines(&sample().run(&args).stdout);
+            let page: Vec<String> = lines
+                .iter()
+                .filter_map(|l| match l {
+                    Line::Hit(h) => Some(h.id.clone()),
+                    _ => None,
+                })
+                .collect();
+            let total = lines
+                .iter()
+                .find_map(|l| match l {
+                    Line::Summary(s) => Some(s.total_hits),
+                    _ => None,
+                })
+                .expect("a summary line");
+            assert_eq!(total, counted, "{q} {sort:?}");
+            let first: Vec<String> = all.iter().take(3).map(|h| h.id.clone()).collect();
+            assert_eq!(page, first, "{q} {sort:?}");
+        }
+    }
+}
