@@ -343,10 +343,11 @@ pub fn execute_to(
 type Page = Vec<(Option<f32>, DocAddress)>;
 
 /// Whether counting a query's hits on its own costs next to nothing: a term counts from the
-/// index's document frequencies and everything from the document count, while relevance order
-/// prunes with block-max WAND. Any other query (a phrase, an intersection, a range) counts by
-/// evaluating every hit, so its count is better taken in the ranking pass: a phrase's positions
-/// are then read once instead of twice (`"please let me know"` at 1M: 26 → 14 ms).
+/// index's document frequencies (in segments without deletions) and everything from the
+/// document count, while relevance order prunes with block-max WAND. Any other query (a phrase,
+/// an intersection, a range) counts by evaluating every hit, so its count is better taken in
+/// the ranking pass: a phrase's positions are then read once instead of twice
+/// (`"please let me know"` at 1M messages: 26 → 10-13 ms).
 fn counts_apart(q: &dyn tantivy::query::Query) -> bool {
     q.is::<tantivy::query::TermQuery>() || q.is::<tantivy::query::AllQuery>()
 }
