@@ -80,6 +80,7 @@ impl Tokenizer for TextTokenizer {
     }
 }
 
+/// The tokens of one text under [`TextTokenizer`].
 pub struct TextTokenStream<'a> {
     text: &'a str,
     /// Byte offset where the search for the next word starts.
