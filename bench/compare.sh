@@ -17,6 +17,10 @@
 #   favour: its build has no zstd, so its document store is lz4 in 16 KiB blocks where trawl's
 #   is zstd in 64 KiB blocks (more compression work, a smaller index);
 # - trawl's time includes reading and parsing the raw mail.
+# Besides the tools, `trawl-apart` times trawl's two halves on their own (`bench index
+# --stages-apart`): parsing alone, and the engine alone (documents parsed beforehand). The
+# engine-alone row is the floor for any input side: how close trawl can come to tantivy-cli,
+# and how far past mu and notmuch, on this machine.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,7 +29,7 @@ RUNS=${RUNS:-3}
 THREADS=${THREADS:-2}
 MEMORY_MIB=${MEMORY_MIB:-256}
 TARBALL=${TARBALL:-$HERE/../shared/corpora/enron-inbox-half.tar.gz}
-TOOLS=${TOOLS:-"trawl trawl-1core tantivy-cli notmuch mu"}
+TOOLS=${TOOLS:-"trawl trawl-1core trawl-apart tantivy-cli notmuch mu"}
 
 mkdir -p "$WORK"
 log() { printf '%s\n' "$*" >&2; }
@@ -61,18 +65,36 @@ prepare_corpus() {
   rm -rf "$WORK/raw"
 }
 
-# run NAME SETUP_CMD CMD SIZE_DIR: runs CMD once after SETUP_CMD, records wall time, peak RSS
-# and the size of SIZE_DIR afterwards.
+# run NAME SETUP_CMD CMD SIZE_DIR: runs CMD once after SETUP_CMD, records wall time, CPU time
+# (user + system), peak RSS and the size of SIZE_DIR afterwards.
 run() {
   local name=$1 setup=$2 cmd=$3 dir=$4 i=$5
   eval "$setup"
   sync
-  /usr/bin/time -f '%e %M' -o "$WORK/time.txt" bash -c "$cmd" >/dev/null 2>"$WORK/$name.err" || {
+  /usr/bin/time -f '%e %M %U %S' -o "$WORK/time.txt" bash -c "$cmd" >/dev/null 2>"$WORK/$name.err" || {
     log "$name failed:"; cat "$WORK/$name.err" >&2; return 1; }
-  read -r secs kb < "$WORK/time.txt"
+  read -r secs kb user sys < "$WORK/time.txt"
   size=$(du -sb "$dir" | cut -f1)
-  echo "$name $i $secs $kb $size" >> "$WORK/results.txt"
-  log "$name run $i: ${secs}s, peak RSS $((kb / 1024)) MB, index $((size / 1000000)) MB"
+  cpu=$(python3 -c "print($user + $sys)")
+  echo "$name $i $secs $kb $size $cpu" >> "$WORK/results.txt"
+  log "$name run $i: ${secs}s (CPU ${cpu}s), peak RSS $((kb / 1024)) MB, index $((size / 1000000)) MB"
+}
+
+# run_apart: `trawl bench index --stages-apart`, which parses the whole corpus first (documents
+# held in memory), then indexes it with every CPU free for the engine. Records two rows: parsing
+# alone, and the engine alone (index + commit + merge): the time trawl would take if reading
+# and parsing mail cost nothing. No RSS or index size: the run holds every document.
+run_apart() {
+  local i=$1
+  sync
+  "$TRAWL" bench index --stages-apart --json -j "$THREADS" --memory "$MEMORY_MIB" "$CORPUS" > "$WORK/apart.json"
+  python3 - "$WORK/apart.json" "$i" >> "$WORK/results.txt" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); s = r["stages"]; i = sys.argv[2]
+print(f"trawl-parse-alone {i} {s['parse_secs']:.3f} 0 0 0")
+print(f"trawl-engine-alone {i} {s['index_secs'] + s['commit_secs'] + s['merge_secs']:.3f} 0 0 0")
+PY
+  log "trawl stages apart run $i: $(tail -2 "$WORK/results.txt" | awk '{printf "%s %ss  ", $1, $3}')"
 }
 
 install_tools
@@ -107,6 +129,7 @@ for i in $(seq "$RUNS"); do
       trawl-1core)
         # One core, one thread each for parsing and indexing: the base of the scaling ratio.
         run trawl-1core "rm -rf $WORK/trawl-ix1" "taskset -c 0 $TRAWL --index $WORK/trawl-ix1 index -q -j 1 --memory $MEMORY_MIB $CORPUS" "$WORK/trawl-ix1" "$i" ;;
+      trawl-apart) run_apart "$i" ;;
       tantivy-cli)
         run tantivy-cli "rm -rf $WORK/tcli-ix && mkdir -p $WORK/tcli-ix && cp $WORK/meta.json $WORK/tcli-ix/" \
           "$WORK/tools/bin/tantivy index -i $WORK/tcli-ix -t $THREADS -m $((MEMORY_MIB * 1048576)) -f $WORK/docs.ndjson" "$WORK/tcli-ix" "$i" ;;
@@ -125,15 +148,17 @@ import statistics, sys
 path, messages, corpus_mb, runs = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 rows = {}
 for line in open(path):
-    name, _, secs, kb, size = line.split()
-    rows.setdefault(name, []).append((float(secs), int(kb), int(size)))
-med = {n: (statistics.median(s for s, _, _ in r), statistics.median(k for _, k, _ in r), statistics.median(z for _, _, z in r)) for n, r in rows.items()}
-base = med.get("trawl", (None,))[0]
+    name, _, secs, kb, size, cpu = line.split()
+    rows.setdefault(name, []).append((float(secs), int(kb), int(size), float(cpu)))
+med = {n: tuple(statistics.median(x[k] for x in r) for k in range(4)) for n, r in rows.items()}
+def ratio(s, base):
+    return f"{s / base:.2f}x" if base else "-"
+trawl, tcli = med.get("trawl", (None,))[0], med.get("tantivy-cli", (None,))[0]
 print(f"Corpus: {messages} messages, {corpus_mb} MB; median of {runs} runs each.\n")
-print("| tool | wall time | messages/s | peak RSS | index size | time vs trawl |")
-print("|---|---|---|---|---|---|")
-for n, (s, k, z) in med.items():
-    ratio = f"{s / base:.2f}x" if base else "-"
-    print(f"| {n} | {s:.2f} s | {messages / s:,.0f} | {k / 1024:.0f} MB | {z / 1e6:.0f} MB | {ratio} |")
+print("| tool | wall time | CPU time | messages/s | peak RSS | index size | time vs trawl | time vs tantivy-cli |")
+print("|---|---|---|---|---|---|---|---|")
+for n, (s, k, z, c) in med.items():
+    cpu, rss, size = (f"{c:.2f} s", f"{k / 1024:.0f} MB", f"{z / 1e6:.0f} MB") if k else ("-", "-", "-")
+    print(f"| {n} | {s:.2f} s | {cpu} | {messages / s:,.0f} | {rss} | {size} | {ratio(s, trawl)} | {ratio(s, tcli)} |")
 PY
 cat "$WORK/compare.md"

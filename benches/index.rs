@@ -26,6 +26,7 @@ fn index_sample_corpus(c: &mut Criterion) {
                         follow_symlinks: false,
                         progress: false,
                         names: None,
+                        stages_apart: false,
                     };
                     index_dump(&config, &AtomicBool::new(false)).expect("indexing")
                 },

@@ -145,6 +145,12 @@ pub struct BenchIndexArgs {
     #[arg(long, default_value_t = 256, value_name = "MIB")]
     pub memory: usize,
 
+    /// Parse the whole dump first, then index it, and time the two stages apart: what
+    /// parsing costs, and what the engine alone takes with every CPU to itself. Holds every
+    /// document in memory until parsing is over, so peak RSS grows with the dump.
+    #[arg(long)]
+    pub stages_apart: bool,
+
     /// Print the result as one JSON object.
     #[arg(long)]
     pub json: bool,
