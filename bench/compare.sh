@@ -75,7 +75,7 @@ run() {
     log "$name failed:"; cat "$WORK/$name.err" >&2; return 1; }
   read -r secs kb user sys < "$WORK/time.txt"
   size=$(du -sb "$dir" | cut -f1)
-  cpu=$(python3 -c "print($user + $sys)")
+  cpu=$(python3 -c "print(f'{$user + $sys:.2f}')")
   echo "$name $i $secs $kb $size $cpu" >> "$WORK/results.txt"
   log "$name run $i: ${secs}s (CPU ${cpu}s), peak RSS $((kb / 1024)) MB, index $((size / 1000000)) MB"
 }
@@ -146,19 +146,26 @@ done
 python3 - "$WORK/results.txt" "$MESSAGES" "$CORPUS_MB" "$RUNS" > "$WORK/compare.md" <<'PY'
 import statistics, sys
 path, messages, corpus_mb, runs = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-rows = {}
+rows, by_round = {}, {}
 for line in open(path):
-    name, _, secs, kb, size, cpu = line.split()
+    name, i, secs, kb, size, cpu = line.split()
     rows.setdefault(name, []).append((float(secs), int(kb), int(size), float(cpu)))
+    by_round.setdefault(name, {})[i] = float(secs)
 med = {n: tuple(statistics.median(x[k] for x in r) for k in range(4)) for n, r in rows.items()}
 def ratio(s, base):
     return f"{s / base:.2f}x" if base else "-"
+def paired(name):
+    # Each round's time over trawl's in the same round: a machine that drifts during the run
+    # moves both, so these ratios are steadier than a ratio of medians.
+    t = by_round.get("trawl", {})
+    r = sorted(s / t[i] for i, s in by_round[name].items() if i in t)
+    return f"{statistics.median(r):.2f}x ({r[0]:.2f}-{r[-1]:.2f})" if r else "-"
 trawl, tcli = med.get("trawl", (None,))[0], med.get("tantivy-cli", (None,))[0]
 print(f"Corpus: {messages} messages, {corpus_mb} MB; median of {runs} runs each.\n")
-print("| tool | wall time | CPU time | messages/s | peak RSS | index size | time vs trawl | time vs tantivy-cli |")
-print("|---|---|---|---|---|---|---|---|")
+print("| tool | wall time | CPU time | messages/s | peak RSS | index size | time vs trawl | per round vs trawl | time vs tantivy-cli |")
+print("|---|---|---|---|---|---|---|---|---|")
 for n, (s, k, z, c) in med.items():
     cpu, rss, size = (f"{c:.2f} s", f"{k / 1024:.0f} MB", f"{z / 1e6:.0f} MB") if k else ("-", "-", "-")
-    print(f"| {n} | {s:.2f} s | {cpu} | {messages / s:,.0f} | {rss} | {size} | {ratio(s, trawl)} | {ratio(s, tcli)} |")
+    print(f"| {n} | {s:.2f} s | {cpu} | {messages / s:,.0f} | {rss} | {size} | {ratio(s, trawl)} | {paired(n)} | {ratio(s, tcli)} |")
 PY
 cat "$WORK/compare.md"
