@@ -13,9 +13,10 @@
 # - tantivy-cli indexes `trawl export --ndjson` of the same messages with trawl's own schema
 #   (`trawl export --schema`; our analyzer swapped for tantivy's `default`, which it lacks),
 #   body stored as trawl stores it, the same thread count and the same memory budget; the
-#   NDJSON conversion is not counted in its time. One difference is left in tantivy-cli's
-#   favour: its build has no zstd, so its document store is lz4 in 16 KiB blocks where trawl's
-#   is zstd in 64 KiB blocks (more compression work, a smaller index);
+#   NDJSON conversion is not counted in its time. The one difference: tantivy-cli's build has
+#   no zstd, so its document store is lz4 in 16 KiB blocks where trawl's is zstd in 64 KiB
+#   blocks. TOOLS="... tantivy-cli-zstd" adds the same tantivy-cli built with zstd and given
+#   trawl's store settings (not installed by default: it is not the packaged tool);
 # - trawl's time includes reading and parsing the raw mail.
 # Besides the tools, `trawl-apart` times trawl's two halves on their own (`bench index
 # --stages-apart`): parsing alone, and the engine alone (documents parsed beforehand). The
@@ -46,6 +47,23 @@ install_tools() {
   if [ ! -x "$WORK/tools/bin/tantivy" ]; then
     log "building tantivy-cli 0.24.0"
     cargo install tantivy-cli --version 0.24.0 --root "$WORK/tools" >/dev/null 2>&1
+  fi
+  if [[ " $TOOLS " == *" tantivy-cli-zstd "* ]] && [ ! -x "$WORK/tcli-zstd/target/release/tantivy" ]; then
+    # The same tantivy-cli with tantivy's zstd feature, so its store can be compressed as
+    # trawl's is. Its crate source is in cargo's registry after the install above; its
+    # Cargo.lock pins crates that no longer build, so it resolves afresh like `cargo install`.
+    log "building tantivy-cli 0.24.0 with zstd"
+    rm -rf "$WORK/tcli-zstd"
+    cp -r "$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/tantivy-cli-0.24.0 | head -1)" "$WORK/tcli-zstd"
+    rm -f "$WORK/tcli-zstd/Cargo.lock"
+    python3 - "$WORK/tcli-zstd/Cargo.toml" <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read()
+dep = '[dependencies.tantivy]\nversion = "0.24"\n'
+assert dep in s, "tantivy-cli's manifest changed"
+open(p, "w").write(s.replace(dep, dep + 'features = ["zstd-compression"]\n'))
+PY
+    (cd "$WORK/tcli-zstd" && cargo build --release -q >/dev/null 2>&1)
   fi
   (cd "$HERE" && cargo build --release --locked -q)
 }
@@ -106,7 +124,7 @@ CORPUS_MB=$(( $(du -sb "$CORPUS" | cut -f1) / 1000000 ))
 log "corpus: $CORPUS ($MESSAGES messages, $CORPUS_MB MB), $RUNS runs each"
 
 # tantivy-cli's input and schema, made once by trawl itself.
-if [[ " $TOOLS " == *" tantivy-cli "* ]]; then
+if [[ " $TOOLS " == *" tantivy-cli"* ]]; then
   # Indexed afresh: an index left by an older trawl may have another schema.
   rm -rf "$WORK/trawl-ix" && "$TRAWL" --index "$WORK/trawl-ix" index -q "$CORPUS"
   "$TRAWL" --index "$WORK/trawl-ix" export --ndjson > "$WORK/docs.ndjson"
@@ -117,6 +135,13 @@ for f in s:
     if ix and ix.get("tokenizer")=="trawl_text": ix["tokenizer"]="default"
 print(json.dumps({"index_settings":{"docstore_compression":"lz4","docstore_blocksize":16384},"segments":[],"schema":s,"opstamp":0}))' \
     > "$WORK/meta.json"
+  # For the zstd build: trawl's own store settings.
+  python3 - "$WORK/meta.json" "$WORK/trawl-ix/meta.json" > "$WORK/meta-zstd.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["index_settings"] = json.load(open(sys.argv[2]))["index_settings"]
+print(json.dumps(m))
+PY
 fi
 
 # Round robin (every tool once, then again) so that a machine whose speed drifts during the
@@ -133,6 +158,9 @@ for i in $(seq "$RUNS"); do
       tantivy-cli)
         run tantivy-cli "rm -rf $WORK/tcli-ix && mkdir -p $WORK/tcli-ix && cp $WORK/meta.json $WORK/tcli-ix/" \
           "$WORK/tools/bin/tantivy index -i $WORK/tcli-ix -t $THREADS -m $((MEMORY_MIB * 1048576)) -f $WORK/docs.ndjson" "$WORK/tcli-ix" "$i" ;;
+      tantivy-cli-zstd)
+        run tantivy-cli-zstd "rm -rf $WORK/tcli-ix && mkdir -p $WORK/tcli-ix && cp $WORK/meta-zstd.json $WORK/tcli-ix/meta.json" \
+          "$WORK/tcli-zstd/target/release/tantivy index -i $WORK/tcli-ix -t $THREADS -m $((MEMORY_MIB * 1048576)) -f $WORK/docs.ndjson" "$WORK/tcli-ix" "$i" ;;
       notmuch)
         run notmuch "rm -rf $WORK/nm-db && mkdir -p $WORK/nm-db && printf '[database]\npath=$WORK/nm-db\nmail_root=$CORPUS\n[new]\ntags=unread;inbox\n[maildir]\nsynchronize_flags=false\n' > $WORK/nm.cfg" \
           "NOTMUCH_CONFIG=$WORK/nm.cfg notmuch new --quiet" "$WORK/nm-db" "$i" ;;
