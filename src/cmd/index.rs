@@ -591,9 +591,10 @@ impl<'a> Feed<'a> {
     fn release_held(&self, fields: &Fields) {
         let Some(held) = &self.held else { return };
         let held = std::mem::take(&mut *lock(held));
-        let Some(w) = (if held.is_empty() { None } else { self.writer() }) else {
-            return;
-        };
+        if held.is_empty() {
+            return; // nothing to index: the writer stays unopened, as in a pipelined run
+        }
+        let Some(w) = self.writer() else { return };
         for op in held {
             match op {
                 Held::Add(doc) => {
