@@ -45,6 +45,13 @@ pub enum Skip {
     NestedTooDeep,
     /// Content of a known type that could not be extracted (a "PDF" that is not one, say).
     Unextractable(String),
+    /// The parser panicked on this input; the panic message. The run goes on without it.
+    ParserCrash(String),
+    /// The parser ran past the time limit on this input and was abandoned.
+    Timeout(String),
+    /// Larger than the limit for a format that cannot be read as a stream, or a parser that
+    /// needed more memory than its limit.
+    TooLarge(String),
 }
 
 impl Skip {
@@ -61,6 +68,9 @@ impl Skip {
             Skip::UnsafeArchivePath => "unsafe-archive-path",
             Skip::NestedTooDeep => "archive-too-deep",
             Skip::Unextractable(_) => "unextractable",
+            Skip::ParserCrash(_) => "parser-crash",
+            Skip::Timeout(_) => "timeout",
+            Skip::TooLarge(_) => "too-large",
         }
     }
 }
@@ -81,6 +91,9 @@ impl fmt::Display for Skip {
             }
             Skip::NestedTooDeep => f.write_str("archive nested deeper than the limit"),
             Skip::Unextractable(e) => write!(f, "no text could be extracted: {e}"),
+            Skip::ParserCrash(e) => write!(f, "the parser crashed on this input: {e}"),
+            Skip::Timeout(e) => write!(f, "parsing took longer than the limit: {e}"),
+            Skip::TooLarge(e) => write!(f, "too large: {e}"),
         }
     }
 }
