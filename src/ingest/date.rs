@@ -202,7 +202,11 @@ fn parse_tokens(s: &str) -> Option<ParsedDate> {
     // A leap second (:60) is legal in RFC 5322; fold it into the next second.
     let naive = date.and_hms_opt(h, mi, sec.min(59))?;
     let offset = f.offset;
-    let utc = Utc.from_utc_datetime(&naive) - Duration::minutes(i64::from(offset.unwrap_or(0)));
+    // checked: chrono panics when the offset carries a date at the edge of its range (year
+    // 262142 with `-1200`) past the end.
+    let utc = Utc
+        .from_utc_datetime(&naive)
+        .checked_sub_signed(Duration::minutes(i64::from(offset.unwrap_or(0))))?;
     Some(ParsedDate {
         utc,
         offset_minutes: offset,
@@ -443,6 +447,24 @@ mod tests {
             "Mon, 10 Oct 2016 10:00:00 +0000 garbage",
         ] {
             assert_eq!(parse(s), None, "{s:?} should not parse");
+        }
+    }
+
+    /// Issue #12: an offset that carries a date at the end of chrono's range past it panicked
+    /// ("overflow adding duration"), and the panic took the whole indexing run down.
+    #[test]
+    fn issue_12_offsets_at_the_edge_of_the_calendar_do_not_panic() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap();
+        for raw in [
+            "Fri, 31 Dec 262142 23:59:59 -1200",
+            "31 Dec 262142 23:00 -2359",
+            "Mon, 1 Jan -262143 00:00:00 +1400",
+            "262142-12-31 23:59:59 -1200",
+            "Dec 31 23:59:59 262142",
+        ] {
+            let _ = parse(raw);
+            let a = assess(Some(raw), now);
+            assert_ne!(a.quality, DateQuality::Ok, "{raw}");
         }
     }
 
