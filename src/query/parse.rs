@@ -167,6 +167,7 @@ pub fn parse(query: &str) -> Result<Node, Error> {
         query,
         toks,
         pos: 0,
+        depth: 0,
     };
     let node = p.or()?;
     if let Some((col, t)) = p.peek() {
@@ -300,15 +301,35 @@ fn is_field_name(w: &str) -> bool {
     !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic() || c == '_')
 }
 
+/// How deeply parentheses and exclusions may nest. The parser, the compiler and the query tree's
+/// drop all recurse once per level, so without a limit a query of a few hundred thousand `(`
+/// overflows the stack and aborts the process; no real query comes near this.
+pub const MAX_DEPTH: usize = 100;
+
 struct Parser<'q> {
     query: &'q str,
     toks: Vec<(usize, Tok)>,
     pos: usize,
+    /// Parentheses and exclusions open around the current token.
+    depth: usize,
 }
 
 impl Parser<'_> {
     fn peek(&self) -> Option<(usize, &Tok)> {
         self.toks.get(self.pos).map(|(c, t)| (*c, t))
+    }
+
+    /// Enters one more level of nesting at `column`, or refuses past [`MAX_DEPTH`].
+    fn descend(&mut self, column: usize) -> Result<(), Error> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(err(
+                self.query,
+                column,
+                &format!("parentheses and exclusions nest deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        Ok(())
     }
 
     fn end_column(&self) -> usize {
@@ -358,7 +379,7 @@ impl Parser<'_> {
 
     fn unary(&mut self) -> Result<Node, Error> {
         match self.peek() {
-            Some((_, Tok::Minus | Tok::Not)) => {
+            Some((col, Tok::Minus | Tok::Not)) => {
                 self.pos += 1;
                 if self.peek().is_none() {
                     return Err(err(
@@ -367,7 +388,10 @@ impl Parser<'_> {
                         "expected a term to exclude at the end",
                     ));
                 }
-                Ok(Node::Not(Box::new(self.unary()?)))
+                self.descend(col)?;
+                let inner = self.unary()?;
+                self.depth -= 1;
+                Ok(Node::Not(Box::new(inner)))
             }
             _ => self.primary(),
         }
@@ -385,7 +409,9 @@ impl Parser<'_> {
         self.pos += 1;
         match tok {
             Tok::LParen => {
+                self.descend(col)?;
                 let inner = self.or()?;
+                self.depth -= 1;
                 match self.peek() {
                     Some((_, Tok::RParen)) => {
                         self.pos += 1;
@@ -626,5 +652,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Issue #12: a long run of `(` or `-` recursed once per character and overflowed the stack,
+    /// aborting the process. Nesting is now refused past [`MAX_DEPTH`] with a column.
+    #[test]
+    fn issue_12_deep_nesting_is_an_error_not_a_stack_overflow() {
+        for n in [MAX_DEPTH + 1, 10_000, 1_000_000] {
+            for (open, close) in [("(", ")"), ("-", ""), ("NOT ", ""), ("(-", ")")] {
+                let q = format!("{}a{}", open.repeat(n), close.repeat(n));
+                let e = parse(&q).expect_err("too deep");
+                assert!(e.to_string().contains("nest deeper"), "{open}: {e}");
+            }
+        }
+        let ok = format!("{}a{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
+        let ok = format!("{}a", "-".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
+        // Width is not depth: a million terms side by side parse.
+        assert!(parse(&"a OR b ".repeat(500_000)).is_ok());
     }
 }
