@@ -95,23 +95,15 @@ pub fn for_each_member(
     match format {
         ArchiveFormat::Zip => zip_members(bytes, limits, budget, &mut f, &mut skip),
         ArchiveFormat::Tar => tar_members(bytes, limits, budget, &mut f, &mut skip),
-        ArchiveFormat::TarGz => {
-            let gz = flate2::read::GzDecoder::new(bytes);
-            let mut tar_bytes = Vec::new();
-            let cap = limits.max_member_bytes.min(*budget);
-            gz.take(cap + 1)
-                .read_to_end(&mut tar_bytes)
-                .map_err(|e| Skip::Archive(format!("unreadable gzip stream: {e}")))?;
-            if tar_bytes.len() as u64 > cap {
-                return Err(Skip::Archive(format!(
-                    "gzip stream expands past {} MiB (zip bomb?)",
-                    cap >> 20
-                )));
-            }
-            // The members are counted against the budget as they are read; the tar stream that
-            // holds them is not counted twice.
-            tar_members(&tar_bytes, limits, budget, &mut f, &mut skip)
-        }
+        // The tar stream is read through the decompressor, one member in memory at a time;
+        // the members are counted against the budget as they are read.
+        ArchiveFormat::TarGz => tar_members(
+            flate2::read::GzDecoder::new(bytes),
+            limits,
+            budget,
+            &mut f,
+            &mut skip,
+        ),
     }
 }
 
@@ -243,7 +235,7 @@ fn zip_members(
 }
 
 fn tar_members(
-    bytes: &[u8],
+    bytes: impl Read,
     limits: &Limits,
     budget: &mut u64,
     f: &mut impl FnMut(Member),
