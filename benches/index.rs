@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use trawl::cmd::index::{index_dump, IndexConfig};
+use trawl::pipeline::{index_dump, IndexConfig};
 
 fn index_sample_corpus(c: &mut Criterion) {
     let dump = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample_corpus");
@@ -18,16 +18,9 @@ fn index_sample_corpus(c: &mut Criterion) {
             b.iter_with_setup(
                 || tempfile::tempdir().expect("tempdir"),
                 |dir| {
-                    let config = IndexConfig {
-                        dump: dump.clone(),
-                        index_dir: dir.path().join("ix"),
-                        threads,
-                        memory_mib: 64,
-                        follow_symlinks: false,
-                        progress: false,
-                        names: None,
-                        stages_apart: false,
-                    };
+                    let mut config = IndexConfig::new(&dump, &dir.path().join("ix"));
+                    config.threads = threads;
+                    config.memory_mib = 64;
                     index_dump(&config, &AtomicBool::new(false)).expect("indexing")
                 },
             )

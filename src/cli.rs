@@ -199,6 +199,12 @@ pub struct IndexArgs {
     #[arg(long, value_name = "FILE")]
     pub names: Option<PathBuf>,
 
+    /// Commit the work done so far every this many seconds (0: only at the end). A run that
+    /// is killed or crashes loses at most this much work: run the same command again and it
+    /// resumes from the last commit. Each commit costs a flush of the indexer's memory.
+    #[arg(long, default_value_t = crate::pipeline::DEFAULT_COMMIT_SECS, value_name = "SECS")]
+    pub commit_every: f64,
+
     /// No progress bar and no summary on stderr (errors and warnings still print).
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -23,6 +23,12 @@ pub enum Error {
     #[error("the index directory {index} is inside the dump {dump}; the dump is evidence and is never written to. Choose an --index outside it")]
     IndexInsideDump { index: PathBuf, dump: PathBuf },
 
+    #[error("another trawl is indexing into {path} ({}); wait for it to finish or stop it. Searches work meanwhile, on its last commit", holder.as_deref().unwrap_or("holder unknown"))]
+    Locked {
+        path: PathBuf,
+        holder: Option<String>,
+    },
+
     /// A query that does not parse. `column` counts characters from 1.
     #[error("query error at column {column}: {message} (in `{query}`)")]
     Query {

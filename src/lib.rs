@@ -1,6 +1,6 @@
 //! trawl: an offline search engine for leaked mail and document dumps.
 //!
-//! The pipeline is `ingest` (files to [`doc::Doc`]s) → `index` (tantivy) → `query` (our query
+//! The flow is `ingest` (files to [`doc::Doc`]s) → `index` (tantivy, fed by [`pipeline`]) → `query` (our query
 //! language to tantivy queries) → `output` (text and JSON printers). The binary in `main.rs` is a
 //! thin shell over [`cmd`]. See ARCHITECTURE.md for the map.
 
@@ -11,6 +11,8 @@ pub mod error;
 pub mod gen;
 pub mod index;
 pub mod ingest;
+pub mod isolate;
 pub mod output;
+pub mod pipeline;
 pub mod progress;
 pub mod query;

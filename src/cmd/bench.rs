@@ -10,13 +10,13 @@ use anyhow::{bail, Context};
 use clap::Parser;
 use serde::Serialize;
 
-use super::index::{index_dump, IndexConfig, Stages};
 use super::search::{self, Mode, Plan};
 use super::{Exit, Globals};
 use crate::cli::{
     BenchCommand, BenchCorpusArgs, BenchIndexArgs, BenchQueryArgs, Format, SearchArgs, SortOrder,
 };
 use crate::index::reader::{self, Opened};
+use crate::pipeline::{index_dump, IndexConfig, Stages};
 use crate::query::{self, Context as QueryContext};
 
 pub fn run(g: &Globals, what: BenchCommand) -> anyhow::Result<Exit> {
@@ -57,16 +57,10 @@ fn bench_index(args: BenchIndexArgs) -> anyhow::Result<Exit> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
         .max(1);
     let tmp = tempfile::tempdir().context("creating a temporary index directory")?;
-    let config = IndexConfig {
-        dump: args.dump.clone(),
-        index_dir: tmp.path().join("index"),
-        threads,
-        memory_mib: args.memory,
-        follow_symlinks: false,
-        progress: false,
-        names: None,
-        stages_apart: args.stages_apart,
-    };
+    let mut config = IndexConfig::new(&args.dump, &tmp.path().join("index"));
+    config.threads = threads;
+    config.memory_mib = args.memory;
+    config.stages_apart = args.stages_apart;
     let started = Instant::now();
     let sampler = RssSampler::start();
     let report = index_dump(&config, &AtomicBool::new(false))?;

@@ -1,6 +1,12 @@
 //! trawl's own files in the index directory: `trawl.json` (schema version and the history of
 //! indexing runs), `files.jsonl` (every file seen, with size, mtime and hash, for incremental
-//! runs) and `skipped.jsonl` (every file the last runs did not index, with the reason).
+//! runs), `skipped.jsonl` (every file the last runs did not index, with the reason) and, while
+//! a run is unfinished, `files.journal` (the file records of each commit the run has made so
+//! far, which the next run reads on top of `files.jsonl` to resume).
+//!
+//! Every file is replaced atomically (written beside, fsync'ed, renamed, the directory
+//! fsync'ed), and the journal is appended and fsync'ed, so a crash at any moment leaves each of
+//! them whole: the old version or the new one.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -15,6 +21,7 @@ use crate::error::{Error, Result};
 pub const META_FILE: &str = "trawl.json";
 pub const SKIPPED_FILE: &str = "skipped.jsonl";
 pub const FILES_FILE: &str = "files.jsonl";
+pub const JOURNAL_FILE: &str = "files.journal";
 
 /// One line of `files.jsonl`: what trawl knows of every file it has seen, indexed or not. It
 /// is how a re-run tells new, changed, touched and deleted files apart.
@@ -50,6 +57,92 @@ pub fn read_files_under(dir: &Path, root: &Path) -> Result<Option<HashMap<String
         }
     })?;
     Ok(found.then_some(out))
+}
+
+/// One line of `files.journal`: a file record, or the skip entry of a file or an archive
+/// member, that a commit of an unfinished run holds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum JournalEntry {
+    File(FileRecord),
+    Skip(SkippedFile),
+}
+
+/// What the journal of an unfinished run says about files under a dump.
+#[derive(Debug, Default)]
+pub struct Journal {
+    pub files: Vec<FileRecord>,
+    pub skips: Vec<SkippedFile>,
+}
+
+/// Reads `files.journal`, keeping the entries under `root`; `None` when there is none (the
+/// last run finished). A torn last line (a crash in the middle of an append) is ignored: the
+/// commit it belonged to is re-done.
+pub fn read_journal(dir: &Path, root: &Path) -> Result<Option<Journal>> {
+    let path = dir.join(JOURNAL_FILE);
+    let text = match fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
+    };
+    let mut journal = Journal::default();
+    for line in text.lines() {
+        match serde_json::from_str::<JournalEntry>(line) {
+            Ok(JournalEntry::File(r)) if is_under(&r.path, root) => journal.files.push(r),
+            Ok(JournalEntry::Skip(s)) if is_under(&s.path, root) => journal.skips.push(s),
+            _ => {}
+        }
+    }
+    Ok(Some(journal))
+}
+
+/// Appends `entries` to `files.journal` and fsyncs it: called after each commit of a run with
+/// the records of the files that commit holds.
+pub fn append_journal(dir: &Path, entries: &[JournalEntry]) -> Result<()> {
+    let path = dir.join(JOURNAL_FILE);
+    let io = |e| Error::io(format!("writing {}", path.display()), e);
+    let mut text = Vec::new();
+    for e in entries {
+        serde_json::to_writer(&mut text, e)?;
+        text.push(b'\n');
+    }
+    let mut file = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(io)?;
+    file.write_all(&text).map_err(io)?;
+    file.sync_data().map_err(io)?;
+    Ok(())
+}
+
+/// Removes the journal once `files.jsonl` holds everything it said.
+pub fn remove_journal(dir: &Path) -> Result<()> {
+    let path = dir.join(JOURNAL_FILE);
+    match fs::remove_file(&path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(Error::io(format!("removing {}", path.display()), e))
+        }
+        _ => sync_dir(dir),
+    }
+}
+
+/// Replaces `dest` by `tmp`: fsync the file, rename, fsync the directory, so that after a
+/// crash `dest` is either the old file or the new one, never empty or half-written.
+fn replace_durably(tmp: &Path, dest: &Path) -> Result<()> {
+    let io = |e| Error::io(format!("writing {}", dest.display()), e);
+    fs::File::open(tmp).and_then(|f| f.sync_all()).map_err(io)?;
+    fs::rename(tmp, dest).map_err(io)?;
+    match dest.parent() {
+        Some(dir) => sync_dir(dir),
+        None => Ok(()),
+    }
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(format!("syncing {}", dir.display()), e))
 }
 
 /// Whether `path` is `root` or inside it, by comparing strings (`Path::starts_with` compares
@@ -117,8 +210,7 @@ impl FilesWriter {
             out.flush()
                 .map_err(|e| Error::io(format!("writing {}", self.tmp.display()), e))?;
         }
-        fs::rename(&self.tmp, &self.dest)
-            .map_err(|e| Error::io(format!("writing {}", self.dest.display()), e))
+        replace_durably(&self.tmp, &self.dest)
     }
 }
 
@@ -167,7 +259,7 @@ fn write_jsonl<T: Serialize>(dir: &Path, name: &str, items: &[T]) -> Result<()> 
     }
     out.flush().map_err(io)?;
     drop(out);
-    fs::rename(&tmp, dir.join(name)).map_err(|e| Error::io(format!("writing {name}"), e))
+    replace_durably(&tmp, &dir.join(name))
 }
 
 /// Contents of `trawl.json`.
@@ -229,7 +321,7 @@ pub fn write_meta(dir: &Path, meta: &Meta) -> Result<()> {
     let tmp = dir.join(format!("{META_FILE}.tmp"));
     let bytes = serde_json::to_vec_pretty(meta)?;
     fs::write(&tmp, bytes).map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;
-    fs::rename(&tmp, dir.join(META_FILE)).map_err(|e| Error::io(format!("writing {META_FILE}"), e))
+    replace_durably(&tmp, &dir.join(META_FILE))
 }
 
 /// Reads `skipped.jsonl`; a missing file is an empty list.

@@ -42,10 +42,15 @@ impl Opened {
 }
 
 /// Opens the index in `dir` read-only. A directory with no `trawl.json` is reported as "no index".
+/// While a `trawl index` run holds the index, this says on stderr that results are those of
+/// its last commit.
 pub fn open(dir: &Path) -> Result<Opened> {
     let meta = meta::read_meta(dir)?.ok_or_else(|| Error::NoIndex {
         path: dir.to_owned(),
     })?;
+    if let Some(holder) = super::lock::holder(dir) {
+        eprintln!("trawl: indexing in progress ({holder}); results are as of its last commit");
+    }
     if meta.schema_version != SCHEMA_VERSION {
         return Err(Error::SchemaVersion {
             path: dir.to_owned(),

@@ -18,12 +18,32 @@ use super::tokenizers;
 use crate::doc::{Doc, Mailbox};
 use crate::error::{Error, Result};
 
-/// Opens the trawl index in `dir`, or creates one when `dir` is missing or empty. A non-empty
-/// directory without `trawl.json` is refused: it is somebody's data, not our index.
+/// Refuses `dir` when it holds files but is not a trawl index: somebody's data, not ours.
+/// Checked before the run lock is taken in it, so a directory holding the run lock counts as
+/// ours (another run may be creating the index there: the lock decides which run goes on).
+pub fn refuse_foreign(dir: &Path) -> Result<()> {
+    if dir.join(meta::META_FILE).exists() || dir.join(super::lock::LOCK_FILE).exists() {
+        return Ok(());
+    }
+    let mut entries =
+        fs::read_dir(dir).map_err(|e| Error::io(format!("reading {}", dir.display()), e))?;
+    if entries.next().is_some() {
+        return Err(Error::NotAnIndex {
+            path: dir.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Opens the trawl index in `dir`, or creates one when `dir` is missing or empty (but for the
+/// run lock). A non-empty directory without `trawl.json` is refused.
+///
+/// Creation writes `trawl.json` first and tantivy's files after, so a run killed in between
+/// leaves a directory that the next run recognizes as its own and completes.
 pub fn open_or_create(dir: &Path) -> Result<(Index, Fields, Meta)> {
     fs::create_dir_all(dir)
         .map_err(|e| Error::io(format!("creating index directory {}", dir.display()), e))?;
-    let index = match meta::read_meta(dir)? {
+    let meta = match meta::read_meta(dir)? {
         Some(m) => {
             if m.schema_version != SCHEMA_VERSION {
                 return Err(Error::SchemaVersion {
@@ -32,28 +52,33 @@ pub fn open_or_create(dir: &Path) -> Result<(Index, Fields, Meta)> {
                     expected: SCHEMA_VERSION,
                 });
             }
-            let index = Index::open_in_dir(dir)?;
-            tokenizers::register(&index);
-            let fields = Fields::resolve(&index.schema())?;
-            return Ok((index, fields, m));
+            m
         }
         None => {
-            let mut entries = fs::read_dir(dir)
+            let entries = fs::read_dir(dir)
                 .map_err(|e| Error::io(format!("reading {}", dir.display()), e))?;
-            if entries.next().is_some() {
-                return Err(Error::NotAnIndex {
-                    path: dir.to_owned(),
-                });
+            for e in entries.flatten() {
+                if e.file_name() != super::lock::LOCK_FILE {
+                    return Err(Error::NotAnIndex {
+                        path: dir.to_owned(),
+                    });
+                }
             }
-            Index::builder()
-                .schema(schema::build())
-                .settings(settings())
-                .create_in_dir(dir)?
+            let meta = Meta::default();
+            meta::write_meta(dir, &meta)?;
+            meta
         }
     };
+    // tantivy's own metadata file: present once tantivy's part of the creation is done.
+    let index = if dir.join("meta.json").is_file() {
+        Index::open_in_dir(dir)?
+    } else {
+        Index::builder()
+            .schema(schema::build())
+            .settings(settings())
+            .create_in_dir(dir)?
+    };
     tokenizers::register(&index);
-    let meta = Meta::default();
-    meta::write_meta(dir, &meta)?;
     let fields = Fields::resolve(&index.schema())?;
     Ok((index, fields, meta))
 }

@@ -194,6 +194,7 @@ pub fn ingest_path(
 ) -> Result<FileOutcome, Skip> {
     use std::io::Read;
     let path = entry.path.as_path();
+    inject_fault(path);
     let unreadable = |e: std::io::Error| Skip::Unreadable(e.to_string());
     let mut file = std::fs::File::open(path).map_err(unreadable)?;
     let mut head = Vec::with_capacity(SNIFF_LEN);
@@ -224,14 +225,21 @@ pub fn ingest_path(
         let mut hashing = HashingReader::new(file);
         let mut stream =
             mbox::MboxStream::new(std::io::BufReader::with_capacity(1 << 16, &mut hashing));
-        let docs = parse_mbox_stream(&mut stream, origin, MBOX_BATCH_BYTES, &mut emit)
-            .map_err(unreadable)?;
+        let mut member_skips = Vec::new();
+        let docs = parse_mbox_stream(
+            &mut stream,
+            origin,
+            MBOX_BATCH_BYTES,
+            &mut emit,
+            &mut |p, s| member_skips.push((p, s)),
+        )
+        .map_err(unreadable)?;
         drop(stream);
         return Ok(FileOutcome::Indexed {
             format: Format::Mbox.as_str(),
             docs,
             sha256: hashing.finish(),
-            member_skips: Vec::new(),
+            member_skips,
         });
     }
 
@@ -277,6 +285,19 @@ pub fn ingest_path(
     })
 }
 
+/// With `TRAWL_FAULT=panic:NAME` (see [`crate::isolate::fault`]), reading a file named `NAME`
+/// panics as a parser bug would.
+fn inject_fault(path: &Path) {
+    if let Some(name) = crate::isolate::fault().and_then(|f| f.strip_prefix("panic:")) {
+        if path.file_name().is_some_and(|n| n == name) {
+            panic!(
+                "injected fault (TRAWL_FAULT) while reading {}",
+                path.display()
+            );
+        }
+    }
+}
+
 /// Bytes to ingest: a whole file or an archive member.
 struct Unit<'a> {
     bytes: &'a [u8],
@@ -300,6 +321,7 @@ fn ingest_unit(
     skip_member: &mut dyn FnMut(String, Skip),
 ) -> Result<&'static str, Skip> {
     let bytes = unit.bytes;
+    crate::isolate::panic_on_marker(bytes);
     let head = &bytes[..bytes.len().min(SNIFF_LEN)];
     let name = unit.vpath.rsplit(['/', '!']).next().unwrap_or(unit.vpath);
     let chat_src = chat::ChatSource {
@@ -345,8 +367,11 @@ fn ingest_unit(
                 now: ctx.now,
             };
             for s in mbox::split(bytes) {
-                for d in mbox::parse_stored_tree(s.start as u64, &bytes[s.start..s.end], origin) {
-                    emit(d);
+                let offset = s.start as u64;
+                let stored = &bytes[s.start..s.end];
+                match parse_message_isolated(offset, stored, origin) {
+                    Ok(docs) => docs.into_iter().for_each(&mut *emit),
+                    Err(skip) => skip_member(message_locator(unit.vpath, offset), skip),
                 }
             }
             return Ok("mbox");
@@ -451,30 +476,43 @@ fn ingest_archive(
         return Err(Skip::NestedTooDeep);
     }
     let mut budget = ctx.limits.max_total_bytes;
-    let mut members = Vec::new();
-    archive::for_each_member(
+    // Each member is ingested as soon as it is read, so one member is in memory at a time
+    // (besides the archive itself); the skips of the members and of what they hold are
+    // gathered here and reported in order at the end.
+    let skips = std::cell::RefCell::new(Vec::new());
+    let read = archive::for_each_member(
         unit.bytes,
         format,
         &ctx.limits,
         &mut budget,
-        |m| members.push(m),
-        |name, s| skip_member(format!("{}!/{name}", unit.vpath), s),
-    )?;
-    for m in members {
-        let vpath = format!("{}!/{}", unit.vpath, m.name);
-        let member = Unit {
-            bytes: &m.data,
-            vpath: &vpath,
-            real: None,
-            mtime: m.mtime,
-            depth: unit.depth + 1,
-            sha256: None,
-        };
-        if let Err(s) = ingest_unit(&member, ctx, emit, skip_member) {
-            skip_member(vpath, s);
-        }
+        |m| {
+            let vpath = format!("{}!/{}", unit.vpath, m.name);
+            let member = Unit {
+                bytes: &m.data,
+                vpath: &vpath,
+                real: None,
+                mtime: m.mtime,
+                depth: unit.depth + 1,
+                sha256: None,
+            };
+            let mut nested = |p, s| skips.borrow_mut().push((p, s));
+            // A member that crashes its parser costs that member, not the archive.
+            let outcome = crate::isolate::catch(|| ingest_unit(&member, ctx, emit, &mut nested))
+                .unwrap_or_else(|panic| Err(Skip::ParserCrash(panic)));
+            if let Err(s) = outcome {
+                skips.borrow_mut().push((vpath, s));
+            }
+        },
+        |name, s| {
+            skips
+                .borrow_mut()
+                .push((format!("{}!/{name}", unit.vpath), s))
+        },
+    );
+    for (p, s) in skips.into_inner() {
+        skip_member(p, s);
     }
-    Ok(())
+    read
 }
 
 /// A standalone document: title (or file name) as subject, author as sender, its own metadata
@@ -557,17 +595,24 @@ fn parse_mbox_stream<R: std::io::BufRead + Send>(
     origin: Origin<'_>,
     batch_bytes: usize,
     emit: &mut impl FnMut(Doc),
+    skip: &mut impl FnMut(String, Skip),
 ) -> std::io::Result<u64> {
     use rayon::prelude::*;
     let mut docs = 0;
+    let mut deliver = |offset: u64, parsed: Result<Vec<Doc>, Skip>| match parsed {
+        Ok(parsed) => {
+            for d in parsed {
+                emit(d);
+                docs += 1;
+            }
+        }
+        Err(s) => skip(message_locator(origin.path, offset), s),
+    };
     if rayon::current_num_threads() == 1 {
         // Nothing to spread over, and parsing each message as it is read keeps it in cache
         // (batches measured 12% slower on one thread).
         while let Some((offset, stored)) = stream.next_message()? {
-            for d in parse_bounded(&stored, |b| mbox::parse_stored_tree(offset, b, origin)) {
-                emit(d);
-                docs += 1;
-            }
+            deliver(offset, parse_message_isolated(offset, &stored, origin));
         }
         return Ok(docs);
     }
@@ -579,18 +624,36 @@ fn parse_mbox_stream<R: std::io::BufRead + Send>(
                 batch
                     .par_iter()
                     .map(|(offset, stored)| {
-                        parse_bounded(stored, |b| mbox::parse_stored_tree(*offset, b, origin))
+                        (*offset, parse_message_isolated(*offset, stored, origin))
                     })
                     .collect::<Vec<_>>()
             },
         );
-        for d in parsed.into_iter().flatten() {
-            emit(d);
-            docs += 1;
+        for (offset, parsed) in parsed {
+            deliver(offset, parsed);
         }
         batch = next?;
     }
     Ok(docs)
+}
+
+/// One message of an mbox, parsed so that a parser's panic costs that message only.
+fn parse_message_isolated(
+    offset: u64,
+    stored: &[u8],
+    origin: Origin<'_>,
+) -> Result<Vec<Doc>, Skip> {
+    crate::isolate::catch(|| {
+        crate::isolate::panic_on_marker(stored);
+        parse_bounded(stored, |b| mbox::parse_stored_tree(offset, b, origin))
+    })
+    .map_err(Skip::ParserCrash)
+}
+
+/// How a message inside an mbox is named in the skip list: the file and the message's byte
+/// offset in it.
+fn message_locator(path: &str, offset: u64) -> String {
+    format!("{path}#{offset}")
 }
 
 /// The next messages of `stream` (offset and stored bytes), about `batch_bytes` of them, at
@@ -704,8 +767,14 @@ mod tests {
             pool.install(|| {
                 let mut stream = mbox::MboxStream::new(mbox.as_bytes());
                 let mut docs = Vec::new();
-                let n = parse_mbox_stream(&mut stream, origin, batch_bytes, &mut |d| docs.push(d))
-                    .unwrap();
+                let n = parse_mbox_stream(
+                    &mut stream,
+                    origin,
+                    batch_bytes,
+                    &mut |d| docs.push(d),
+                    &mut |p, s| panic!("{p}: {s}"),
+                )
+                .unwrap();
                 assert_eq!(n as usize, docs.len());
                 docs
             })

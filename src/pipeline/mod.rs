@@ -1,39 +1,53 @@
-//! `trawl index DUMP_DIR`: walk, parse in parallel, write with one `IndexWriter`.
+//! The indexing pipeline: walk, parse in parallel, write with one `IndexWriter`, commit
+//! periodically, keep the file records.
 //!
 //! ```text
 //! this thread: walk (directory entries only) → bounded queue of paths, in chunks of 64
 //!   → rayon pool, N threads: stat; unchanged since the last run → a record; otherwise read,
 //!     detect format, parse, build tantivy documents and add them to the one IndexWriter
-//!     (`add_document(&self)`; tantivy's bounded queue to its N indexing threads is the
-//!     backpressure); counts and file records under one lock per chunk, records streamed to
-//!     the new files.jsonl
-//!   → commit; merges capped by the --memory budget (`index::merge`)
+//!     (`Feed`; tantivy's bounded queue to its N indexing threads is the backpressure);
+//!     counts and file records under one lock per chunk (`Books`), records streamed to the
+//!     new files.jsonl
+//!   → a checkpoint thread: every `commit_every`, commit, then append the records of the files
+//!     that commit holds to files.journal (fsync'ed)
+//!   → at the end: delete what is gone from the dump, commit, files.jsonl and skipped.jsonl
+//!     replaced, the journal removed; merges capped by the --memory budget (`index::merge`)
 //! ```
 //!
-//! Every file ends up indexed or in `skipped.jsonl` with a reason. Re-indexing a dump replaces
-//! each file's documents (delete by path, then add), so running twice never duplicates. Ctrl-C
-//! stops the run without committing: the index stays at its last commit, openable and searchable.
+//! Every file ends up indexed or in `skipped.jsonl` with a reason, and one file can never take
+//! the run down: a parser's panic is caught and the file recorded as `parser-crash`
+//! (`crate::isolate`). Re-indexing a dump replaces each file's documents (delete by file, then
+//! add), so running twice never duplicates.
+//!
+//! Crash safety: the index only ever moves from one commit to the next, and the journal says
+//! which files each commit holds completely. A run killed at any moment (`kill -9` included)
+//! loses at most the work since its last commit; the next run reads `files.jsonl` and the
+//! journal, skips the files they hold, and deletes, before re-adding, whatever a commit holds
+//! of the files it did not finish. Ctrl-C commits what is done and stops. One run at a time:
+//! the run lock (`index::lock`) is taken before anything is written.
+
+mod books;
+mod feed;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Mutex, OnceLock};
+use std::sync::{mpsc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
-use tantivy::{IndexWriter, TantivyDocument, Term};
 
-use super::Exit;
-use crate::cli::IndexArgs;
 use crate::error::Error;
 use crate::index::meta::{self, FileRecord, RunRecord, SkippedFile};
 use crate::index::schema::Fields;
-use crate::index::writer;
+use crate::index::{lock as run_lock, writer};
 use crate::ingest::{self, walk, FileOutcome, Skip};
 use crate::progress::Progress;
+use books::{Books, Parsed, RecordSink};
+use feed::Feed;
 
 /// Settings resolved from the command line.
 #[derive(Debug, Clone)]
@@ -46,9 +60,32 @@ pub struct IndexConfig {
     pub progress: bool,
     /// User-supplied chat account names (`--names`).
     pub names: Option<PathBuf>,
+    /// How often work in progress is committed; zero commits only at the end.
+    pub commit_every: Duration,
     /// Parse the whole dump before indexing any of it, holding every document in memory, so
     /// the two stages are timed apart (`bench index --stages-apart`). Off for `trawl index`.
     pub stages_apart: bool,
+}
+
+/// How often `trawl index` commits by default.
+pub const DEFAULT_COMMIT_SECS: f64 = 30.0;
+
+impl IndexConfig {
+    /// The defaults of `trawl index`: one thread per CPU, 256 MiB, a commit every
+    /// [`DEFAULT_COMMIT_SECS`], no progress bar.
+    pub fn new(dump: &Path, index_dir: &Path) -> IndexConfig {
+        IndexConfig {
+            dump: dump.to_owned(),
+            index_dir: index_dir.to_owned(),
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            memory_mib: 256,
+            follow_symlinks: false,
+            progress: false,
+            names: None,
+            commit_every: Duration::from_secs_f64(DEFAULT_COMMIT_SECS),
+            stages_apart: false,
+        }
+    }
 }
 
 /// What a run did; printed as the summary and recorded in `trawl.json`.
@@ -61,6 +98,10 @@ pub struct Report {
     pub skipped: Vec<SkippedFile>,
     pub elapsed: Duration,
     pub interrupted: bool,
+    /// The last run on this index was interrupted, and this one took up from its last commit.
+    pub resumed: bool,
+    /// Commits made before the final one.
+    pub checkpoints: u64,
     /// Files not re-read or not re-indexed because they had not changed since the last run.
     pub unchanged: u64,
     /// Files parsed and (re-)indexed by this run.
@@ -72,7 +113,6 @@ pub struct Report {
     /// Time per stage: walking the dump, parsing and feeding the writer, committing, merging.
     pub stages: Stages,
 }
-
 /// Wall time of each indexing stage. The walk runs alongside parsing and indexing (it feeds
 /// them), so `walk_secs` overlaps `parse_and_index_secs`, which runs from the first file to the
 /// last document handed to the writer.
@@ -105,43 +145,9 @@ impl Report {
 
 /// Tantivy needs at least this much per indexing thread.
 const MIN_MIB_PER_THREAD: usize = 15;
-pub fn run(index_dir: &Path, args: IndexArgs) -> anyhow::Result<Exit> {
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
-        .max(1);
-    let config = IndexConfig {
-        dump: args.dump,
-        index_dir: index_dir.to_owned(),
-        threads,
-        memory_mib: args.memory,
-        follow_symlinks: args.follow_symlinks,
-        names: args.names,
-        stages_apart: false,
-        progress: !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
-    };
-    let interrupted = Arc::new(AtomicBool::new(false));
-    let flag = interrupted.clone();
-    // A second Ctrl-C while we wind down falls through to the default and kills the process,
-    // which is still safe: tantivy's last commit is on disk.
-    let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            std::process::exit(Exit::Interrupted as i32);
-        }
-    });
-    let report = index_dump(&config, &interrupted)?;
-    if !args.quiet {
-        print_summary(&config, &report);
-    }
-    Ok(if report.interrupted {
-        Exit::Interrupted
-    } else {
-        Exit::Success
-    })
-}
 
-/// Indexes `config.dump` into `config.index_dir`. Stops early, without committing, when
-/// `interrupted` becomes true.
+/// Indexes `config.dump` into `config.index_dir`. Stops early when `interrupted` becomes true,
+/// after committing what is done.
 ///
 /// Incremental: `files.jsonl` remembers every file's size, modification time and content hash.
 /// A file whose size and mtime are unchanged is not read; one whose hash is unchanged (touched,
@@ -161,16 +167,9 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     if !dump.is_dir() {
         bail!("{} is not a directory", dump.display());
     }
-    std::fs::create_dir_all(&config.index_dir)
-        .with_context(|| format!("creating index directory {}", config.index_dir.display()))?;
-    let index_dir = config.index_dir.canonicalize()?;
-    if index_dir.starts_with(&dump) {
-        return Err(Error::IndexInsideDump {
-            index: index_dir,
-            dump,
-        }
-        .into());
-    }
+    let index_dir = prepare_index_dir(&config.index_dir, &dump)?;
+    // Before anything is written to the index: one run at a time.
+    let _run_lock = run_lock::acquire(&index_dir)?;
     let mut ctx = ingest::Context::new(now);
     if let Some(names) = &config.names {
         ctx.names = ingest::chat::twitter::load_names_file(names)
@@ -180,9 +179,13 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     let (index, fields, mut meta) = writer::open_or_create(&index_dir)?;
     let root = dump.to_string_lossy().into_owned();
     let known = meta::read_files_under(&index_dir, &dump)?;
+    let journal = meta::read_journal(&index_dir, &dump)?;
     // An index written before files.jsonl existed: replace by path, never duplicate.
-    let legacy = known.is_none() && index.reader()?.searcher().num_docs() > 0;
-    let previous = Previous {
+    let legacy = known.is_none() && journal.is_none() && index.reader()?.searcher().num_docs() > 0;
+    // The last run was interrupted: the files its commits hold completely are in the journal;
+    // any other file may have some of its documents committed, so it is replaced, not added.
+    let resumed = journal.is_some();
+    let mut previous = Previous {
         files: known.unwrap_or_default(),
         skips: meta::read_skipped(&index_dir)?
             .into_iter()
@@ -190,8 +193,16 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
             .map(|s| (s.path.clone(), s))
             .collect(),
     };
+    if let Some(j) = journal {
+        for r in j.files {
+            previous.files.insert(r.path.clone(), r);
+        }
+        for s in j.skips {
+            previous.skips.insert(s.path.clone(), s);
+        }
+    }
 
-    let threads = config.threads;
+    let threads = config.threads.max(1);
     let memory = config.memory_mib.max(MIN_MIB_PER_THREAD * threads) * 1024 * 1024;
     let progress = Progress::new(0, config.progress);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -199,30 +210,28 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         .build()?;
     let (work_tx, work_rx) = mpsc::sync_channel::<Vec<PathBuf>>(WORK_CHUNKS);
     let open = || {
-        writer::open_writer(&index, &index_dir, threads, memory)
-            .context("opening the index writer (is another trawl indexing into it?)")
+        writer::open_writer(&index, &index_dir, threads, memory).context("opening the index writer")
     };
     let feed = Feed::new(&open, config.stages_apart);
     let books_failed = AtomicBool::new(false);
-    let books = Mutex::new(Books {
-        report: Report::default(),
-        sink: RecordSink::Buffered(Vec::new()),
-        index_dir: &index_dir,
-        root: &dump,
-        progress: &progress,
-        error: None,
-        failed: &books_failed,
-    });
+    let books = Mutex::new(Books::new(&index_dir, &dump, &progress, &books_failed));
+    if resumed {
+        // files.jsonl must take in the journal even if nothing else changes.
+        lock(&books).report.resumed = true;
+    }
     let stop = || {
         interrupted.load(Ordering::Relaxed) || feed.failed() || books_failed.load(Ordering::Relaxed)
     };
     let stage = Instant::now();
+    let walk_over = (Mutex::new(false), Condvar::new());
+    let commit_secs = Mutex::new(0.0f64);
 
     let previous = Mutex::new(previous);
     let complete = std::thread::scope(|scope| {
         let (feed, books, fields, stop) = (&feed, &books, &fields, &stop);
         let (previous, progress) = (&previous, &progress);
-        scope.spawn(move || {
+        let (walk_over, commit_secs, index_dir) = (&walk_over, &commit_secs, &index_dir);
+        let parse = scope.spawn(move || {
             pool.install(|| {
                 work_rx.into_iter().par_bridge().for_each(|chunk| {
                     let mut done = Vec::new();
@@ -235,7 +244,8 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
                             continue; // unchanged, booked
                         };
                         progress.add_total(entry.size);
-                        let replace = legacy || prev.as_ref().is_some_and(|p| p.docs > 0);
+                        let replace =
+                            legacy || prev.as_ref().map_or(resumed, |p| p.docs > 0 || resumed);
                         done.push(parse_file(
                             &entry,
                             prev.as_ref(),
@@ -251,22 +261,49 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
                 });
             });
         });
-        walk_dump(
+        if !config.commit_every.is_zero() && !config.stages_apart {
+            scope.spawn(move || {
+                let (over, wake) = walk_over;
+                let mut finished = lock(over);
+                loop {
+                    let (guard, timeout) = wake
+                        .wait_timeout(finished, config.commit_every)
+                        .unwrap_or_else(|e| e.into_inner());
+                    finished = guard;
+                    if *finished || stop() {
+                        return;
+                    }
+                    if timeout.timed_out() {
+                        let t = Instant::now();
+                        match checkpoint(feed, books, index_dir) {
+                            Ok(()) => lock(books).report.checkpoints += 1,
+                            Err(e) => feed.fail(e),
+                        }
+                        *lock(commit_secs) += t.elapsed().as_secs_f64();
+                    }
+                }
+            });
+        }
+        let complete = walk_dump(
             &dump,
             config.follow_symlinks,
-            &index_dir,
+            index_dir,
             previous,
             books,
             work_tx,
             stop,
-        )
+        );
+        let _ = parse.join();
+        *lock(&walk_over.0) = true;
+        walk_over.1.notify_all();
+        complete
     });
     // Files of the last run that the walk did not meet are gone from the dump.
     if complete && !stop() {
         let previous = previous.into_inner().unwrap_or_else(|e| e.into_inner());
         for (_, r) in previous.files {
             if r.docs > 0 {
-                feed.delete_path(&fields, &r.path);
+                feed.delete_file(&fields, &r.path);
             }
             lock(&books).gone(r.docs > 0);
         }
@@ -280,22 +317,25 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         b.report.stages.parse_secs = Some(parsed);
         b.report.stages.index_secs = Some(indexed);
     }
+    let interrupted = interrupted.load(Ordering::SeqCst);
+    if interrupted && !feed.failed() && !books_failed.load(Ordering::SeqCst) {
+        // Keep what is done: the next run resumes from here.
+        progress.set_message("committing what is done".into());
+        checkpoint(&feed, &books, &index_dir)?;
+    }
     let index_writer = feed.into_inner()?;
     let books = books.into_inner().unwrap_or_else(|e| e.into_inner());
     if let Some(e) = books.error {
         return Err(e);
     }
     let (mut report, sink) = (books.report, books.sink);
+    report.stages.commit_secs = commit_secs.into_inner().unwrap_or_else(|e| e.into_inner());
 
-    report.interrupted = interrupted.load(Ordering::SeqCst);
+    report.interrupted = interrupted;
     if report.interrupted {
         progress.finish();
-        // Without a commit this run's work is discarded: the index stays at its last commit,
-        // and files.jsonl and skipped.jsonl stay as that commit left them (the unfinished new
-        // files.jsonl is removed when the sink drops).
-        if let Some(mut w) = index_writer {
-            w.rollback().ok();
-        }
+        // The unfinished new files.jsonl is removed when the sink drops; the old one and the
+        // journal describe the index.
         report.elapsed = started.elapsed();
         return Ok(report);
     }
@@ -304,7 +344,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         progress.set_message("committing".into());
         let stage = Instant::now();
         w.commit().context("committing the index")?;
-        report.stages.commit_secs = stage.elapsed().as_secs_f64();
+        report.stages.commit_secs += stage.elapsed().as_secs_f64();
         let stage = Instant::now();
         w.wait_merging_threads().context("merging segments")?;
         report.stages.merge_secs = stage.elapsed().as_secs_f64();
@@ -319,8 +359,86 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
             meta::write_skipped(&index_dir, &root, &report.skipped)?;
         }
     }
+    // Only now that files.jsonl holds everything the journal said.
+    meta::remove_journal(&index_dir)?;
     push_run(&index_dir, &root, &mut meta, &report, now)?;
     Ok(report)
+}
+
+/// Commits what the writer has, then journals the records of the files that commit holds.
+/// The records are taken before the commit: a file's record is booked only after all its
+/// documents were handed to the writer, so every file taken is complete in the commit.
+/// Documents of files still being parsed are in the commit too, without a record; a run that
+/// resumes from this commit replaces them.
+fn checkpoint(feed: &Feed<'_>, books: &Mutex<Books<'_>>, index_dir: &Path) -> anyhow::Result<()> {
+    let entries = std::mem::take(&mut lock(books).uncommitted);
+    feed.commit()?;
+    if crate::isolate::fault() == Some("abort-after-commit") {
+        std::process::abort();
+    }
+    if !entries.is_empty() {
+        meta::append_journal(index_dir, &entries)?;
+    }
+    Ok(())
+}
+
+/// Works out where the index goes and makes sure nothing is written inside the dump: the
+/// directory is resolved (its existing part through symlinks) before anything is created, and
+/// a directory inside the dump is refused with nothing created. A non-empty directory that is
+/// not a trawl index is refused too, before the run lock is taken in it. Returns the
+/// canonical directory, created if needed.
+fn prepare_index_dir(dir: &Path, dump: &Path) -> anyhow::Result<PathBuf> {
+    let target = resolve_without_creating(dir)
+        .with_context(|| format!("resolving index directory {}", dir.display()))?;
+    if target.starts_with(dump) {
+        return Err(Error::IndexInsideDump {
+            index: target,
+            dump: dump.to_owned(),
+        }
+        .into());
+    }
+    std::fs::create_dir_all(&target)
+        .with_context(|| format!("creating index directory {}", target.display()))?;
+    let index_dir = target.canonicalize()?;
+    if index_dir.starts_with(dump) {
+        // Something moved under us between the check and the creation.
+        return Err(Error::IndexInsideDump {
+            index: index_dir,
+            dump: dump.to_owned(),
+        }
+        .into());
+    }
+    writer::refuse_foreign(&index_dir)?;
+    Ok(index_dir)
+}
+
+/// The absolute path `dir` will have once created: its longest existing prefix canonicalized
+/// (symlinks followed, as the kernel will when creating below it), the rest applied on top
+/// (`..` among the rest climbs out of a directory that will have just been created, a real one).
+fn resolve_without_creating(dir: &Path) -> std::io::Result<PathBuf> {
+    let abs = std::path::absolute(dir)?;
+    let components: Vec<Component<'_>> = abs.components().collect();
+    let mut split = components.len();
+    let mut base = loop {
+        let prefix: PathBuf = components[..split].iter().collect();
+        if split == 0 {
+            break PathBuf::from("/");
+        }
+        if prefix.exists() {
+            break prefix.canonicalize()?;
+        }
+        split -= 1;
+    };
+    for c in &components[split..] {
+        match c {
+            Component::ParentDir => {
+                base.pop();
+            }
+            Component::Normal(name) => base.push(name),
+            _ => {}
+        }
+    }
+    Ok(base)
 }
 
 /// What the last run recorded for this dump; each file's record is taken out as the file is met.
@@ -333,7 +451,6 @@ struct Previous {
 /// the other once per file; at most `WORK_CHUNKS` chunks wait in the queue.
 const CHUNK: usize = 64;
 const WORK_CHUNKS: usize = 8;
-
 /// Walks the dump: unreadable entries (symlinks, maildir `tmp/`, errors) go straight to the
 /// books, files to the parse threads. Returns whether the walk met every entry (so what is left
 /// of `previous` afterwards is gone from the dump).
@@ -408,272 +525,6 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Where this run's file records go: held back while nothing has changed (so an unchanged
-/// re-run rewrites nothing), streamed to the new `files.jsonl` from the first change on.
-enum RecordSink {
-    Buffered(Vec<FileRecord>),
-    Streaming(meta::FilesWriter),
-}
-
-/// The run's counts and file records, updated by the walk and the parse threads under one lock
-/// (once per entry from the walk, once per chunk of files from a parse thread).
-struct Books<'a> {
-    report: Report,
-    sink: RecordSink,
-    index_dir: &'a Path,
-    /// The dump being indexed: the new `files.jsonl` replaces the entries under it.
-    root: &'a Path,
-    progress: &'a Progress,
-    /// The first failure to write a record; it stops the run, through `failed`.
-    error: Option<anyhow::Error>,
-    failed: &'a AtomicBool,
-}
-
-/// What a parse thread learned about one file.
-struct Parsed {
-    record: FileRecord,
-    skip: Option<Skip>,
-    size: u64,
-    member_skips: Vec<(String, Skip)>,
-    /// Read again but its content hash had not changed.
-    touched: bool,
-    /// Documents handed to the writer.
-    added: u64,
-}
-
-impl Books<'_> {
-    fn fail(&mut self, e: anyhow::Error) {
-        self.error.get_or_insert(e);
-        self.failed.store(true, Ordering::SeqCst);
-    }
-
-    fn push(&mut self, record: FileRecord) {
-        if self.error.is_some() {
-            return;
-        }
-        let res = match &mut self.sink {
-            RecordSink::Buffered(v) => {
-                v.push(record);
-                Ok(())
-            }
-            RecordSink::Streaming(w) => w.push(&record).map_err(anyhow::Error::from),
-        };
-        if let Err(e) = res {
-            self.fail(e);
-        }
-    }
-
-    /// Something differs from the last run: from now on records go to disk.
-    fn changed(&mut self) {
-        if let RecordSink::Buffered(held) = &mut self.sink {
-            let held = std::mem::take(held);
-            match meta::FilesWriter::create(self.index_dir, self.root) {
-                Ok(w) => self.sink = RecordSink::Streaming(w),
-                Err(e) => {
-                    self.fail(e.into());
-                    return;
-                }
-            }
-            for r in held {
-                self.push(r);
-            }
-        }
-    }
-
-    /// A file unchanged since the last run (size and mtime), with its skip entry if it was one.
-    fn unchanged(&mut self, record: FileRecord, skip: Option<SkippedFile>) {
-        self.report.files_seen += 1;
-        self.report.unchanged += 1;
-        match skip {
-            Some(s) => self.report.skipped.push(s),
-            None => self.report.files_indexed += 1,
-        }
-        self.push(record);
-    }
-
-    /// An entry the walk will not read (symlink, maildir `tmp/`, unreadable); `known` when the
-    /// last run recorded the same.
-    fn walk_skip(&mut self, path: &Path, skip: &Skip, known: bool) {
-        self.report.files_seen += 1;
-        let entry = skipped(path, skip);
-        if !known {
-            self.changed();
-        }
-        self.push(FileRecord {
-            path: entry.path.clone(),
-            size: 0,
-            mtime_ns: 0,
-            sha256: None,
-            format: None,
-            docs: 0,
-            skipped: Some(entry.reason.clone()),
-        });
-        self.report.skipped.push(entry);
-    }
-
-    /// A file of the last run is gone from the dump (its documents, if any, deleted).
-    fn gone(&mut self, had_docs: bool) {
-        if had_docs {
-            self.report.deleted += 1;
-        }
-        self.changed();
-    }
-
-    /// Files read by a parse thread.
-    fn done(&mut self, files: Vec<Parsed>) {
-        for p in files {
-            let r = &mut self.report;
-            r.files_seen += 1;
-            r.messages += p.added;
-            for (path, s) in p.member_skips {
-                r.skipped.push(SkippedFile {
-                    path,
-                    reason: s.code().to_owned(),
-                    detail: s.to_string(),
-                });
-            }
-            if let Some(format) = &p.record.format {
-                *r.by_format.entry(format.clone()).or_insert(0) += 1;
-            }
-            match p.skip {
-                Some(s) => r.skipped.push(skipped(Path::new(&p.record.path), &s)),
-                None => r.files_indexed += 1,
-            }
-            if p.touched {
-                r.unchanged += 1;
-            } else if p.record.skipped.is_none() {
-                r.files_parsed += 1;
-            }
-            r.bytes += p.size;
-            let (files, messages) = (r.files_indexed, r.messages);
-            self.progress.file_done(p.size, files, messages);
-            self.changed();
-            self.push(p.record);
-        }
-    }
-}
-
-/// The one `IndexWriter`, shared by the parse threads (tantivy's `add_document` and
-/// `delete_term` take `&self` and queue into its indexing threads, with backpressure). It is
-/// opened on first use, so a run with nothing to index never opens it; the first failure stops
-/// the run.
-///
-/// With stages apart, additions and deletions are held in arrival order (each file's delete
-/// still before its documents) and handed to the writer by [`Feed::release_held`].
-struct Feed<'a> {
-    writer: OnceLock<IndexWriter>,
-    opening: Mutex<()>,
-    open: &'a (dyn Fn() -> anyhow::Result<IndexWriter> + Sync),
-    error: Mutex<Option<anyhow::Error>>,
-    failed: AtomicBool,
-    held: Option<Mutex<Vec<Held>>>,
-}
-
-/// A writer operation held back until parsing is over.
-enum Held {
-    Add(TantivyDocument),
-    DeletePath(String),
-}
-
-impl<'a> Feed<'a> {
-    fn new(open: &'a (dyn Fn() -> anyhow::Result<IndexWriter> + Sync), hold: bool) -> Feed<'a> {
-        Feed {
-            writer: OnceLock::new(),
-            opening: Mutex::new(()),
-            open,
-            error: Mutex::new(None),
-            failed: AtomicBool::new(false),
-            held: hold.then(|| Mutex::new(Vec::new())),
-        }
-    }
-
-    /// Hands every held operation to the writer, in the order it was held.
-    fn release_held(&self, fields: &Fields) {
-        let Some(held) = &self.held else { return };
-        let held = std::mem::take(&mut *lock(held));
-        if held.is_empty() {
-            return; // nothing to index: the writer stays unopened, as in a pipelined run
-        }
-        let Some(w) = self.writer() else { return };
-        for op in held {
-            match op {
-                Held::Add(doc) => {
-                    if let Err(e) = w.add_document(doc) {
-                        self.fail(anyhow::Error::new(e).context("indexing a document"));
-                        return;
-                    }
-                }
-                Held::DeletePath(path) => {
-                    w.delete_term(Term::from_field_text(fields.path, &path));
-                }
-            }
-        }
-    }
-
-    fn writer(&self) -> Option<&IndexWriter> {
-        if let Some(w) = self.writer.get() {
-            return Some(w);
-        }
-        let _guard = self.opening.lock().unwrap_or_else(|e| e.into_inner());
-        if self.failed() {
-            return None;
-        }
-        if self.writer.get().is_none() {
-            match (self.open)() {
-                Ok(w) => {
-                    let _ = self.writer.set(w);
-                }
-                Err(e) => {
-                    self.fail(e);
-                    return None;
-                }
-            }
-        }
-        self.writer.get()
-    }
-
-    fn add(&self, doc: TantivyDocument) {
-        if let Some(held) = &self.held {
-            lock(held).push(Held::Add(doc));
-            return;
-        }
-        if let Some(w) = self.writer() {
-            if let Err(e) = w.add_document(doc) {
-                self.fail(anyhow::Error::new(e).context("indexing a document"));
-            }
-        }
-    }
-
-    fn delete_path(&self, fields: &Fields, path: &str) {
-        if let Some(held) = &self.held {
-            lock(held).push(Held::DeletePath(path.to_owned()));
-            return;
-        }
-        if let Some(w) = self.writer() {
-            w.delete_term(Term::from_field_text(fields.path, path));
-        }
-    }
-
-    fn fail(&self, e: anyhow::Error) {
-        self.failed.store(true, Ordering::SeqCst);
-        let mut slot = self.error.lock().unwrap_or_else(|e| e.into_inner());
-        slot.get_or_insert(e);
-    }
-
-    fn failed(&self) -> bool {
-        self.failed.load(Ordering::Relaxed)
-    }
-
-    /// The writer, if it was opened, or the first error.
-    fn into_inner(self) -> anyhow::Result<Option<IndexWriter>> {
-        let error = self.error.into_inner().unwrap_or_else(|e| e.into_inner());
-        match error {
-            Some(e) => Err(e),
-            None => Ok(self.writer.into_inner()),
-        }
-    }
-}
-
 /// Appends this run to `trawl.json`.
 fn push_run(
     index_dir: &Path,
@@ -708,18 +559,29 @@ fn parse_file(
     let path = entry.path.to_string_lossy().into_owned();
     let mut added = 0u64;
     let mut begun = false;
-    let outcome = ingest::ingest_path(entry, ctx, prev.and_then(|p| p.sha256.as_deref()), |doc| {
-        if !begun && replace {
-            feed.delete_path(fields, &path);
-        }
-        begun = true;
-        feed.add(writer::to_document(&doc, fields));
-        added += 1;
-    });
+    let previous_sha = prev.and_then(|p| p.sha256.as_deref());
+    let outcome = crate::isolate::catch(|| {
+        ingest::ingest_path(entry, ctx, previous_sha, |doc| {
+            if !begun && replace {
+                feed.delete_file(fields, &path);
+            }
+            begun = true;
+            let mut d = writer::to_document(&doc, fields);
+            d.add_text(fields.file, &path);
+            feed.add(d);
+            added += 1;
+        })
+    })
+    .unwrap_or_else(|panic| Err(Skip::ParserCrash(panic)));
     let unchanged = matches!(outcome, Ok(FileOutcome::Unchanged { .. }));
-    if !begun && replace && !unchanged {
+    if outcome.is_err() && begun {
+        // A parser crashed part-way: the file is recorded as skipped, so the documents it
+        // had emitted go too (the delete covers what was added before it, nothing after).
+        feed.delete_file(fields, &path);
+        added = 0;
+    } else if !begun && replace && !unchanged {
         // Changed into something with no documents (emptied, corrupted): drop the old ones.
-        feed.delete_path(fields, &path);
+        feed.delete_file(fields, &path);
     }
     let mut record = FileRecord {
         path,
@@ -765,61 +627,5 @@ fn parse_file(
         member_skips,
         touched: unchanged,
         added,
-    }
-}
-
-fn skipped(path: &Path, skip: &Skip) -> SkippedFile {
-    SkippedFile {
-        path: path.to_string_lossy().into_owned(),
-        reason: skip.code().to_owned(),
-        detail: skip.to_string(),
-    }
-}
-
-fn print_summary(config: &IndexConfig, r: &Report) {
-    let secs = r.elapsed.as_secs_f64().max(1e-9);
-    if r.interrupted {
-        eprintln!(
-            "trawl: interrupted after {:.1}s; the index at {} is unchanged since its last commit",
-            secs,
-            config.index_dir.display()
-        );
-        return;
-    }
-    eprintln!(
-        "indexed {} documents from {} of {} files ({:.1} MB) in {:.2}s: {:.0} documents/s, {:.1} MB/s",
-        r.messages,
-        r.files_parsed,
-        r.files_seen,
-        r.bytes as f64 / 1e6,
-        secs,
-        r.messages as f64 / secs,
-        r.bytes as f64 / 1e6 / secs
-    );
-    if !r.by_format.is_empty() {
-        let parts: Vec<String> = r
-            .by_format
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect();
-        eprintln!("files by format: {}", parts.join(", "));
-    }
-    if r.unchanged > 0 || r.deleted > 0 {
-        eprintln!(
-            "{} files unchanged since the last run, {} removed from the dump",
-            r.unchanged, r.deleted
-        );
-    }
-    let by_reason = r.skipped_by_reason();
-    if by_reason.is_empty() {
-        eprintln!("skipped 0 files");
-    } else {
-        let parts: Vec<String> = by_reason.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        eprintln!(
-            "skipped {} files ({}); list in {}",
-            r.skipped.len(),
-            parts.join(", "),
-            config.index_dir.join(meta::SKIPPED_FILE).display()
-        );
     }
 }

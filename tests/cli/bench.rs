@@ -124,41 +124,23 @@ fn bench_corpus_generates_an_indexable_corpus() {
 }
 
 /// Every document of `ix`, one export line each, sorted.
-fn exported(ix: &crate::util::TestIndex) -> Vec<String> {
-    let out = ix.run(&["export", "--ndjson"]);
-    assert_eq!(out.status.code(), Some(0));
-    let mut lines: Vec<String> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
-        .collect();
-    lines.sort();
-    lines
-}
-
 /// Indexing with the stages apart (every document held until parsing is over, as
 /// `bench index --stages-apart` does) builds the same index as the pipeline, on a first run
 /// and on a re-run that replaces a changed file's documents and deletes a gone file's.
 #[test]
 fn stages_apart_index_the_same_documents_as_the_pipeline() {
     use std::sync::atomic::AtomicBool;
-    use trawl::cmd::index::{index_dump, IndexConfig};
+    use trawl::pipeline::{index_dump, IndexConfig};
 
     let dir = tempfile::tempdir().unwrap();
     let dump = dir.path().join("dump");
     crate::util::copy_tree(&sample_corpus(), &dump);
     let apart = crate::util::TestIndex::empty();
     let index_apart = || {
-        let config = IndexConfig {
-            dump: dump.clone(),
-            index_dir: apart.path.clone(),
-            threads: 2,
-            memory_mib: 64,
-            follow_symlinks: false,
-            progress: false,
-            names: None,
-            stages_apart: true,
-        };
+        let mut config = IndexConfig::new(&dump, &apart.path);
+        config.threads = 2;
+        config.memory_mib = 64;
+        config.stages_apart = true;
         let r = index_dump(&config, &AtomicBool::new(false)).unwrap();
         assert!(r.stages.parse_secs.is_some() && r.stages.index_secs.is_some());
         r
@@ -166,8 +148,8 @@ fn stages_apart_index_the_same_documents_as_the_pipeline() {
     let first = index_apart();
     assert_eq!(first.messages, 109);
     assert_eq!(
-        exported(&apart),
-        exported(&crate::util::TestIndex::of(&dump))
+        apart.exported(),
+        crate::util::TestIndex::of(&dump).exported()
     );
 
     // One message rewritten, one file gone: held deletions run before the held additions.
@@ -179,6 +161,6 @@ fn stages_apart_index_the_same_documents_as_the_pipeline() {
     let second = index_apart();
     assert_eq!(second.deleted, 1);
     let fresh = crate::util::TestIndex::of(&dump);
-    assert_eq!(exported(&apart), exported(&fresh));
+    assert_eq!(apart.exported(), fresh.exported());
     assert_eq!(apart.search("rewritten", &[]).1.total_hits, 1);
 }

@@ -2,6 +2,7 @@
 //! corpora in `../shared/corpora`). Expected answers come from `docs/sample_corpus.md`.
 
 mod bench;
+mod crash_safety;
 mod facets;
 mod formats;
 mod hostile;

@@ -64,6 +64,25 @@ impl TestIndex {
             .count()
     }
 
+    /// Every document as `trawl export` prints it, one JSON line each, sorted: equal for two
+    /// indexes that hold the same documents, whatever their segments.
+    pub fn exported(&self) -> Vec<String> {
+        let out = self.run(&["export", "--ndjson"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut lines: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        lines.sort();
+        lines
+    }
+
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut c = trawl();
         c.arg("--index").arg(&self.path).args(args);

@@ -1,0 +1,98 @@
+//! `trawl index DUMP`: turns the flags into an [`IndexConfig`], runs the pipeline
+//! ([`crate::pipeline`]) and prints the summary on stderr.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::Exit;
+use crate::cli::IndexArgs;
+use crate::index::meta;
+use crate::pipeline::{index_dump, IndexConfig, Report};
+
+pub fn run(index_dir: &Path, args: IndexArgs) -> anyhow::Result<Exit> {
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .max(1);
+    let mut config = IndexConfig::new(&args.dump, index_dir);
+    config.threads = threads;
+    config.memory_mib = args.memory;
+    config.follow_symlinks = args.follow_symlinks;
+    config.names = args.names;
+    config.commit_every = Duration::from_secs_f64(args.commit_every.max(0.0));
+    config.progress = !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = interrupted.clone();
+    // A second Ctrl-C while we wind down falls through to the default and kills the process,
+    // which is still safe: the last commit and its journal are on disk.
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(Exit::Interrupted as i32);
+        }
+    });
+    let report = index_dump(&config, &interrupted)?;
+    if !args.quiet {
+        print_summary(&config, &report);
+    }
+    Ok(if report.interrupted {
+        Exit::Interrupted
+    } else {
+        Exit::Success
+    })
+}
+
+fn print_summary(config: &IndexConfig, r: &Report) {
+    let secs = r.elapsed.as_secs_f64().max(1e-9);
+    if r.interrupted {
+        eprintln!(
+            "trawl: interrupted after {:.1}s; {} documents from {} files are committed to {}. \
+             Run the same command again to resume",
+            secs,
+            r.messages,
+            r.files_parsed,
+            config.index_dir.display()
+        );
+        return;
+    }
+    if r.resumed {
+        eprintln!("resumed an interrupted run: files its commits hold were not read again");
+    }
+    eprintln!(
+        "indexed {} documents from {} of {} files ({:.1} MB) in {:.2}s: {:.0} documents/s, {:.1} MB/s",
+        r.messages,
+        r.files_parsed,
+        r.files_seen,
+        r.bytes as f64 / 1e6,
+        secs,
+        r.messages as f64 / secs,
+        r.bytes as f64 / 1e6 / secs
+    );
+    if !r.by_format.is_empty() {
+        let parts: Vec<String> = r
+            .by_format
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        eprintln!("files by format: {}", parts.join(", "));
+    }
+    if r.unchanged > 0 || r.deleted > 0 {
+        eprintln!(
+            "{} files unchanged since the last run, {} removed from the dump",
+            r.unchanged, r.deleted
+        );
+    }
+    let by_reason = r.skipped_by_reason();
+    if by_reason.is_empty() {
+        eprintln!("skipped 0 files");
+    } else {
+        let parts: Vec<String> = by_reason.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        eprintln!(
+            "skipped {} files ({}); list in {}",
+            r.skipped.len(),
+            parts.join(", "),
+            config.index_dir.join(meta::SKIPPED_FILE).display()
+        );
+    }
+}

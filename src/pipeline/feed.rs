@@ -1,0 +1,156 @@
+//! The writer's front: the one `IndexWriter`, shared by the parse threads, and the commits.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, RwLock};
+
+use anyhow::Context as _;
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use super::lock;
+use crate::index::schema::Fields;
+
+/// The one `IndexWriter`, shared by the parse threads: tantivy's `add_document` and
+/// `delete_term` take `&self` and queue into its indexing threads, with backpressure. It is
+/// opened on first use, so a run with nothing to index never opens it; the first failure stops
+/// the run.
+///
+/// A commit needs the writer to itself: parse threads hold a read lock for each operation
+/// (never across a file, so a commit waits for operations in flight, not for files), and
+/// [`Feed::commit`] takes the write lock.
+///
+/// With stages apart, additions and deletions are held in arrival order (each file's delete
+/// still before its documents) and handed to the writer by [`Feed::release_held`].
+pub(super) struct Feed<'a> {
+    writer: RwLock<Option<IndexWriter>>,
+    open: &'a (dyn Fn() -> anyhow::Result<IndexWriter> + Sync),
+    error: Mutex<Option<anyhow::Error>>,
+    failed: AtomicBool,
+    held: Option<Mutex<Vec<Held>>>,
+}
+
+/// A writer operation held back until parsing is over.
+enum Held {
+    Add(TantivyDocument),
+    DeleteFile(String),
+}
+
+impl<'a> Feed<'a> {
+    pub(super) fn new(
+        open: &'a (dyn Fn() -> anyhow::Result<IndexWriter> + Sync),
+        hold: bool,
+    ) -> Feed<'a> {
+        Feed {
+            writer: RwLock::new(None),
+            open,
+            error: Mutex::new(None),
+            failed: AtomicBool::new(false),
+            held: hold.then(|| Mutex::new(Vec::new())),
+        }
+    }
+
+    /// Runs `op` on the writer, opening it first if this is the first operation of the run.
+    fn with_writer(&self, op: impl FnOnce(&IndexWriter)) {
+        {
+            let guard = self.writer.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(w) = guard.as_ref() {
+                op(w);
+                return;
+            }
+        }
+        let mut guard = self.writer.write().unwrap_or_else(|e| e.into_inner());
+        if self.failed() {
+            return;
+        }
+        if guard.is_none() {
+            match (self.open)() {
+                Ok(w) => *guard = Some(w),
+                Err(e) => {
+                    self.fail(e);
+                    return;
+                }
+            }
+        }
+        if let Some(w) = guard.as_ref() {
+            op(w);
+        }
+    }
+
+    /// Hands every held operation to the writer, in the order it was held.
+    pub(super) fn release_held(&self, fields: &Fields) {
+        let Some(held) = &self.held else { return };
+        let held = std::mem::take(&mut *lock(held));
+        if held.is_empty() {
+            return; // nothing to index: the writer stays unopened, as in a pipelined run
+        }
+        self.with_writer(|w| {
+            for op in held {
+                match op {
+                    Held::Add(doc) => {
+                        if let Err(e) = w.add_document(doc) {
+                            self.fail(anyhow::Error::new(e).context("indexing a document"));
+                            return;
+                        }
+                    }
+                    Held::DeleteFile(path) => {
+                        w.delete_term(Term::from_field_text(fields.file, &path));
+                    }
+                }
+            }
+        });
+    }
+
+    pub(super) fn add(&self, doc: TantivyDocument) {
+        if let Some(held) = &self.held {
+            lock(held).push(Held::Add(doc));
+            return;
+        }
+        self.with_writer(|w| {
+            if let Err(e) = w.add_document(doc) {
+                self.fail(anyhow::Error::new(e).context("indexing a document"));
+            }
+        });
+    }
+
+    /// Deletes every document read from the file at `path` (archive members included), as of
+    /// now: documents added after this call stay.
+    pub(super) fn delete_file(&self, fields: &Fields, path: &str) {
+        if let Some(held) = &self.held {
+            lock(held).push(Held::DeleteFile(path.to_owned()));
+            return;
+        }
+        self.with_writer(|w| {
+            w.delete_term(Term::from_field_text(fields.file, path));
+        });
+    }
+
+    /// Commits what has been handed to the writer so far, if it was opened. Parse threads
+    /// wait for the commit to finish before their next operation.
+    pub(super) fn commit(&self) -> anyhow::Result<bool> {
+        let mut guard = self.writer.write().unwrap_or_else(|e| e.into_inner());
+        match guard.as_mut() {
+            Some(w) => {
+                w.commit().context("committing the index")?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    pub(super) fn fail(&self, e: anyhow::Error) {
+        self.failed.store(true, Ordering::SeqCst);
+        lock(&self.error).get_or_insert(e);
+    }
+
+    pub(super) fn failed(&self) -> bool {
+        self.failed.load(Ordering::Relaxed)
+    }
+
+    /// The writer, if it was opened, or the first error.
+    pub(super) fn into_inner(self) -> anyhow::Result<Option<IndexWriter>> {
+        let error = self.error.into_inner().unwrap_or_else(|e| e.into_inner());
+        match error {
+            Some(e) => Err(e),
+            None => Ok(self.writer.into_inner().unwrap_or_else(|e| e.into_inner())),
+        }
+    }
+}
