@@ -46,6 +46,7 @@ use zip::ZipArchive;
 
 /// NUL bytes, or many control characters, mean binary: the rule mail detection uses.
 use super::detect::looks_binary;
+use super::Skip;
 use decode::utf16_bom;
 
 /// Most bytes decompressed from a single zip entry.
@@ -171,17 +172,47 @@ pub fn sniff(bytes: &[u8], file_name: &str) -> Option<DocFormat> {
     })
 }
 
-/// Extracts text and metadata. Err(reason) with a short clear reason ("not a PDF: ...",
-/// "DOCX without word/document.xml", "encrypted PDF", ...) for content that is not what `format`
-/// says.
-pub fn extract(bytes: &[u8], format: DocFormat) -> Result<Extracted, String> {
+/// Why a document gave no text. Each variant carries a short reason for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExtractError {
+    /// Content that is not what the format says, or that its parser refuses ("not a PDF: ...",
+    /// "DOCX without word/document.xml", "encrypted PDF: ...").
+    #[error("{0}")]
+    Unextractable(String),
+    /// The parser panicked (the panic message) or its process died (how).
+    #[error("{0}")]
+    Crash(String),
+    /// The parser ran past its time limit and was stopped.
+    #[error("{0}")]
+    Timeout(String),
+    /// The parser needed more memory than its limit, or its output was over the limit.
+    #[error("{0}")]
+    TooLarge(String),
+}
+
+impl From<ExtractError> for Skip {
+    fn from(e: ExtractError) -> Skip {
+        match e {
+            ExtractError::Unextractable(e) => Skip::Unextractable(e),
+            ExtractError::Crash(e) => Skip::ParserCrash(e),
+            ExtractError::Timeout(e) => Skip::Timeout(e),
+            ExtractError::TooLarge(e) => Skip::TooLarge(e),
+        }
+    }
+}
+
+/// Extracts text and metadata. Errs with a short clear reason for content that is not what
+/// `format` says ([`ExtractError::Unextractable`]) or a parser that panicked
+/// ([`ExtractError::Crash`]).
+pub fn extract(bytes: &[u8], format: DocFormat) -> Result<Extracted, ExtractError> {
+    let unextractable = ExtractError::Unextractable;
     let mut out = match format {
         DocFormat::Text => Ok(text::extract(bytes)),
         DocFormat::Html => Ok(html::extract(bytes)),
         DocFormat::Csv => Ok(csv::extract(bytes)),
         DocFormat::Pdf => pdf::extract(bytes),
-        DocFormat::Docx => docx::extract(bytes),
-        DocFormat::Odt => odt::extract(bytes),
+        DocFormat::Docx => docx::extract(bytes).map_err(unextractable),
+        DocFormat::Odt => odt::extract(bytes).map_err(unextractable),
     }?;
     if cap_text(&mut out.text, MAX_TEXT_BYTES) {
         out.flag(FLAG_TRUNCATED);
@@ -304,9 +335,15 @@ mod tests {
         assert_eq!(sniff(&plain, "x.zip"), None);
         assert_eq!(sniff(&plain, "x.docx"), None);
         let err = extract(&plain, DocFormat::Docx).unwrap_err();
-        assert_eq!(err, "DOCX without word/document.xml");
+        assert_eq!(
+            err,
+            ExtractError::Unextractable("DOCX without word/document.xml".into())
+        );
         let err = extract(&plain, DocFormat::Odt).unwrap_err();
-        assert_eq!(err, "ODT without content.xml");
+        assert_eq!(
+            err,
+            ExtractError::Unextractable("ODT without content.xml".into())
+        );
         let other_odf = zip_of(&[(
             "mimetype",
             b"application/vnd.oasis.opendocument.spreadsheet",
@@ -316,7 +353,10 @@ mod tests {
         assert_eq!(sniff(b"PK\x03\x04garbage", "x.docx"), Some(DocFormat::Docx));
         assert_eq!(sniff(b"PK\x03\x04garbage", "x.zip"), None);
         let err = extract(b"PK\x03\x04garbage", DocFormat::Docx).unwrap_err();
-        assert!(err.starts_with("not a DOCX"), "{err}");
+        assert!(
+            matches!(&err, ExtractError::Unextractable(e) if e.starts_with("not a DOCX")),
+            "{err}"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! Left out: XMP metadata, annotations, form fields, attachments, and the text of images (no OCR).
 //!
 //! pdf-extract is third-party code that panics on some malformed files: a panic is caught and
-//! becomes an error ([`catch_quietly`]).
+//! becomes [`ExtractError::Crash`] ([`catch_quietly`]).
 
 use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
@@ -12,7 +12,7 @@ use std::sync::Once;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
-use super::{clean_field, Extracted, FLAG_DAMAGED, FLAG_NO_TEXT_LAYER};
+use super::{clean_field, ExtractError, Extracted, FLAG_DAMAGED, FLAG_NO_TEXT_LAYER};
 
 /// Where `%PDF-` starts within the first KiB (some writers put junk before it).
 pub(super) fn header_offset(bytes: &[u8]) -> Option<usize> {
@@ -20,11 +20,15 @@ pub(super) fn header_offset(bytes: &[u8]) -> Option<usize> {
     head.windows(5).position(|w| w == b"%PDF-")
 }
 
-pub(super) fn extract(bytes: &[u8]) -> Result<Extracted, String> {
-    let offset = header_offset(bytes).ok_or("not a PDF: no %PDF- header")?;
+/// The PDF reader, in this process: a panic of the parser is caught and becomes
+/// [`ExtractError::Crash`], but nothing bounds its time or memory.
+pub(super) fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
+    let offset = header_offset(bytes)
+        .ok_or_else(|| ExtractError::Unextractable("not a PDF: no %PDF- header".to_owned()))?;
     let data = &bytes[offset..];
     catch_quietly(|| extract_pdf_unguarded(data))
-        .map_err(|panic| format!("unreadable PDF: parser failed ({panic})"))?
+        .map_err(|panic| ExtractError::Crash(format!("PDF parser panicked: {panic}")))?
+        .map_err(ExtractError::Unextractable)
 }
 
 fn extract_pdf_unguarded(data: &[u8]) -> Result<Extracted, String> {
@@ -155,7 +159,7 @@ mod tests {
     use std::cell::Cell;
 
     use super::super::tests::{assert_survives_damage, utc};
-    use super::super::{extract, sniff, DocFormat, FLAG_NO_TEXT_LAYER};
+    use super::super::{extract, sniff, DocFormat, ExtractError, FLAG_NO_TEXT_LAYER};
     use super::{catch_quietly, parse_pdf_date, QUIET_PANICS};
 
     /// A one-page PDF with a Helvetica text layer and an Info dictionary, xref offsets computed.
@@ -221,7 +225,10 @@ mod tests {
     #[test]
     fn fake_pdfs_err_cleanly() {
         let err = extract(b"just some text", DocFormat::Pdf).unwrap_err();
-        assert!(err.starts_with("not a PDF"), "{err}");
+        assert!(
+            matches!(&err, ExtractError::Unextractable(e) if e.starts_with("not a PDF")),
+            "{err}"
+        );
         assert_eq!(
             sniff(b"just some text", "report.pdf"),
             Some(DocFormat::Text)
@@ -229,7 +236,10 @@ mod tests {
         let fake = b"%PDF-1.7\nthis is not really a PDF at all";
         assert_eq!(sniff(fake, "report.pdf"), Some(DocFormat::Pdf));
         let err = extract(fake, DocFormat::Pdf).unwrap_err();
-        assert!(err.starts_with("unreadable PDF"), "{err}");
+        assert!(
+            matches!(&err, ExtractError::Unextractable(e) if e.starts_with("unreadable PDF")),
+            "{err}"
+        );
         // Text that merely mentions the header is text.
         assert_eq!(
             sniff(b"see the %PDF- header", "notes"),
