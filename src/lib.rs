@@ -14,3 +14,4 @@ pub mod ingest;
 pub mod output;
 pub mod progress;
 pub mod query;
+pub mod sandbox;
