@@ -42,11 +42,13 @@ use std::io::{Cursor, Read};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
 use zip::ZipArchive;
 
 /// NUL bytes, or many control characters, mean binary: the rule mail detection uses.
 use super::detect::looks_binary;
 use super::Skip;
+use crate::sandbox;
 use decode::utf16_bom;
 
 /// Most bytes decompressed from a single zip entry.
@@ -68,6 +70,8 @@ pub const FLAG_TRUNCATED: &str = "text-truncated";
 pub const FLAG_NO_TEXT_LAYER: &str = "no-text-layer";
 /// Flag: the container or its XML is broken part-way; the text is what could be read.
 pub const FLAG_DAMAGED: &str = "damaged";
+/// Every flag an [`Extracted`] can carry.
+const FLAGS: [&str; 3] = [FLAG_TRUNCATED, FLAG_NO_TEXT_LAYER, FLAG_DAMAGED];
 
 /// Document formats trawl extracts text from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,8 +110,8 @@ impl DocFormat {
     }
 }
 
-/// What was extracted.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What was extracted. Serializable: it is what the extraction child answers (JSON).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Extracted {
     pub title: Option<String>,
     pub author: Option<String>,
@@ -115,7 +119,17 @@ pub struct Extracted {
     pub modified: Option<DateTime<Utc>>,
     pub text: String,
     /// Oddities worth a flag on the document ("text-truncated", "no-text-layer", ...).
+    #[serde(deserialize_with = "known_flags")]
     pub flags: Vec<&'static str>,
+}
+
+/// Flags read back as the consts they were written from; a name that is not one is dropped.
+fn known_flags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<&'static str>, D::Error> {
+    let names = Vec::<String>::deserialize(d)?;
+    Ok(names
+        .iter()
+        .filter_map(|n| FLAGS.iter().find(|f| **f == n.as_str()).copied())
+        .collect())
 }
 
 impl Extracted {
@@ -173,7 +187,7 @@ pub fn sniff(bytes: &[u8], file_name: &str) -> Option<DocFormat> {
 }
 
 /// Why a document gave no text. Each variant carries a short reason for the user.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum ExtractError {
     /// Content that is not what the format says, or that its parser refuses ("not a PDF: ...",
     /// "DOCX without word/document.xml", "encrypted PDF: ...").
@@ -204,7 +218,27 @@ impl From<ExtractError> for Skip {
 /// Extracts text and metadata. Errs with a short clear reason for content that is not what
 /// `format` says ([`ExtractError::Unextractable`]) or a parser that panicked
 /// ([`ExtractError::Crash`]).
+///
+/// PDFs go to a child process when [`sandbox::configure`] enabled it: pdf-extract is
+/// third-party code with no bound on its time or memory, and the child's limits turn a hang
+/// into [`ExtractError::Timeout`] and an allocation past the limit into
+/// [`ExtractError::TooLarge`]. Otherwise, and for every other format, extraction runs here
+/// ([`extract_in_process`]).
 pub fn extract(bytes: &[u8], format: DocFormat) -> Result<Extracted, ExtractError> {
+    if format == DocFormat::Pdf {
+        if let Some(cfg) = sandbox::current() {
+            let mut out = pdf::extract_in_child(bytes, &cfg)?;
+            if cap_text(&mut out.text, MAX_TEXT_BYTES) {
+                out.flag(FLAG_TRUNCATED);
+            }
+            return Ok(out);
+        }
+    }
+    extract_in_process(bytes, format)
+}
+
+/// [`extract`] in this process whatever the sandbox setting: what the extraction child runs.
+pub fn extract_in_process(bytes: &[u8], format: DocFormat) -> Result<Extracted, ExtractError> {
     let unextractable = ExtractError::Unextractable;
     let mut out = match format {
         DocFormat::Text => Ok(text::extract(bytes)),
@@ -356,6 +390,26 @@ mod tests {
         assert!(
             matches!(&err, ExtractError::Unextractable(e) if e.starts_with("not a DOCX")),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn extracted_round_trips_through_json() {
+        let x = Extracted {
+            title: Some("T".into()),
+            author: None,
+            created: utc("2016-10-28T09:30:00.123456789Z"),
+            modified: None,
+            text: "body é\n".into(),
+            flags: FLAGS.to_vec(),
+        };
+        let json = serde_json::to_string(&x).unwrap();
+        assert_eq!(serde_json::from_str::<Extracted>(&json).unwrap(), x);
+        let answer: Result<Extracted, ExtractError> = Err(ExtractError::Timeout("slow".into()));
+        let json = serde_json::to_string(&answer).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Result<Extracted, ExtractError>>(&json).unwrap(),
+            answer
         );
     }
 

@@ -4,7 +4,8 @@
 //! Left out: XMP metadata, annotations, form fields, attachments, and the text of images (no OCR).
 //!
 //! pdf-extract is third-party code that panics on some malformed files: a panic is caught and
-//! becomes [`ExtractError::Crash`] ([`catch_quietly`]).
+//! becomes [`ExtractError::Crash`] ([`catch_quietly`]). Time and memory are bounded only when it
+//! runs in a child process ([`extract_in_child`], see [`crate::sandbox`]).
 
 use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
@@ -13,6 +14,10 @@ use std::sync::Once;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 use super::{clean_field, ExtractError, Extracted, FLAG_DAMAGED, FLAG_NO_TEXT_LAYER};
+use crate::sandbox::{self, SandboxError};
+
+/// The job name of the PDF reader in the extraction child (`trawl __extract pdf`).
+const JOB: &str = "pdf";
 
 /// Where `%PDF-` starts within the first KiB (some writers put junk before it).
 pub(super) fn header_offset(bytes: &[u8]) -> Option<usize> {
@@ -29,6 +34,27 @@ pub(super) fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     catch_quietly(|| extract_pdf_unguarded(data))
         .map_err(|panic| ExtractError::Crash(format!("PDF parser panicked: {panic}")))?
         .map_err(ExtractError::Unextractable)
+}
+
+/// The PDF reader in a child process (`trawl __extract pdf`), under `cfg`'s time and memory
+/// limits. What the in-process reader would answer comes back as it is; a child that ran out of
+/// time or memory, or died, becomes the matching error.
+pub(super) fn extract_in_child(
+    bytes: &[u8],
+    cfg: &sandbox::Config,
+) -> Result<Extracted, ExtractError> {
+    // Not worth a process: this answer needs no parser.
+    if header_offset(bytes).is_none() {
+        return extract(bytes);
+    }
+    match sandbox::run_json::<Result<Extracted, ExtractError>>(cfg, JOB, bytes) {
+        Ok(answer) => answer,
+        Err(e @ SandboxError::Timeout { .. }) => Err(ExtractError::Timeout(e.to_string())),
+        Err(e @ (SandboxError::TooLarge { .. } | SandboxError::OutputTooLarge { .. })) => {
+            Err(ExtractError::TooLarge(e.to_string()))
+        }
+        Err(e) => Err(ExtractError::Crash(e.to_string())),
+    }
 }
 
 fn extract_pdf_unguarded(data: &[u8]) -> Result<Extracted, String> {
