@@ -14,8 +14,9 @@
 //!   reads at most [`MAX_OUTPUT_BYTES`] of stdout and the tail of stderr.
 //!
 //! The outcome is the child's stdout, or a [`SandboxError`] that says which limit was hit or how
-//! the child died. Our own parsers stay in-process (behind `catch_unwind` where they call
-//! third-party code that might panic): a process per file costs a fork and an exec.
+//! the child died. Our own parsers, and libraries whose work we bound ourselves (byte caps on
+//! what they read), stay in-process, with `catch_unwind` around third-party code that may panic:
+//! a process per file costs a fork and an exec.
 //!
 //! Whether extraction uses a child is a process-wide setting, [`configure`]d once by the command
 //! that indexes; the default is [`Config::default`], disabled, so library code, unit tests and
@@ -81,6 +82,23 @@ impl Config {
 static CONFIG: RwLock<Option<Config>> = RwLock::new(None);
 
 /// Sets the process-wide configuration that [`current`] returns (a later call replaces it).
+/// The index command, in the trawl binary, turns the child on for the run:
+///
+/// ```no_run
+/// # fn main() -> std::io::Result<()> {
+/// use std::time::Duration;
+/// use trawl::sandbox;
+///
+/// let mut cfg = sandbox::Config::current_exe()?;
+/// cfg.timeout = Duration::from_secs(30);
+/// cfg.memory_limit = 1 << 30;
+/// sandbox::configure(cfg);
+/// # Ok(())
+/// # }
+/// ```
+///
+/// Only a trawl binary can be the program (it must know `__extract`): in unit tests and benches
+/// the current executable is the test harness, which is why the default is disabled.
 pub fn configure(cfg: Config) {
     *CONFIG.write().unwrap_or_else(|e| e.into_inner()) = Some(cfg);
 }
@@ -138,7 +156,11 @@ pub fn run(cfg: &Config, job: &str, input: &[u8]) -> Result<Vec<u8>, SandboxErro
     else {
         unreachable!("all three streams are piped")
     };
-    let deadline = Instant::now() + cfg.timeout;
+    let started = Instant::now();
+    // A timeout too large to add is no timeout (a century).
+    let deadline = started
+        .checked_add(cfg.timeout)
+        .unwrap_or_else(|| started + Duration::from_secs(100 * 365 * 86_400));
 
     let (ended, stdout, stderr) = thread::scope(|s| {
         // A child that exits (or dies) without reading its input breaks the pipe: not our
