@@ -68,6 +68,34 @@ pub enum Command {
     /// Measure indexing throughput or query latency.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Internal: the child process of `crate::sandbox`. Reads a file on stdin, runs one
+    /// extraction job on it and writes the result as JSON on stdout.
+    #[command(name = "__extract", hide = true)]
+    Extract(ExtractArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// The job to run on stdin's bytes.
+    #[arg(value_enum)]
+    pub job: ExtractJob,
+}
+
+/// Jobs the `__extract` child runs. Besides the real ones, a few that misbehave on purpose, so
+/// tests can check each of the sandbox's limits against the real binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExtractJob {
+    /// PDF text and metadata (pdf-extract).
+    Pdf,
+    /// Test: sleep for the number of seconds on stdin (default an hour).
+    #[value(hide = true)]
+    Sleep,
+    /// Test: allocate the number of bytes on stdin, in 64 MiB pieces, and touch them.
+    #[value(hide = true)]
+    Alloc,
+    /// Test: panic with stdin's text as the message.
+    #[value(hide = true)]
+    Panic,
 }
 
 #[derive(Debug, Args)]

@@ -16,3 +16,4 @@ pub mod output;
 pub mod pipeline;
 pub mod progress;
 pub mod query;
+pub mod sandbox;

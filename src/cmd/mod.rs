@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod export;
+pub mod extract;
 pub mod index;
 pub mod report;
 pub mod search;
@@ -79,5 +80,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Bench(what) => bench::run(&g, what),
         Command::Export(args) => export::run(&g, args),
         Command::Report(args) => report::run(&g, args),
+        Command::Extract(args) => extract::run(args),
     }
 }

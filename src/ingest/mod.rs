@@ -416,7 +416,7 @@ fn ingest_unit(
     }
     match doc_format {
         Some(f) => {
-            let extracted = document::extract(bytes, f).map_err(bad)?;
+            let extracted = document::extract(bytes, f).map_err(Skip::from)?;
             emit(document_doc(unit, f, extracted, ctx));
             Ok(f.as_str())
         }

@@ -9,6 +9,7 @@ mod hostile;
 mod incremental;
 mod index;
 mod query_language;
+mod sandbox;
 mod search;
 mod show;
 mod stats;

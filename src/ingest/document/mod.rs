@@ -1,0 +1,440 @@
+//! Standalone documents (kind `document`): plain text, HTML, CSV, PDF, DOCX, ODT.
+//!
+//! [`sniff`] decides a file's [`DocFormat`] from its content first (PDF header, the entries of an
+//! OOXML / OpenDocument zip, an HTML doctype) and from its name second; [`extract`] turns the
+//! bytes into text and whatever metadata the format carries ([`Extracted`]).
+//!
+//! What is read:
+//! - **Text**: UTF-8 (BOM stripped), UTF-16 with a BOM, otherwise windows-1252.
+//! - **HTML**: `<title>`, `<meta name="author">`, and the text without scripts and styles. The
+//!   charset is UTF-8 when the bytes are valid UTF-8, else the declared `charset=`, else
+//!   windows-1252.
+//! - **CSV/TSV**: each row's cells joined by ` | `, one row per line. The delimiter (comma, tab,
+//!   semicolon or pipe) is guessed from the first lines; ragged rows are fine.
+//! - **PDF**: the text layer (pdf-extract) and the Info dictionary's `Title`, `Author`,
+//!   `CreationDate` and `ModDate`. Encrypted PDFs open only when the user password is empty.
+//!   A PDF without text (a scan) is flagged `no-text-layer`.
+//! - **DOCX**: body, footnotes, endnotes, comments, headers and footers; `docProps/core.xml` for
+//!   title, creator and dates. Deleted tracked changes and field codes are left out.
+//! - **ODT**: `content.xml` (tracked deletions left out); `meta.xml` for title, creator and dates.
+//!
+//! Each format's reader is its own file (`text.rs`, `html.rs`, `csv.rs`, `pdf.rs`, `docx.rs`,
+//! `odt.rs`), with its tests beside it; what several share is here and in `decode.rs` (text
+//! decoding), `package.rs` (zip entries under limits) and `xml.rs` (quick-xml helpers, dates).
+//!
+//! Limits against hostile input: at most [`MAX_ENTRY_BYTES`] are decompressed from any one zip
+//! entry and [`MAX_PACKAGE_BYTES`] from one package (zip bombs), text is capped at
+//! [`MAX_TEXT_BYTES`], and a panic inside the PDF parser becomes an error. What went wrong but
+//! still left text is a flag on the result: `text-truncated` (a limit was hit), `damaged` (the
+//! container or its XML broke off part-way; the text is what came before), `no-text-layer`.
+
+mod csv;
+mod decode;
+mod docx;
+mod html;
+mod odt;
+mod package;
+mod pdf;
+mod text;
+mod xml;
+
+use std::io::{Cursor, Read};
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use zip::ZipArchive;
+
+/// NUL bytes, or many control characters, mean binary: the rule mail detection uses.
+use super::detect::looks_binary;
+use super::Skip;
+use crate::sandbox;
+use decode::utf16_bom;
+
+/// Most bytes decompressed from a single zip entry.
+pub const MAX_ENTRY_BYTES: u64 = 64 << 20;
+/// Most bytes decompressed from all the entries of one DOCX/ODT package together.
+pub const MAX_PACKAGE_BYTES: u64 = 256 << 20;
+/// Most bytes of extracted text kept per document.
+pub const MAX_TEXT_BYTES: usize = 16 << 20;
+/// Most bytes of HTML or CSV source decoded (markup makes it larger than the text it holds).
+const MAX_MARKUP_BYTES: usize = 4 * MAX_TEXT_BYTES;
+/// How much of the file the text/binary and HTML checks look at.
+const SNIFF_LEN: usize = 8192;
+
+const ODT_MIMETYPE: &str = "application/vnd.oasis.opendocument.text";
+
+/// Flag: a limit was hit and the text is incomplete.
+pub const FLAG_TRUNCATED: &str = "text-truncated";
+/// Flag: a PDF with no extractable text (typically a scan).
+pub const FLAG_NO_TEXT_LAYER: &str = "no-text-layer";
+/// Flag: the container or its XML is broken part-way; the text is what could be read.
+pub const FLAG_DAMAGED: &str = "damaged";
+/// Every flag an [`Extracted`] can carry.
+const FLAGS: [&str; 3] = [FLAG_TRUNCATED, FLAG_NO_TEXT_LAYER, FLAG_DAMAGED];
+
+/// Document formats trawl extracts text from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocFormat {
+    Text,
+    Html,
+    Csv,
+    Pdf,
+    Docx,
+    Odt,
+}
+
+impl DocFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocFormat::Text => "text",
+            DocFormat::Html => "html",
+            DocFormat::Csv => "csv",
+            DocFormat::Pdf => "pdf",
+            DocFormat::Docx => "docx",
+            DocFormat::Odt => "odt",
+        }
+    }
+
+    pub fn mime_type(self) -> &'static str {
+        match self {
+            DocFormat::Text => "text/plain",
+            DocFormat::Html => "text/html",
+            DocFormat::Csv => "text/csv",
+            DocFormat::Pdf => "application/pdf",
+            DocFormat::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+            DocFormat::Odt => ODT_MIMETYPE,
+        }
+    }
+}
+
+/// What was extracted. Serializable: it is what the extraction child answers (JSON).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extracted {
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub created: Option<DateTime<Utc>>,
+    pub modified: Option<DateTime<Utc>>,
+    pub text: String,
+    /// Oddities worth a flag on the document ("text-truncated", "no-text-layer", ...).
+    #[serde(deserialize_with = "known_flags")]
+    pub flags: Vec<&'static str>,
+}
+
+/// Flags read back as the consts they were written from; a name that is not one is dropped.
+fn known_flags<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<&'static str>, D::Error> {
+    let names = Vec::<String>::deserialize(d)?;
+    Ok(names
+        .iter()
+        .filter_map(|n| FLAGS.iter().find(|f| **f == n.as_str()).copied())
+        .collect())
+}
+
+impl Extracted {
+    fn flag(&mut self, flag: &'static str) {
+        if !self.flags.contains(&flag) {
+            self.flags.push(flag);
+        }
+    }
+}
+
+/// Decides the format from content first (magic bytes: `%PDF-`; a zip whose entries include
+/// `word/document.xml` → Docx, or a `mimetype` entry equal to
+/// `application/vnd.oasis.opendocument.text` → Odt; `<!doctype html`/`<html` at the start → Html),
+/// then from the name (`.csv`, `.tsv` → Csv; `.htm(l)` → Html; anything else with text-like
+/// content → Text). `bytes` is the whole file (zip detection needs the central directory).
+///
+/// Returns None for binary content it does not know (images, executables, generic zips that are
+/// not DOCX/ODT: archives are handled elsewhere). A zip too damaged to list but named `.docx` or
+/// `.odt` is given that format, so that [`extract`] can say why it cannot be read.
+pub fn sniff(bytes: &[u8], file_name: &str) -> Option<DocFormat> {
+    let ext = Path::new(file_name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if let Some(offset) = pdf::header_offset(bytes) {
+        // Junk before the header is tolerated only when it is not text: a text file merely
+        // mentioning "%PDF-" is not a PDF.
+        let before = &bytes[..offset];
+        if before.iter().all(u8::is_ascii_whitespace) || looks_binary(before) {
+            return Some(DocFormat::Pdf);
+        }
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return match ZipArchive::new(Cursor::new(bytes)) {
+            Ok(mut zip) => zip_format(&mut zip),
+            Err(_) => match ext.as_str() {
+                "docx" => Some(DocFormat::Docx),
+                "odt" => Some(DocFormat::Odt),
+                _ => None,
+            },
+        };
+    }
+    if !looks_textual(bytes) {
+        return None;
+    }
+    if html::looks_like_html(bytes) {
+        return Some(DocFormat::Html);
+    }
+    Some(match ext.as_str() {
+        "csv" | "tsv" => DocFormat::Csv,
+        "htm" | "html" | "xhtml" => DocFormat::Html,
+        _ => DocFormat::Text,
+    })
+}
+
+/// Why a document gave no text. Each variant carries a short reason for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum ExtractError {
+    /// Content that is not what the format says, or that its parser refuses ("not a PDF: ...",
+    /// "DOCX without word/document.xml", "encrypted PDF: ...").
+    #[error("{0}")]
+    Unextractable(String),
+    /// The parser panicked (the panic message) or its process died (how).
+    #[error("{0}")]
+    Crash(String),
+    /// The parser ran past its time limit and was stopped.
+    #[error("{0}")]
+    Timeout(String),
+    /// The parser needed more memory than its limit, or its output was over the limit.
+    #[error("{0}")]
+    TooLarge(String),
+}
+
+impl From<ExtractError> for Skip {
+    fn from(e: ExtractError) -> Skip {
+        match e {
+            ExtractError::Unextractable(e) => Skip::Unextractable(e),
+            ExtractError::Crash(e) => Skip::ParserCrash(e),
+            ExtractError::Timeout(e) => Skip::Timeout(e),
+            ExtractError::TooLarge(e) => Skip::TooLarge(e),
+        }
+    }
+}
+
+/// Extracts text and metadata. Errs with a short clear reason for content that is not what
+/// `format` says ([`ExtractError::Unextractable`]) or a parser that panicked
+/// ([`ExtractError::Crash`]).
+///
+/// PDFs go to a child process when [`sandbox::configure`] enabled it: pdf-extract is
+/// third-party code with no bound on its time or memory, and the child's limits turn a hang
+/// into [`ExtractError::Timeout`] and an allocation past the limit into
+/// [`ExtractError::TooLarge`]. Otherwise, and for every other format, extraction runs here
+/// ([`extract_in_process`]).
+pub fn extract(bytes: &[u8], format: DocFormat) -> Result<Extracted, ExtractError> {
+    if format == DocFormat::Pdf {
+        if let Some(cfg) = sandbox::current() {
+            let mut out = pdf::extract_in_child(bytes, &cfg)?;
+            if cap_text(&mut out.text, MAX_TEXT_BYTES) {
+                out.flag(FLAG_TRUNCATED);
+            }
+            return Ok(out);
+        }
+    }
+    extract_in_process(bytes, format)
+}
+
+/// [`extract`] in this process whatever the sandbox setting: what the extraction child runs.
+pub fn extract_in_process(bytes: &[u8], format: DocFormat) -> Result<Extracted, ExtractError> {
+    let unextractable = ExtractError::Unextractable;
+    let mut out = match format {
+        DocFormat::Text => Ok(text::extract(bytes)),
+        DocFormat::Html => Ok(html::extract(bytes)),
+        DocFormat::Csv => Ok(csv::extract(bytes)),
+        DocFormat::Pdf => pdf::extract(bytes),
+        DocFormat::Docx => docx::extract(bytes).map_err(unextractable),
+        DocFormat::Odt => odt::extract(bytes).map_err(unextractable),
+    }?;
+    if cap_text(&mut out.text, MAX_TEXT_BYTES) {
+        out.flag(FLAG_TRUNCATED);
+    }
+    Ok(out)
+}
+
+fn looks_textual(bytes: &[u8]) -> bool {
+    utf16_bom(bytes).is_some() || !looks_binary(&bytes[..bytes.len().min(SNIFF_LEN)])
+}
+
+fn zip_format<R: Read + std::io::Seek>(zip: &mut ZipArchive<R>) -> Option<DocFormat> {
+    if zip.index_for_name("word/document.xml").is_some() {
+        return Some(DocFormat::Docx);
+    }
+    let mut mimetype = Vec::new();
+    let mut entry = zip.by_name("mimetype").ok()?;
+    (&mut entry).take(256).read_to_end(&mut mimetype).ok()?;
+    (String::from_utf8_lossy(&mimetype).trim() == ODT_MIMETYPE).then_some(DocFormat::Odt)
+}
+
+/// Cuts `text` to at most `max` bytes at a character boundary; true when it did.
+fn cap_text(text: &mut String, max: usize) -> bool {
+    if text.len() <= max {
+        return false;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    true
+}
+
+/// Collects text up to [`MAX_TEXT_BYTES`], remembering whether more was offered.
+#[derive(Default)]
+struct TextBuf {
+    text: String,
+    full: bool,
+}
+
+impl TextBuf {
+    fn push_str(&mut self, s: &str) {
+        if self.full {
+            return;
+        }
+        self.text.push_str(s);
+        if cap_text(&mut self.text, MAX_TEXT_BYTES) {
+            self.full = true;
+        }
+    }
+
+    fn push(&mut self, c: char) {
+        let mut buf = [0; 4];
+        self.push_str(c.encode_utf8(&mut buf));
+    }
+}
+
+/// Trimmed, inner whitespace collapsed; None when nothing is left.
+fn clean_field(s: &str) -> Option<String> {
+    let cleaned = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!cleaned.is_empty()).then_some(cleaned)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    pub(super) fn utc(s: &str) -> Option<DateTime<Utc>> {
+        Some(DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc))
+    }
+
+    pub(super) fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, data) in entries {
+            let method = if *name == "mimetype" {
+                zip::CompressionMethod::Stored
+            } else {
+                zip::CompressionMethod::Deflated
+            };
+            let options = zip::write::SimpleFileOptions::default().compression_method(method);
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(data).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    /// Every prefix of `bytes` (stepping by `step`) and some corruptions: must not panic.
+    pub(super) fn assert_survives_damage(bytes: &[u8], format: DocFormat, step: usize) {
+        for len in (0..bytes.len()).step_by(step) {
+            let _ = extract(&bytes[..len], format);
+            let _ = sniff(&bytes[..len], "x");
+        }
+        let mut seed = 0x2545_f491_u32;
+        for _ in 0..20 {
+            let mut damaged = bytes.to_vec();
+            for _ in 0..8 {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                let at = seed as usize % damaged.len();
+                damaged[at] = (seed >> 8) as u8;
+            }
+            let _ = extract(&damaged, format);
+        }
+    }
+
+    #[test]
+    fn format_names() {
+        assert_eq!(DocFormat::Docx.as_str(), "docx");
+        assert_eq!(DocFormat::Pdf.mime_type(), "application/pdf");
+        assert_eq!(DocFormat::Odt.mime_type(), ODT_MIMETYPE);
+    }
+
+    #[test]
+    fn zips_that_are_not_documents() {
+        let plain = zip_of(&[("a.txt", b"hello")]);
+        assert_eq!(sniff(&plain, "x.zip"), None);
+        assert_eq!(sniff(&plain, "x.docx"), None);
+        let err = extract(&plain, DocFormat::Docx).unwrap_err();
+        assert_eq!(
+            err,
+            ExtractError::Unextractable("DOCX without word/document.xml".into())
+        );
+        let err = extract(&plain, DocFormat::Odt).unwrap_err();
+        assert_eq!(
+            err,
+            ExtractError::Unextractable("ODT without content.xml".into())
+        );
+        let other_odf = zip_of(&[(
+            "mimetype",
+            b"application/vnd.oasis.opendocument.spreadsheet",
+        )]);
+        assert_eq!(sniff(&other_odf, "x.ods"), None);
+        // Broken zips named as documents are left to extract, which says why.
+        assert_eq!(sniff(b"PK\x03\x04garbage", "x.docx"), Some(DocFormat::Docx));
+        assert_eq!(sniff(b"PK\x03\x04garbage", "x.zip"), None);
+        let err = extract(b"PK\x03\x04garbage", DocFormat::Docx).unwrap_err();
+        assert!(
+            matches!(&err, ExtractError::Unextractable(e) if e.starts_with("not a DOCX")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn extracted_round_trips_through_json() {
+        let x = Extracted {
+            title: Some("T".into()),
+            author: None,
+            created: utc("2016-10-28T09:30:00.123456789Z"),
+            modified: None,
+            text: "body é\n".into(),
+            flags: FLAGS.to_vec(),
+        };
+        let json = serde_json::to_string(&x).unwrap();
+        assert_eq!(serde_json::from_str::<Extracted>(&json).unwrap(), x);
+        let answer: Result<Extracted, ExtractError> = Err(ExtractError::Timeout("slow".into()));
+        let json = serde_json::to_string(&answer).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Result<Extracted, ExtractError>>(&json).unwrap(),
+            answer
+        );
+    }
+
+    #[test]
+    fn binary_content_is_not_sniffed() {
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "a.png"), None);
+        assert_eq!(sniff(b"MZ\x90\0\x03\0\0\0", "a.txt"), None);
+        assert_eq!(sniff(b"hello\0world", "notes.txt"), None);
+        assert_eq!(sniff(b"plain words", "README"), Some(DocFormat::Text));
+        assert_eq!(sniff(b"# Title\n", "notes.md"), Some(DocFormat::Text));
+    }
+
+    #[test]
+    fn damaged_inputs_never_panic() {
+        // Each format's own damaged inputs are tried beside its reader.
+        for format in [
+            DocFormat::Text,
+            DocFormat::Html,
+            DocFormat::Csv,
+            DocFormat::Pdf,
+            DocFormat::Docx,
+            DocFormat::Odt,
+        ] {
+            let _ = extract(b"", format);
+            let _ = extract(&[0xff; 300], format);
+        }
+    }
+}
