@@ -233,6 +233,21 @@ pub struct IndexArgs {
     #[arg(long, default_value_t = crate::pipeline::DEFAULT_COMMIT_SECS, value_name = "SECS")]
     pub commit_every: f64,
 
+    /// Time one file may take in a parser that runs in a child process (PDF), in seconds;
+    /// past it the child is killed and the file listed as `timeout`.
+    #[arg(long, default_value_t = 60.0, value_name = "SECS")]
+    pub parser_timeout: f64,
+
+    /// Memory (address space) of that child process, in MiB; a file that needs more is listed
+    /// as `too-large`. Below about 512 MiB the child cannot start its allocator.
+    #[arg(long, default_value_t = 2048, value_name = "MIB")]
+    pub parser_memory: u64,
+
+    /// Largest file read whole, in MiB. Larger files are read as a stream by formats that
+    /// stream (mbox) and listed as `too-large` by the others, never loaded.
+    #[arg(long, default_value_t = 512, value_name = "MIB")]
+    pub max_file_size: u64,
+
     /// No progress bar and no summary on stderr (errors and warnings still print).
     #[arg(long, short = 'q')]
     pub quiet: bool,

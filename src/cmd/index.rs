@@ -6,10 +6,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context as _;
+
 use super::Exit;
 use crate::cli::IndexArgs;
 use crate::index::meta;
 use crate::pipeline::{index_dump, IndexConfig, Report};
+use crate::sandbox;
 
 pub fn run(index_dir: &Path, args: IndexArgs) -> anyhow::Result<Exit> {
     let threads = args
@@ -22,7 +25,12 @@ pub fn run(index_dir: &Path, args: IndexArgs) -> anyhow::Result<Exit> {
     config.follow_symlinks = args.follow_symlinks;
     config.names = args.names;
     config.commit_every = Duration::from_secs_f64(args.commit_every.max(0.0));
+    config.max_file_bytes = args.max_file_size.saturating_mul(1 << 20);
     config.progress = !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut sandbox = sandbox::Config::current_exe().context("locating the trawl binary")?;
+    sandbox.timeout = Duration::from_secs_f64(args.parser_timeout.max(0.001));
+    sandbox.memory_limit = args.parser_memory.saturating_mul(1 << 20);
+    sandbox::configure(sandbox);
     let interrupted = Arc::new(AtomicBool::new(false));
     let flag = interrupted.clone();
     // A second Ctrl-C while we wind down falls through to the default and kills the process,

@@ -64,7 +64,7 @@ pub fn looks_binary(head: &[u8]) -> bool {
 ///
 /// Works on bytes and stops as soon as the answer is known (two headers, one of them known):
 /// every file of a dump passes through here, and a header block runs to dozens of lines.
-fn looks_like_message(head: &[u8]) -> bool {
+pub fn looks_like_message(head: &[u8]) -> bool {
     // Blank lines before the headers occur in exported mail; they do not end a header block.
     let start = head
         .iter()

@@ -119,6 +119,9 @@ pub struct Context {
     /// only numeric ids.
     pub names: HashMap<String, String>,
     pub limits: archive::Limits,
+    /// Largest file read whole into memory; a larger one is read as a stream when its format
+    /// streams (mbox), and listed as `too-large` otherwise.
+    pub max_file_bytes: u64,
     slack: Mutex<HashMap<PathBuf, Option<Arc<chat::slack::Workspace>>>>,
     twitter: Mutex<HashMap<PathBuf, Arc<HashMap<String, String>>>>,
 }
@@ -129,6 +132,7 @@ impl Context {
             now,
             names: HashMap::new(),
             limits: archive::Limits::default(),
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             slack: Mutex::new(HashMap::new()),
             twitter: Mutex::new(HashMap::new()),
         }
@@ -176,6 +180,10 @@ pub enum FileOutcome {
     /// The content hash equals `previous_sha256`: nothing to re-index.
     Unchanged { sha256: String },
 }
+
+/// Files larger than this are not read whole unless the user raises the limit
+/// (`trawl index --max-file-size`).
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 512 << 20;
 
 /// Format name of the files of chat exports that carry names, not messages.
 pub const EXPORT_METADATA: &str = "export-metadata";
@@ -243,6 +251,24 @@ pub fn ingest_path(
         });
     }
 
+    // Decided from the head alone, before the rest is read: a file too large to hold, and
+    // binary content that no reader takes, are listed without being loaded (a 3 GB disk image
+    // once took 3 GB of memory to be called binary).
+    if detect::looks_binary(&head)
+        && !detect::looks_like_message(&head)
+        && !binary_a_reader_takes(&head)
+    {
+        return Err(Skip::Binary);
+    }
+    if size > ctx.max_file_bytes {
+        return Err(Skip::TooLarge(format!(
+            "{:.1} MB, above the {:.1} MB that formats read whole may take (--max-file-size); \
+             only mbox files are read as a stream",
+            size as f64 / 1e6,
+            ctx.max_file_bytes as f64 / 1e6
+        )));
+    }
+
     let mut bytes = head;
     // A head shorter than SNIFF_LEN already met the end of the file (most mail: one read and
     // one empty read in all). Otherwise read the rest through `take`, which skips the fstat and
@@ -296,6 +322,24 @@ fn inject_fault(path: &Path) {
             );
         }
     }
+}
+
+/// Whether binary content (NUL or control bytes in its head) starts like a format some reader
+/// takes: archives, PDF and office packages, UTF-16 text with a byte-order mark. Anything else
+/// binary is not read past its head.
+fn binary_a_reader_takes(head: &[u8]) -> bool {
+    const MAGIC: &[&[u8]] = &[
+        b"PK\x03\x04",
+        b"PK\x05\x06",
+        &[0x1f, 0x8b],
+        b"\xff\xfe",
+        b"\xfe\xff",
+    ];
+    MAGIC.iter().any(|m| head.starts_with(m))
+        || (head.len() > 262 && &head[257..262] == b"ustar")
+        || head[..head.len().min(1024)]
+            .windows(5)
+            .any(|w| w == b"%PDF-")
 }
 
 /// Bytes to ingest: a whole file or an archive member.

@@ -62,6 +62,8 @@ pub struct IndexConfig {
     pub names: Option<PathBuf>,
     /// How often work in progress is committed; zero commits only at the end.
     pub commit_every: Duration,
+    /// Largest file read whole (see [`ingest::Context::max_file_bytes`]).
+    pub max_file_bytes: u64,
     /// Parse the whole dump before indexing any of it, holding every document in memory, so
     /// the two stages are timed apart (`bench index --stages-apart`). Off for `trawl index`.
     pub stages_apart: bool,
@@ -83,6 +85,7 @@ impl IndexConfig {
             progress: false,
             names: None,
             commit_every: Duration::from_secs_f64(DEFAULT_COMMIT_SECS),
+            max_file_bytes: ingest::DEFAULT_MAX_FILE_BYTES,
             stages_apart: false,
         }
     }
@@ -171,6 +174,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     // Before anything is written to the index: one run at a time.
     let _run_lock = run_lock::acquire(&index_dir)?;
     let mut ctx = ingest::Context::new(now);
+    ctx.max_file_bytes = config.max_file_bytes;
     if let Some(names) = &config.names {
         ctx.names = ingest::chat::twitter::load_names_file(names)
             .map_err(|e| anyhow::anyhow!("reading --names {}: {e}", names.display()))?;

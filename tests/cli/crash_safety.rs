@@ -450,6 +450,110 @@ fn issue_12_a_crash_between_a_commit_and_its_journal_duplicates_nothing() {
     assert_eq!(ix.exported(), TestIndex::of(&dump).exported());
 }
 
+/// A message of an mbox or a member of an archive whose parser panics costs that message or
+/// member: the rest of the mbox and of the archive is indexed, and the skip list names the
+/// message by its byte offset and the member by its path.
+#[test]
+fn issue_12_a_panic_costs_one_mbox_message_or_one_archive_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    std::fs::create_dir_all(&dump).unwrap();
+    let marker = "POISON-9f3e";
+    let mut mbox = String::new();
+    let mut poisoned_offset = 0;
+    for i in 0..5 {
+        if i == 2 {
+            poisoned_offset = mbox.len();
+        }
+        mbox.push_str(&format!(
+            "From sender{i}@example.org Mon Oct  3 10:00:00 2016\n"
+        ));
+        let body = if i == 2 { marker } else { "fine" };
+        mbox.push_str(&message(i, "Mon, 3 Oct 2016 10:00:00 +0000").replace("body of", body));
+        mbox.push('\n');
+    }
+    std::fs::write(dump.join("box.mbox"), &mbox).unwrap();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, body) in [("a.eml", "fine"), ("b.eml", marker), ("c.eml", "fine")] {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        let m = message(10 + name.len() as u32, "Mon, 3 Oct 2016 10:00:00 +0000")
+            .replace("body of", body)
+            .replace("note", name);
+        std::io::Write::write_all(&mut zip, m.as_bytes()).unwrap();
+    }
+    std::fs::write(dump.join("bundle.zip"), zip.finish().unwrap().into_inner()).unwrap();
+    let ix = TestIndex::empty();
+    let out = ix
+        .cmd(&["index", dump.to_str().unwrap()])
+        .env("TRAWL_FAULT", format!("panic-on:{marker}"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("parser-crash 2"), "{stderr}");
+    assert_eq!(ix.search("*", &[]).1.total_hits, 4 + 2);
+    let skipped = std::fs::read_to_string(ix.path.join("skipped.jsonl")).unwrap();
+    assert!(
+        skipped.contains(&format!("box.mbox#{poisoned_offset}\"")),
+        "{skipped}"
+    );
+    assert!(skipped.contains("bundle.zip!/b.eml\""), "{skipped}");
+}
+
+/// Issue #12: every file was read whole before its format was decided: a 3 GB disk image took
+/// 3 GB of memory to be called "binary". Now binary content no reader takes is judged from its
+/// head, and a file above --max-file-size is listed as too-large, unread. The run is held to
+/// 2 GiB of address space: reading either file whole would fail it.
+#[cfg(target_os = "linux")]
+#[test]
+fn issue_12_a_3_gb_file_is_labelled_without_being_loaded() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    std::fs::create_dir_all(&dump).unwrap();
+    // Sparse files: no disk space, but 3 GB and 600 MB to anyone who reads them.
+    let image = std::fs::File::create(dump.join("disk.img")).unwrap();
+    std::io::Write::write_all(&mut &image, b"\x7fELF\x02\x01\x01\x00\x00\x00").unwrap();
+    image.set_len(3 << 30).unwrap();
+    let mail = std::fs::File::create(dump.join("huge.eml")).unwrap();
+    std::io::Write::write_all(
+        &mut &mail,
+        message(1, "Mon, 3 Oct 2016 10:00:00 +0000").as_bytes(),
+    )
+    .unwrap();
+    mail.set_len(600 << 20).unwrap();
+    std::fs::write(
+        dump.join("small.eml"),
+        message(2, "Mon, 3 Oct 2016 10:00:00 +0000"),
+    )
+    .unwrap();
+    let ix = TestIndex::empty();
+    let mut cmd = ix.cmd(&["index", "--memory", "64", dump.to_str().unwrap()]);
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 2 << 30,
+                rlim_max: 2 << 30,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("binary 1") && stderr.contains("too-large 1"),
+        "{stderr}"
+    );
+    assert_eq!(ix.search("*", &[]).1.total_hits, 1);
+    let skipped = std::fs::read_to_string(ix.path.join("skipped.jsonl")).unwrap();
+    assert!(skipped.contains("--max-file-size"), "{skipped}");
+}
+
 fn signal(child: &Child, name: &str) {
     let status = Command::new("kill")
         .arg(format!("-{name}"))

@@ -323,12 +323,13 @@ pub fn parse_day(
             }
         };
         if let Some(c) = chan {
-            doc.to = c
-                .members
-                .iter()
-                .filter(|id| Some(*id) != sender_id.as_ref())
-                .map(|id| ws.user(id))
-                .collect();
+            doc.to = super::recipients(c.members.len(), &mut doc, || {
+                c.members
+                    .iter()
+                    .filter(|id| Some(*id) != sender_id.as_ref())
+                    .map(|id| ws.user(id))
+                    .collect()
+            });
         }
 
         let ts = m.get("ts").and_then(id_string);

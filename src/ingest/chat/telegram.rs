@@ -27,7 +27,7 @@
 //! and `actor_id` in it, plus the account owner of a full export (`personal_information.user_id`)
 //! and, for a personal chat where only one side wrote, the peer (`user<chat id>`); a personal
 //! chat never gets more than these two. The recipients of a message are the participants other
-//! than its sender.
+//! than its sender, up to [`super::MAX_RECIPIENTS`] of them.
 
 use std::collections::HashMap;
 
@@ -206,11 +206,13 @@ fn parse_chat(chat: &Value, owner: Option<&str>, src: &ChatSource, docs: &mut Ve
                 name: Some(n),
             }),
         };
-        doc.to = participants
-            .iter()
-            .filter(|p| Some(*p) != sender.as_ref())
-            .map(|p| person(p))
-            .collect();
+        doc.to = super::recipients(participants.len(), &mut doc, || {
+            participants
+                .iter()
+                .filter(|p| Some(*p) != sender.as_ref())
+                .map(|p| person(p))
+                .collect()
+        });
 
         let msg_id = m.get("id").and_then(id_string);
         if let Some(id) = &msg_id {
@@ -509,5 +511,39 @@ mod tests {
         assert_eq!(docs[0].from.as_ref().unwrap().address, "telegram:5");
         assert_eq!(docs[0].body, "[service] members: a");
         assert_eq!(docs[0].attachments.len(), 1);
+    }
+
+    /// Issue #12: every member of a chat was copied into every message's recipients, so memory
+    /// and index size grew with members times messages (1,000 writers: 461 MB for a 0.9 MB
+    /// export). Past [`super::super::MAX_RECIPIENTS`] others, messages list none and say so.
+    #[test]
+    fn issue_12_a_large_group_does_not_copy_its_members_into_every_message() {
+        let chat = |writers: usize| {
+            let messages: Vec<String> = (0..1000)
+                .map(|i| {
+                    format!(
+                        r#"{{"id": {i}, "type": "message", "date": "2020-01-01T10:00:00",
+                        "date_unixtime": "1577872800", "from": "W{w}", "from_id": "user{w}",
+                        "text": "message {i}"}}"#,
+                        w = i % writers
+                    )
+                })
+                .collect();
+            format!(
+                r#"{{"name": "Big", "type": "private_supergroup", "id": 77, "messages": [{}]}}"#,
+                messages.join(",")
+            )
+        };
+        let docs = parse(chat(1000).as_bytes(), &src()).unwrap();
+        assert_eq!(docs.len(), 1000);
+        assert!(docs.iter().all(|d| d.to.is_empty()
+            && d.flags.contains(&super::super::FLAG_RECIPIENTS_OMITTED)
+            && d.conversation.as_deref() == Some("telegram:77")));
+        // At the limit, the others are all listed.
+        let limit = super::super::MAX_RECIPIENTS + 1;
+        let docs = parse(chat(limit).as_bytes(), &src()).unwrap();
+        assert!(docs
+            .iter()
+            .all(|d| d.to.len() == limit - 1 && d.flags.is_empty()));
     }
 }

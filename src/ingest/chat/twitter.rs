@@ -235,7 +235,9 @@ fn parse_conversation(
                         }
                     }
                 };
-                doc.to = recipients.iter().map(|id| person(id, names)).collect();
+                doc.to = super::recipients(recipients.len() + 1, &mut doc, || {
+                    recipients.iter().map(|id| person(id, names)).collect()
+                });
                 docs.push(doc);
             }
             _ => {}

@@ -358,11 +358,13 @@ pub fn parse(bytes: &[u8], src: &ChatSource, chat_name: &str) -> Result<Vec<Doc>
             &bytes[m.start..m.end.max(m.start)],
         );
         let from = sender_mailbox(&m.sender);
-        doc.to = participants
-            .iter()
-            .filter(|p| p.address != from.address)
-            .cloned()
-            .collect();
+        doc.to = super::recipients(participants.len(), &mut doc, || {
+            participants
+                .iter()
+                .filter(|p| p.address != from.address)
+                .cloned()
+                .collect()
+        });
         doc.from = Some(from);
         doc.conversation = Some(format!("whatsapp:{chat_name}"));
         doc.subject = chat_name.to_owned();

@@ -4,12 +4,8 @@
 //! Left out: XMP metadata, annotations, form fields, attachments, and the text of images (no OCR).
 //!
 //! pdf-extract is third-party code that panics on some malformed files: a panic is caught and
-//! becomes [`ExtractError::Crash`] ([`catch_quietly`]). Time and memory are bounded only when it
+//! becomes [`ExtractError::Crash`] ([`crate::isolate::catch`]). Time and memory are bounded only when it
 //! runs in a child process ([`extract_in_child`], see [`crate::sandbox`]).
-
-use std::cell::Cell;
-use std::panic::{self, AssertUnwindSafe};
-use std::sync::Once;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
@@ -31,7 +27,7 @@ pub(super) fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     let offset = header_offset(bytes)
         .ok_or_else(|| ExtractError::Unextractable("not a PDF: no %PDF- header".to_owned()))?;
     let data = &bytes[offset..];
-    catch_quietly(|| extract_pdf_unguarded(data))
+    crate::isolate::catch(|| extract_pdf_unguarded(data))
         .map_err(|panic| ExtractError::Crash(format!("PDF parser panicked: {panic}")))?
         .map_err(ExtractError::Unextractable)
 }
@@ -145,48 +141,11 @@ fn parse_pdf_date(raw: &str) -> Option<DateTime<Utc>> {
     )
 }
 
-thread_local! {
-    /// Set while a panic is expected and caught: the panic hook stays silent.
-    static QUIET_PANICS: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Runs `f`, turning a panic into Err(its message) without printing it. The first call installs
-/// a process-wide panic hook that defers to the previous one except while such a call is running
-/// on the panicking thread.
-fn catch_quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if !QUIET_PANICS.with(Cell::get) {
-                previous(info);
-            }
-        }));
-    });
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            QUIET_PANICS.with(|q| q.set(self.0));
-        }
-    }
-    let _restore = Restore(QUIET_PANICS.with(|q| q.replace(true)));
-    panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
-        payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .map(|s| s.lines().next().unwrap_or("").chars().take(120).collect())
-            .unwrap_or_else(|| "panic".to_owned())
-    })
-}
-
 #[cfg(test)]
 mod tests {
-    use std::cell::Cell;
-
     use super::super::tests::{assert_survives_damage, utc};
     use super::super::{extract, sniff, DocFormat, ExtractError, FLAG_NO_TEXT_LAYER};
-    use super::{catch_quietly, parse_pdf_date, QUIET_PANICS};
+    use super::parse_pdf_date;
 
     /// A one-page PDF with a Helvetica text layer and an Info dictionary, xref offsets computed.
     fn pdf_fixture(text: &str) -> Vec<u8> {
@@ -271,22 +230,6 @@ mod tests {
             sniff(b"see the %PDF- header", "notes"),
             Some(DocFormat::Text)
         );
-    }
-
-    #[test]
-    fn panics_become_errors() {
-        assert_eq!(catch_quietly(|| 7), Ok(7));
-        assert_eq!(
-            catch_quietly(|| -> u8 { panic!("boom") }),
-            Err("boom".to_owned())
-        );
-        let n = 3;
-        assert_eq!(
-            catch_quietly(|| -> u8 { panic!("boom {n}") }),
-            Err("boom 3".to_owned())
-        );
-        // The flag is restored: later panics on this thread are reported again.
-        assert!(!QUIET_PANICS.with(Cell::get));
     }
 
     #[test]
