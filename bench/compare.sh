@@ -4,6 +4,8 @@
 #
 #   bench/compare.sh                       # the Enron half from ../shared/corpora
 #   CORPUS_DIR=/path/to/maildir RUNS=5 bench/compare.sh
+#   BASE_TRAWL=/path/to/older/trawl TOOLS="trawl trawl-base tantivy-cli" bench/compare.sh
+#                                          # an older build beside today's, to measure a change
 #
 # Installs notmuch and mu (maildir-utils) with apt and tantivy-cli 0.24.0 with cargo (it builds
 # on our rustc only without --locked). Writes $WORK/compare.md (a Markdown table) and prints it.
@@ -151,6 +153,13 @@ for i in $(seq "$RUNS"); do
     case $tool in
       trawl)
         run trawl "rm -rf $WORK/trawl-ix" "$TRAWL --index $WORK/trawl-ix index -q -j $THREADS --memory $MEMORY_MIB $CORPUS" "$WORK/trawl-ix" "$i" ;;
+      trawl-commits)
+        # Commits every COMMIT_EVERY seconds (default 1) instead of the default 30: what the
+        # crash-safety checkpoints cost when they happen often.
+        run trawl-commits "rm -rf $WORK/commits-ix" "$TRAWL --index $WORK/commits-ix index -q -j $THREADS --memory $MEMORY_MIB --commit-every ${COMMIT_EVERY:-1} $CORPUS" "$WORK/commits-ix" "$i" ;;
+      trawl-base)
+        # Another build of trawl (BASE_TRAWL), same flags, to measure a change side by side.
+        run trawl-base "rm -rf $WORK/base-ix" "$BASE_TRAWL --index $WORK/base-ix index -q -j $THREADS --memory $MEMORY_MIB $CORPUS" "$WORK/base-ix" "$i" ;;
       trawl-1core)
         # One core, one thread each for parsing and indexing: the base of the scaling ratio.
         run trawl-1core "rm -rf $WORK/trawl-ix1" "taskset -c 0 $TRAWL --index $WORK/trawl-ix1 index -q -j 1 --memory $MEMORY_MIB $CORPUS" "$WORK/trawl-ix1" "$i" ;;

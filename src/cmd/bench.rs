@@ -57,6 +57,10 @@ fn bench_index(args: BenchIndexArgs) -> anyhow::Result<Exit> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
         .max(1);
     let tmp = tempfile::tempdir().context("creating a temporary index directory")?;
+    // As `trawl index` runs: PDFs in the sandbox child, with its default limits.
+    crate::sandbox::configure(
+        crate::sandbox::Config::current_exe().context("locating the trawl binary")?,
+    );
     let mut config = IndexConfig::new(&args.dump, &tmp.path().join("index"));
     config.threads = threads;
     config.memory_mib = args.memory;
