@@ -15,6 +15,9 @@ pub mod maildir;
 pub mod mbox;
 pub mod walk;
 
+#[cfg(test)]
+mod large_inputs;
+
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,154 @@
+//! Inputs at the sizes and depths a hostile dump reaches, through the whole dispatch
+//! ([`super::ingest_bytes`]): long (a 10 MB header line, a 20 MB line of HTML), deep (MIME and
+//! forwarded messages nested hundreds of levels, JSON nested past serde's limit, archives
+//! inside archives) and many (thousands of MIME parts, a hundred thousand mbox messages). Each
+//! must come back with documents or a skip, never a panic, a stack overflow or unbounded
+//! memory. The 40-character property tests elsewhere cannot reach any of this.
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::Utc;
+
+use super::{ingest_bytes, Outcome, Skip};
+use crate::doc::Doc;
+
+fn ingest(bytes: &[u8], name: &str) -> Outcome {
+    ingest_bytes(bytes, Path::new(name), Utc::now())
+}
+
+fn docs(bytes: &[u8], name: &str) -> Vec<Doc> {
+    match ingest(bytes, name) {
+        Outcome::Indexed { docs, .. } => docs,
+        Outcome::Skipped(s) => panic!("{name}: skipped: {s}"),
+    }
+}
+
+const HEAD: &str = "From: a@x.example\nTo: b@x.example\nDate: Mon, 3 Oct 2016 10:00:00 +0000\n";
+
+#[test]
+fn a_ten_megabyte_header_line() {
+    let mut m = String::from(HEAD);
+    m.push_str("Subject: ");
+    m.push_str(&"long words ".repeat(1_000_000));
+    m.push_str("\nX-Other: ");
+    m.push_str(&"=?utf-8?q?=C3=A9?= ".repeat(200_000));
+    m.push_str("\n\nbody\n");
+    let d = docs(m.as_bytes(), "long.eml");
+    assert_eq!(d.len(), 1);
+    assert!(d[0].body.contains("body"));
+}
+
+#[test]
+fn five_thousand_mime_parts() {
+    let mut m = format!("{HEAD}Subject: parts\nContent-Type: multipart/mixed; boundary=B\n\n");
+    for i in 0..5000 {
+        m.push_str(&format!(
+            "--B\nContent-Type: text/plain\nContent-Disposition: attachment; filename=p{i}.txt\n\npart {i}\n"
+        ));
+    }
+    m.push_str("--B--\n");
+    let d = docs(m.as_bytes(), "parts.eml");
+    assert!(!d.is_empty());
+}
+
+#[test]
+fn mime_nested_a_thousand_deep() {
+    let mut m = format!("{HEAD}Subject: deep\n");
+    for i in 0..1000 {
+        m.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=B{i}\n\n--B{i}\n"
+        ));
+    }
+    m.push_str("Content-Type: text/plain\n\ninnermost\n");
+    for i in (0..1000).rev() {
+        m.push_str(&format!("--B{i}--\n"));
+    }
+    let _ = docs(m.as_bytes(), "deep.eml");
+}
+
+#[test]
+fn forwarded_messages_nested_three_hundred_deep() {
+    let mut m = String::new();
+    for i in 0..300 {
+        m.push_str(&format!(
+            "{HEAD}Subject: fwd {i}\nContent-Type: message/rfc822\n\n"
+        ));
+    }
+    m.push_str(&format!("{HEAD}Subject: original\n\nthe original text\n"));
+    let _ = docs(m.as_bytes(), "fwd.eml");
+}
+
+#[test]
+fn a_hundred_thousand_mbox_messages() {
+    let mut m = Vec::new();
+    for i in 0..100_000 {
+        write!(
+            m,
+            "From a@x.example Mon Oct  3 10:00:00 2016\n{HEAD}Subject: m{i}\n\nbody {i}\n\n"
+        )
+        .unwrap();
+    }
+    assert_eq!(docs(&m, "big.mbox").len(), 100_000);
+}
+
+#[test]
+fn json_nested_past_serdes_limit_in_every_chat_shape() {
+    let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+    let shapes = [
+        (
+            format!(r#"{{"name": "x", "type": "personal_chat", "id": 1, "messages": {deep}}}"#),
+            "result.json",
+        ),
+        (
+            format!("window.YTD.direct_messages.part0 = {deep}"),
+            "direct-messages.js",
+        ),
+        (deep.clone(), "plain.json"),
+    ];
+    for (text, name) in shapes {
+        let _ = ingest(text.as_bytes(), name);
+    }
+}
+
+#[test]
+fn html_nested_a_million_tags_on_one_line() {
+    let html = format!(
+        "<!DOCTYPE html><html><title>t</title><body>{}text{}</body></html>",
+        "<div>".repeat(1_000_000),
+        "</div>".repeat(1_000_000)
+    );
+    let d = docs(html.as_bytes(), "deep.html");
+    assert!(d[0].body.contains("text"));
+}
+
+#[test]
+fn zips_nested_past_the_depth_limit() {
+    let mut inner = format!("{HEAD}Subject: inside\n\nthe innermost message\n").into_bytes();
+    let mut name = "m.eml".to_string();
+    for level in 0..8 {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        w.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(&inner).unwrap();
+        inner = w.finish().unwrap().into_inner();
+        name = format!("level{level}.zip");
+    }
+    match ingest(&inner, "outer.zip") {
+        Outcome::Indexed { docs, .. } => assert!(docs.is_empty()),
+        Outcome::Skipped(s) => assert_eq!(s, Skip::NestedTooDeep),
+    }
+}
+
+#[test]
+fn a_hundred_thousand_whatsapp_lines() {
+    let mut t = String::new();
+    for i in 0..100_000 {
+        t.push_str(&format!(
+            "03/10/2016, 10:{:02} - Sam Ortiz: line {i}\n",
+            i % 60
+        ));
+    }
+    let d = docs(t.as_bytes(), "WhatsApp Chat with Sam Ortiz.txt");
+    assert_eq!(d.len(), 100_000);
+}
