@@ -341,6 +341,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         // The unfinished new files.jsonl is removed when the sink drops; the old one and the
         // journal describe the index.
         report.elapsed = started.elapsed();
+        push_run(&index_dir, &root, &mut meta, &report, now)?;
         return Ok(report);
     }
     report.stages.parse_and_index_secs = stage.elapsed().as_secs_f64();
@@ -546,7 +547,7 @@ fn push_run(
         messages: report.messages,
         bytes: report.bytes,
         skipped: report.skipped_by_reason(),
-        interrupted: false,
+        interrupted: report.interrupted,
     });
     meta::write_meta(index_dir, meta)?;
     Ok(())
