@@ -240,3 +240,251 @@ pub(crate) fn unclaimed(s: &Sniff) -> Skip {
 pub(crate) fn blank(s: &Sniff) -> bool {
     s.size <= s.head.len() as u64 && s.head.iter().all(u8::is_ascii_whitespace)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use chrono::Utc;
+
+    use super::*;
+    use crate::ingest::{ingest_bytes, Outcome};
+
+    const MAIL: &[u8] =
+        b"From: a@x.example\nTo: b@y.example\nSubject: s\nDate: Mon, 3 Oct 2016 10:00:00 +0000\n\nbody\n";
+
+    /// The entry that claims `bytes` named `name` (on disk at `real`, when given).
+    fn claim(bytes: &[u8], name: &str, real: Option<&Path>) -> Option<Format> {
+        let ctx = Context::new(Utc::now());
+        let s = Sniff {
+            head: &bytes[..bytes.len().min(SNIFF_LEN)],
+            name,
+            real,
+            size: bytes.len() as u64,
+            ctx: &ctx,
+        };
+        first(&s).map(|e| e.format)
+    }
+
+    /// What the whole ingest makes of `bytes` at `path`: the format name or the skip code.
+    fn read_as(bytes: &[u8], path: &Path) -> String {
+        match ingest_bytes(bytes, path, Utc::now()) {
+            Outcome::Indexed { format, .. } => format.to_owned(),
+            Outcome::Skipped(s) => format!("skip:{}", s.code()),
+        }
+    }
+
+    fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, data) in entries {
+            zip.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            zip.write_all(data).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn names_are_the_stored_ones() {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "twitter-dm",
+                "export-metadata",
+                "slack",
+                "telegram",
+                "mbox",
+                "maildir",
+                "eml",
+                "pdf",
+                "zip",
+                "docx",
+                "odt",
+                "tar",
+                "tar.gz",
+                "whatsapp",
+                "html",
+                "csv",
+                "text"
+            ]
+        );
+        assert_eq!(super::super::EXPORT_METADATA, "export-metadata");
+    }
+
+    /// Every format has exactly one row, except those a family's reader refines to (DOCX and
+    /// ODT, from the zip entry), which have none.
+    #[test]
+    fn every_format_has_one_row_or_is_refined() {
+        assert_eq!(
+            REFINED,
+            &[(Format::Docx, Format::Zip), (Format::Odt, Format::Zip)]
+        );
+        for f in Format::ALL {
+            let rows = TABLE.iter().filter(|e| e.format == f).count();
+            match REFINED.iter().find(|(r, _)| *r == f) {
+                Some((_, family)) => {
+                    assert_eq!(rows, 0, "{f:?} is refined, not sniffed");
+                    assert_eq!(TABLE.iter().filter(|e| e.format == *family).count(), 1);
+                }
+                None => assert_eq!(rows, 1, "{f:?}"),
+            }
+        }
+        // Only the mbox streams.
+        let streaming: Vec<Format> = TABLE
+            .iter()
+            .filter(|e| e.stream.is_some())
+            .map(|e| e.format)
+            .collect();
+        assert_eq!(streaming, [Format::Mbox]);
+    }
+
+    #[test]
+    fn chat_exports_come_before_what_they_would_pass_for() {
+        let dm = b"window.YTD.direct_messages.part0 = [ ]";
+        assert_eq!(
+            claim(dm, "direct-messages.js", None),
+            Some(Format::TwitterDm)
+        );
+        assert_eq!(
+            claim(b"window.YTD.account.part0 = [ ]", "account.js", None),
+            Some(Format::ExportMetadata)
+        );
+        let telegram = br#"{"name": "Sam", "type": "personal_chat", "messages": []}"#;
+        assert_eq!(claim(telegram, "result.json", None), Some(Format::Telegram));
+
+        let wa = b"12/31/20, 9:41 PM - Sam: see you\n12/31/20, 9:42 PM - Me: ok\n";
+        assert_eq!(
+            claim(wa, "WhatsApp Chat with Sam.txt", None),
+            Some(Format::WhatsApp)
+        );
+        assert_eq!(
+            claim(
+                b"Minutes of the meeting\nnothing agreed\n",
+                "notes.txt",
+                None
+            ),
+            Some(Format::Text)
+        );
+    }
+
+    /// A Slack day file is one by its place: in `<root>/<channel>/` of an export whose
+    /// workspace loads. The same bytes elsewhere are JSON text.
+    #[test]
+    fn a_slack_day_file_is_one_by_its_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("export");
+        std::fs::create_dir_all(root.join("general")).unwrap();
+        std::fs::write(root.join("users.json"), r#"[{"id": "U1", "name": "ann"}]"#).unwrap();
+        std::fs::write(
+            root.join("channels.json"),
+            r#"[{"id": "C1", "name": "general", "members": ["U1"]}]"#,
+        )
+        .unwrap();
+        let day =
+            br#"[{"type": "message", "user": "U1", "text": "hi", "ts": "1475488800.000100"}]"#;
+        let in_place = root.join("general/2016-10-03.json");
+        std::fs::write(&in_place, day).unwrap();
+        assert_eq!(
+            claim(day, "2016-10-03.json", Some(&in_place)),
+            Some(Format::Slack)
+        );
+        assert_eq!(read_as(day, &in_place), "slack");
+        assert_eq!(
+            claim(day, "users.json", Some(&root.join("users.json"))),
+            Some(Format::ExportMetadata)
+        );
+        let elsewhere = dir.path().join("2016-10-03.json");
+        std::fs::write(&elsewhere, day).unwrap();
+        assert_eq!(
+            claim(day, "2016-10-03.json", Some(&elsewhere)),
+            Some(Format::Text)
+        );
+        assert_eq!(claim(day, "2016-10-03.json", None), Some(Format::Text));
+        // A workspace that does not load leaves its day files to the formats after Slack.
+        std::fs::write(root.join("users.json"), "not json").unwrap();
+        assert_eq!(
+            claim(day, "2016-10-03.json", Some(&in_place)),
+            Some(Format::Text)
+        );
+    }
+
+    #[test]
+    fn mail_an_mbox_before_a_message_a_maildir_by_place() {
+        let mut mbox = b"From a@x.example Mon Oct  3 10:00:00 2016\n".to_vec();
+        mbox.extend_from_slice(MAIL);
+        assert_eq!(claim(&mbox, "box", None), Some(Format::Mbox));
+        assert_eq!(claim(MAIL, "1.eml", None), Some(Format::Eml));
+
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["cur", "new"] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        }
+        let msg = dir.path().join("cur/1:2,S");
+        std::fs::write(&msg, MAIL).unwrap();
+        assert_eq!(claim(MAIL, "1:2,S", Some(&msg)), Some(Format::Maildir));
+        assert_eq!(read_as(MAIL, &msg), "maildir");
+        // In a maildir, an mbox is still an mbox.
+        assert_eq!(claim(&mbox, "1:2,S", Some(&msg)), Some(Format::Mbox));
+
+        let ctx = Context::new(Utc::now());
+        let s = Sniff {
+            head: &mbox,
+            name: "box",
+            real: None,
+            size: mbox.len() as u64,
+            ctx: &ctx,
+        };
+        assert!(streaming(&s).is_some());
+        let s = Sniff { head: MAIL, ..s };
+        assert!(streaming(&s).is_none());
+    }
+
+    /// A zip's head cannot tell a DOCX from an archive of emails: the zip entry claims both and
+    /// its reader refines from the central directory.
+    #[test]
+    fn the_zip_entry_refines_office_packages() {
+        let docx = zip_of(&[(
+            "word/document.xml",
+            br#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Hello</w:t></w:r></w:p></w:body></w:document>"#,
+        )]);
+        let mails = zip_of(&[("a.eml", MAIL), ("b.eml", MAIL)]);
+        assert_eq!(claim(&docx, "memo.docx", None), Some(Format::Zip));
+        assert_eq!(claim(&mails, "mails.zip", None), Some(Format::Zip));
+        assert_eq!(read_as(&docx, Path::new("memo.zip")), "docx");
+        assert_eq!(read_as(&mails, Path::new("mails.zip")), "zip");
+    }
+
+    #[test]
+    fn magic_and_binary() {
+        let pdf = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n";
+        assert_eq!(claim(pdf, "report.bin", None), Some(Format::Pdf));
+        assert_eq!(
+            claim(b"a text that mentions %PDF- once", "a.txt", None),
+            Some(Format::Text)
+        );
+        let garbage: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+        assert_eq!(claim(&garbage, "disk.img", None), None);
+        let ctx = Context::new(Utc::now());
+        let sniff = |head: &'static [u8]| Sniff {
+            head,
+            name: "x",
+            real: None,
+            size: head.len() as u64,
+            ctx: &ctx,
+        };
+        let garbage: &'static [u8] = garbage.leak();
+        assert_eq!(unclaimed(&sniff(garbage)), Skip::Binary);
+        assert!(!claims_binary(&sniff(garbage)));
+        assert_eq!(unclaimed(&sniff(b" \n\t\n")), Skip::Empty);
+        assert_eq!(claim(b" \n", "blank.csv", None), None);
+        // Binary heads some reader takes: archives, PDF after junk, UTF-16, mail with a NUL.
+        assert!(claims_binary(&sniff(b"PK\x03\x04\0\0")));
+        assert!(claims_binary(&sniff(b"\0\0\0%PDF-1.4")));
+        assert!(claims_binary(&sniff(b"\xff\xfeh\0i\0")));
+        assert!(claims_binary(&sniff(
+            b"From: a@x.example\nSubject: s\n\nbo\0dy"
+        )));
+        assert!(!claims_binary(&sniff(b"\x7fELF\x02\x01\x01\0")));
+    }
+}
