@@ -50,11 +50,7 @@ pub enum ArchiveFormat {
 
 impl ArchiveFormat {
     pub fn as_str(self) -> &'static str {
-        match self {
-            ArchiveFormat::Zip => "zip",
-            ArchiveFormat::Tar => "tar",
-            ArchiveFormat::TarGz => "tar.gz",
-        }
+        self.format().as_str()
     }
 
     /// The registry's name for it.

@@ -1,8 +1,9 @@
 //! Turning the files of a dump into [`Doc`]s.
 //!
 //! [`walk`] enumerates the dump (never following symlinks unless asked) and says up front which
-//! entries cannot be indexed; [`ingest_file`] reads one file, [`detect`]s its format from its
-//! content, and hands it to the parser for that format. Parsers are pure functions over bytes.
+//! entries cannot be indexed; [`ingest_path`] reads one file, and the format registry
+//! ([`format`]: one [`Format`] type, one ordered table of sniff and read functions) decides
+//! from its head and place which reader takes it. Parsers are pure functions over bytes.
 //! Every file ends as documents or as a [`Skip`] with a reason: nothing is dropped silently.
 
 pub mod archive;

@@ -88,14 +88,7 @@ pub enum DocFormat {
 
 impl DocFormat {
     pub fn as_str(self) -> &'static str {
-        match self {
-            DocFormat::Text => "text",
-            DocFormat::Html => "html",
-            DocFormat::Csv => "csv",
-            DocFormat::Pdf => "pdf",
-            DocFormat::Docx => "docx",
-            DocFormat::Odt => "odt",
-        }
+        self.format().as_str()
     }
 
     /// The registry's name for it.
