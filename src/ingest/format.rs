@@ -21,11 +21,12 @@
 //! a message at a time, however large), and, for a binary head, does any entry that takes
 //! binary content claim it ([`claims_binary`]): if not, the file is refused from its head.
 //!
-//! Adding a format is one new file plus one line in the table: a `src/ingest/rtf.rs` with
-//! `pub(super) fn sniff(s: &Sniff) -> bool { s.head.starts_with(b"{\\rtf") }` and
-//! `pub(super) fn read(unit, ctx, emit, skip) -> Result<Format, Skip>`, a `Format::Rtf`
-//! variant named `"rtf"`, and the row
-//! `Entry::new(Format::Rtf, rtf::sniff, rtf::read),`
+//! Adding a format is one new file plus one line in the table (and its variant in [`Format`]).
+//! For RTF: a `src/ingest/rtf.rs` holding
+//! `pub(crate) fn sniff(s: &Sniff) -> bool { s.head.starts_with(b"{\\rtf") }` and
+//! `pub(crate) fn read(unit, ctx, emit, skip) -> Result<Format, Skip>` (the [`Read`] signature),
+//! a `Format::Rtf` variant named `"rtf"`, and the row
+//! `Entry::new(Format::Rtf, rtf::sniff, rtf::read).binary(),`
 //! placed before the plain-text entries that would otherwise take it.
 
 use std::path::Path;
