@@ -1,4 +1,4 @@
-//! The format registry: the one [`Format`] type and the one ordered [`TABLE`] of
+//! The format registry: the one [`Format`] type and the one ordered `TABLE` of
 //! (sniff, read) entries that decides what a file or archive member is and who reads it.
 //!
 //! A format is sniffed from the first [`SNIFF_LEN`] bytes, the file's name and, for exports,
@@ -8,7 +8,7 @@
 //! the order of the table is the priority: chat exports first (they are JSON or text that
 //! would pass for documents), then mail (mbox before a single message), then content magic
 //! (PDF, zip, tar, gzip), WhatsApp text before plain text, and plain text last. Nothing
-//! matching means [`Skip::Empty`], [`Skip::Binary`] or [`Skip::NotMail`] ([`unclaimed`]).
+//! matching means [`Skip::Empty`], [`Skip::Binary`] or [`Skip::NotMail`] (`unclaimed`).
 //!
 //! When the head alone cannot tell, one entry claims the family and its reader refines it
 //! from the bytes, returning the precise format: a zip may be a DOCX, an ODT or a plain
@@ -17,14 +17,14 @@
 //! [`Format::Odt`] or [`Format::Zip`] ([`REFINED`] lists the formats only readers produce).
 //!
 //! Two questions are asked of the table before a file is read whole (in
-//! [`super::ingest_path`]): does an entry that streams claim it ([`streaming`]: an mbox is read
+//! [`super::ingest_path`]): does an entry that streams claim it (`streaming`: an mbox is read
 //! a message at a time, however large), and, for a binary head, does any entry that takes
-//! binary content claim it ([`claims_binary`]): if not, the file is refused from its head.
+//! binary content claim it (`claims_binary`): if not, the file is refused from its head.
 //!
 //! Adding a format is one new file plus one line in the table (and its variant in [`Format`]).
 //! For RTF: a `src/ingest/rtf.rs` holding
 //! `pub(crate) fn sniff(s: &Sniff) -> bool { s.head.starts_with(b"{\\rtf") }` and
-//! `pub(crate) fn read(unit, ctx, emit, skip) -> Result<Format, Skip>` (the [`Read`] signature),
+//! `pub(crate) fn read(unit, ctx, emit, skip) -> Result<Format, Skip>` (the `Read` signature),
 //! a `Format::Rtf` variant named `"rtf"`, and the row
 //! `Entry::new(Format::Rtf, rtf::sniff, rtf::read).binary(),`
 //! placed before the plain-text entries that would otherwise take it.

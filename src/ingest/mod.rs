@@ -2,7 +2,7 @@
 //!
 //! [`walk`] enumerates the dump (never following symlinks unless asked) and says up front which
 //! entries cannot be indexed; [`ingest_path`] reads one file, and the format registry
-//! ([`format`]: one [`Format`] type, one ordered table of sniff and read functions) decides
+//! ([`format`](mod@format): one [`Format`] type, one ordered table of sniff and read functions) decides
 //! from its head and place which reader takes it. Parsers are pure functions over bytes.
 //! Every file ends as documents or as a [`Skip`] with a reason: nothing is dropped silently.
 
