@@ -11,7 +11,9 @@ use std::io::Read;
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use super::Skip;
+use super::format::{Format, Sniff};
+use super::{Context, Skip, Unit};
+use crate::doc::Doc;
 
 /// Bounds on what one archive may make trawl decompress.
 #[derive(Debug, Clone, Copy)]
@@ -48,12 +50,120 @@ pub enum ArchiveFormat {
 
 impl ArchiveFormat {
     pub fn as_str(self) -> &'static str {
+        self.format().as_str()
+    }
+
+    /// The registry's name for it.
+    pub fn format(self) -> Format {
         match self {
-            ArchiveFormat::Zip => "zip",
-            ArchiveFormat::Tar => "tar",
-            ArchiveFormat::TarGz => "tar.gz",
+            ArchiveFormat::Zip => Format::Zip,
+            ArchiveFormat::Tar => Format::Tar,
+            ArchiveFormat::TarGz => Format::TarGz,
         }
     }
+}
+
+/// The registry's sniff for the zip family: DOCX and ODT packages and plain zip archives,
+/// told apart by [`read_zip`] from the central directory at the end of the file.
+pub(crate) fn sniff_zip(s: &Sniff) -> bool {
+    sniff(s.head, s.name) == Some(ArchiveFormat::Zip)
+}
+
+/// The registry's sniff for a tar. Text with `ustar` where a tar has it is still text.
+pub(crate) fn sniff_tar(s: &Sniff) -> bool {
+    sniff(s.head, s.name) == Some(ArchiveFormat::Tar) && !super::document::looks_textual(s.head)
+}
+
+/// The registry's sniff for a gzip stream named `.tar.gz` or `.tgz`.
+pub(crate) fn sniff_tar_gz(s: &Sniff) -> bool {
+    sniff(s.head, s.name) == Some(ArchiveFormat::TarGz) && !super::document::looks_textual(s.head)
+}
+
+/// The registry's reader for the zip family: an office package (its entries say which) is read
+/// as a document, any other zip as an archive. Returns the format it found.
+pub(crate) fn read_zip(
+    unit: &Unit<'_>,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    skip_member: &mut dyn FnMut(String, Skip),
+) -> Result<Format, Skip> {
+    match super::document::sniff(unit.bytes, unit.name()) {
+        Some(doc) => super::document::read_as(unit, ctx, emit, doc),
+        None => read_members(unit, ArchiveFormat::Zip, ctx, emit, skip_member),
+    }
+}
+
+/// The registry's reader for a tar.
+pub(crate) fn read_tar(
+    unit: &Unit<'_>,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    skip_member: &mut dyn FnMut(String, Skip),
+) -> Result<Format, Skip> {
+    read_members(unit, ArchiveFormat::Tar, ctx, emit, skip_member)
+}
+
+/// The registry's reader for a tar.gz, read through the decompressor.
+pub(crate) fn read_tar_gz(
+    unit: &Unit<'_>,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    skip_member: &mut dyn FnMut(String, Skip),
+) -> Result<Format, Skip> {
+    read_members(unit, ArchiveFormat::TarGz, ctx, emit, skip_member)
+}
+
+/// Ingests each member of the archive `unit` as a unit of its own, one member in memory at a
+/// time, within the archive limits.
+fn read_members(
+    unit: &Unit<'_>,
+    format: ArchiveFormat,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    skip_member: &mut dyn FnMut(String, Skip),
+) -> Result<Format, Skip> {
+    if unit.depth + 1 > ctx.limits.max_depth {
+        return Err(Skip::NestedTooDeep);
+    }
+    let mut budget = ctx.limits.max_total_bytes;
+    // Each member is ingested as soon as it is read, so one member is in memory at a time
+    // (besides the archive itself); the skips of the members and of what they hold are
+    // gathered here and reported in order at the end.
+    let skips = std::cell::RefCell::new(Vec::new());
+    let read = for_each_member(
+        unit.bytes,
+        format,
+        &ctx.limits,
+        &mut budget,
+        |m| {
+            let vpath = format!("{}!/{}", unit.vpath, m.name);
+            let member = Unit {
+                bytes: &m.data,
+                vpath: &vpath,
+                real: None,
+                mtime: m.mtime,
+                depth: unit.depth + 1,
+                sha256: None,
+            };
+            let mut nested = |p, s| skips.borrow_mut().push((p, s));
+            // A member that crashes its parser costs that member, not the archive.
+            let outcome =
+                crate::isolate::catch(|| super::ingest_unit(&member, ctx, emit, &mut nested))
+                    .unwrap_or_else(|panic| Err(Skip::ParserCrash(panic)));
+            if let Err(s) = outcome {
+                skips.borrow_mut().push((vpath, s));
+            }
+        },
+        |name, s| {
+            skips
+                .borrow_mut()
+                .push((format!("{}!/{name}", unit.vpath), s))
+        },
+    );
+    for (p, s) in skips.into_inner() {
+        skip_member(p, s);
+    }
+    read.map(|()| format.format())
 }
 
 /// Recognizes an archive by its magic bytes (a gzip stream counts as `.tar.gz` when its name

@@ -1,49 +1,9 @@
-//! Deciding what a file is from its bytes, not its name: Enron's messages have no extension,
-//! mbox files are called anything, and a `.eml` may be a JPEG.
-
-use super::{mbox, Skip};
-
-/// The formats trawl reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Format {
-    /// One RFC 5322 message in a file (`.eml`, or no extension as in the Enron release).
-    Message,
-    /// One message in a maildir's `cur/` or `new/`.
-    Maildir,
-    Mbox,
-}
-
-impl Format {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Message => "eml",
-            Format::Maildir => "maildir",
-            Format::Mbox => "mbox",
-        }
-    }
-}
+//! The content tests the format registry ([`super::format`]) sniffs mail and binary with,
+//! on bytes, not names: Enron's messages have no extension, mbox files are called anything,
+//! and a `.eml` may be a JPEG.
 
 /// How much of the file the sniffing looks at.
 pub const SNIFF_LEN: usize = 8192;
-
-/// Classifies `data`, or says why it is not something trawl indexes.
-pub fn detect(data: &[u8]) -> Result<Format, Skip> {
-    if data.iter().all(u8::is_ascii_whitespace) {
-        return Err(Skip::Empty);
-    }
-    let head = &data[..data.len().min(SNIFF_LEN)];
-    if mbox::looks_like_mbox(head) {
-        return Ok(Format::Mbox);
-    }
-    // Headers first: real mail may carry a stray NUL byte, and is still mail.
-    if looks_like_message(head) {
-        return Ok(Format::Message);
-    }
-    if looks_binary(head) {
-        return Err(Skip::Binary);
-    }
-    Err(Skip::NotMail)
-}
 
 /// NUL bytes, or many control characters, mean binary. High bytes alone do not: they are
 /// Latin-1 or UTF-8 text in old mail.
@@ -129,30 +89,42 @@ pub fn is_field_name(name: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    /// What the mail sniffs make of a head: mbox, message, binary or neither.
+    fn classify(data: &[u8]) -> &'static str {
+        if data.iter().all(u8::is_ascii_whitespace) {
+            "empty"
+        } else if crate::ingest::mbox::looks_like_mbox(data) {
+            "mbox"
+        } else if looks_like_message(data) {
+            "eml"
+        } else if looks_binary(data) {
+            "binary"
+        } else {
+            "not-mail"
+        }
+    }
+
     #[test]
     fn classifies_by_content() {
-        assert_eq!(detect(b""), Err(Skip::Empty));
-        assert_eq!(detect(b" \n\r\n"), Err(Skip::Empty));
-        assert_eq!(detect(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Err(Skip::Binary));
+        assert_eq!(classify(b""), "empty");
+        assert_eq!(classify(b" \n\r\n"), "empty");
+        assert_eq!(classify(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), "binary");
+        assert_eq!(classify(b"From: a@b.example\nSubject: x\n\nbody"), "eml");
         assert_eq!(
-            detect(b"From: a@b.example\nSubject: x\n\nbody"),
-            Ok(Format::Message)
+            classify(b"Message-ID: <1@x>\r\nDate: Mon, 1 Jan 2001 00:00:00 +0000\r\n\r\n"),
+            "eml"
         );
         assert_eq!(
-            detect(b"Message-ID: <1@x>\r\nDate: Mon, 1 Jan 2001 00:00:00 +0000\r\n\r\n"),
-            Ok(Format::Message)
+            classify(b"From a@b.example Mon Jan  1 00:00:00 2001\nFrom: a@b\n\nx"),
+            "mbox"
         );
         assert_eq!(
-            detect(b"From a@b.example Mon Jan  1 00:00:00 2001\nFrom: a@b\n\nx"),
-            Ok(Format::Mbox)
+            classify(b"Meeting notes\nWe agreed: nothing.\n"),
+            "not-mail"
         );
         assert_eq!(
-            detect(b"Meeting notes\nWe agreed: nothing.\n"),
-            Err(Skip::NotMail)
-        );
-        assert_eq!(
-            detect(b"Note: one header-like line\n\nthen prose"),
-            Err(Skip::NotMail)
+            classify(b"Note: one header-like line\n\nthen prose"),
+            "not-mail"
         );
     }
 
@@ -228,12 +200,12 @@ mod tests {
     #[test]
     fn truncated_header_block_is_still_a_message() {
         assert_eq!(
-            detect(b"From: a@b.example\nTo: c@d.example\nContent-Type: multipart/mixed; bound"),
-            Ok(Format::Message)
+            classify(b"From: a@b.example\nTo: c@d.example\nContent-Type: multipart/mixed; bound"),
+            "eml"
         );
         assert_eq!(
-            detect(b"From: a@b.example\nSubject: Budget\nContent-Ty"),
-            Ok(Format::Message)
+            classify(b"From: a@b.example\nSubject: Budget\nContent-Ty"),
+            "eml"
         );
     }
 }

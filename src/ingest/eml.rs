@@ -16,6 +16,8 @@ use mail_parser::{
 };
 
 use super::date;
+use super::format::{Format, Sniff};
+use super::{Context, Skip, Unit};
 use crate::doc::{sha256_hex, Attachment, Doc, Kind, Mailbox, Provenance};
 
 /// Where a message sits: which file, at which byte range, read as which format.
@@ -64,6 +66,41 @@ pub fn parse_stored_message(stored: &[u8], message: &[u8], origin: Origin<'_>) -
         .into_iter()
         .next()
         .unwrap_or_else(|| Doc::new(Kind::Email, origin.format, Provenance::default()))
+}
+
+/// The registry's sniff: the head is an RFC 5322 header block.
+pub(crate) fn sniff(s: &Sniff) -> bool {
+    super::detect::looks_like_message(s.head)
+}
+
+/// The registry's reader: one message, its attachments and forwarded messages.
+pub(crate) fn read(
+    unit: &Unit<'_>,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    _skip: &mut dyn FnMut(String, Skip),
+) -> Result<Format, Skip> {
+    read_as(unit, ctx, emit, Format::Eml)
+}
+
+/// One message read as `format` (`eml`, or `maildir` for a message in a maildir).
+pub(crate) fn read_as(
+    unit: &Unit<'_>,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    format: Format,
+) -> Result<Format, Skip> {
+    let origin = Origin {
+        path: unit.vpath,
+        offset: 0,
+        format: format.as_str(),
+        now: ctx.now,
+    };
+    let docs = super::parse_bounded(unit.bytes, |b| {
+        parse_message_tree(b, b, origin, unit.sha256)
+    });
+    docs.into_iter().for_each(emit);
+    Ok(format)
 }
 
 /// The message and the documents found inside it: each forwarded `message/rfc822` part as a

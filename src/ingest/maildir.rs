@@ -4,6 +4,25 @@
 
 use std::path::Path;
 
+use super::format::{Format, Sniff};
+use super::{Context, Skip, Unit};
+use crate::doc::Doc;
+
+/// The registry's sniff: a message (by its headers) in a maildir's `cur/` or `new/`.
+pub(crate) fn sniff(s: &Sniff) -> bool {
+    super::detect::looks_like_message(s.head) && s.real.is_some_and(is_maildir_message)
+}
+
+/// The registry's reader: the message, as [`super::eml`] reads it.
+pub(crate) fn read(
+    unit: &Unit<'_>,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    _skip: &mut dyn FnMut(String, Skip),
+) -> Result<Format, Skip> {
+    super::eml::read_as(unit, ctx, emit, Format::Maildir)
+}
+
 /// Which maildir sub-folder a file sits in, if any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {

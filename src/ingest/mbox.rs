@@ -9,8 +9,86 @@
 
 use std::borrow::Cow;
 
+use std::path::Path;
+
 use super::eml::Origin;
+use super::format::{Format, Sniff};
+use super::{Context, FileOutcome, Skip, Unit};
 use crate::doc::Doc;
+
+/// The registry's sniff: the first line is a `From ` separator.
+pub(crate) fn sniff(s: &Sniff) -> bool {
+    looks_like_mbox(s.head)
+}
+
+/// The registry's reader for an mbox in memory (an archive member): its messages split and
+/// parsed one by one, a message whose parser panics listed as a skip of its own.
+pub(crate) fn read(
+    unit: &Unit<'_>,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    skip_member: &mut dyn FnMut(String, Skip),
+) -> Result<Format, Skip> {
+    let bytes = unit.bytes;
+    let origin = Origin {
+        path: unit.vpath,
+        offset: 0,
+        format: Format::Mbox.as_str(),
+        now: ctx.now,
+    };
+    for s in split(bytes) {
+        let offset = s.start as u64;
+        let stored = &bytes[s.start..s.end];
+        match super::parse_message_isolated(offset, stored, origin) {
+            Ok(docs) => docs.into_iter().for_each(&mut *emit),
+            Err(skip) => skip_member(super::message_locator(unit.vpath, offset), skip),
+        }
+    }
+    Ok(Format::Mbox)
+}
+
+/// The registry's stream reader for an mbox file: read through a hash, parsed in batches
+/// across the pool (`parse_mbox_stream`), in the memory of two batches whatever its size.
+pub(crate) fn stream(
+    path: &Path,
+    ctx: &Context,
+    previous_sha256: Option<&str>,
+    emit: &mut dyn FnMut(Doc),
+) -> Result<FileOutcome, Skip> {
+    let unreadable = |e: std::io::Error| Skip::Unreadable(e.to_string());
+    if let Some(prev) = previous_sha256 {
+        let sha = super::hash_file(path).map_err(unreadable)?;
+        if sha == prev {
+            return Ok(FileOutcome::Unchanged { sha256: sha });
+        }
+    }
+    let path_str = path.to_string_lossy();
+    let origin = Origin {
+        path: &path_str,
+        offset: 0,
+        format: Format::Mbox.as_str(),
+        now: ctx.now,
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut hashing = super::HashingReader::new(file);
+    let mut stream = MboxStream::new(std::io::BufReader::with_capacity(1 << 16, &mut hashing));
+    let mut member_skips = Vec::new();
+    let docs = super::parse_mbox_stream(
+        &mut stream,
+        origin,
+        super::MBOX_BATCH_BYTES,
+        &mut &mut *emit,
+        &mut |p, s| member_skips.push((p, s)),
+    )
+    .map_err(unreadable)?;
+    drop(stream);
+    Ok(FileOutcome::Indexed {
+        format: Format::Mbox.as_str(),
+        docs,
+        sha256: hashing.finish(),
+        member_skips,
+    })
+}
 
 /// A message's place in an mbox file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

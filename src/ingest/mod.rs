@@ -1,8 +1,9 @@
 //! Turning the files of a dump into [`Doc`]s.
 //!
 //! [`walk`] enumerates the dump (never following symlinks unless asked) and says up front which
-//! entries cannot be indexed; [`ingest_file`] reads one file, [`detect`]s its format from its
-//! content, and hands it to the parser for that format. Parsers are pure functions over bytes.
+//! entries cannot be indexed; [`ingest_path`] reads one file, and the format registry
+//! ([`format`](mod@format): one [`Format`] type, one ordered table of sniff and read functions) decides
+//! from its head and place which reader takes it. Parsers are pure functions over bytes.
 //! Every file ends as documents or as a [`Skip`] with a reason: nothing is dropped silently.
 
 pub mod archive;
@@ -11,6 +12,7 @@ pub mod date;
 pub mod detect;
 pub mod document;
 pub mod eml;
+pub mod format;
 pub mod maildir;
 pub mod mbox;
 pub mod walk;
@@ -25,9 +27,9 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
-use crate::doc::{DateSource, Doc, Kind, Mailbox, Provenance};
-use detect::Format;
+use crate::doc::{DateSource, Doc};
 use eml::Origin;
+use format::{Format, Sniff, SNIFF_LEN};
 
 /// Why a file was not indexed. The `code` is stable and machine-readable.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,8 +113,6 @@ pub enum Outcome {
     Skipped(Skip),
 }
 
-use detect::SNIFF_LEN;
-
 /// Shared state for one indexing run: the time of indexing, user-supplied names, archive
 /// limits, and per-export caches (a Slack workspace's users, a Twitter archive's accounts) so
 /// each export's metadata is read once, not once per file.
@@ -189,7 +189,7 @@ pub enum FileOutcome {
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 512 << 20;
 
 /// Format name of the files of chat exports that carry names, not messages.
-pub const EXPORT_METADATA: &str = "export-metadata";
+pub const EXPORT_METADATA: &str = Format::ExportMetadata.as_str();
 
 /// Reads the file `entry` names, detects its format from content (and, for exports, from where
 /// it sits) and emits its documents one at a time. An mbox streams, so a multi-gigabyte mbox is
@@ -218,49 +218,24 @@ pub fn ingest_path(
         (entry.mtime_ns != 0).then(|| DateTime::<Utc>::from_timestamp_nanos(entry.mtime_ns));
     let path_str = path.to_string_lossy();
 
-    // The one format decided here, before the whole file is read: an mbox streams.
-    if mbox::looks_like_mbox(&head) {
-        if let Some(prev) = previous_sha256 {
-            let sha = hash_file(path).map_err(unreadable)?;
-            if sha == prev {
-                return Ok(FileOutcome::Unchanged { sha256: sha });
-            }
-        }
-        let origin = Origin {
-            path: &path_str,
-            offset: 0,
-            format: Format::Mbox.as_str(),
-            now: ctx.now,
-        };
-        let file = std::fs::File::open(path).map_err(unreadable)?;
-        let mut hashing = HashingReader::new(file);
-        let mut stream =
-            mbox::MboxStream::new(std::io::BufReader::with_capacity(1 << 16, &mut hashing));
-        let mut member_skips = Vec::new();
-        let docs = parse_mbox_stream(
-            &mut stream,
-            origin,
-            MBOX_BATCH_BYTES,
-            &mut emit,
-            &mut |p, s| member_skips.push((p, s)),
-        )
-        .map_err(unreadable)?;
-        drop(stream);
-        return Ok(FileOutcome::Indexed {
-            format: Format::Mbox.as_str(),
-            docs,
-            sha256: hashing.finish(),
-            member_skips,
-        });
+    let name = path_str.rsplit(['/', '!']).next().unwrap_or(&path_str);
+    let sniff = Sniff {
+        head: &head,
+        name,
+        real: Some(path),
+        size,
+        ctx,
+    };
+
+    // The one decision taken before the whole file is read: a format that streams (mbox).
+    if let Some(stream) = format::streaming(&sniff) {
+        return stream(path, ctx, previous_sha256, &mut emit);
     }
 
     // Decided from the head alone, before the rest is read: a file too large to hold, and
     // binary content that no reader takes, are listed without being loaded (a 3 GB disk image
     // once took 3 GB of memory to be called binary).
-    if detect::looks_binary(&head)
-        && !detect::looks_like_message(&head)
-        && !binary_a_reader_takes(&head)
-    {
+    if format::looks_binary(&head) && !format::claims_binary(&sniff) {
         return Err(Skip::Binary);
     }
     if size > ctx.max_file_bytes {
@@ -307,7 +282,7 @@ pub fn ingest_path(
         &mut |p, s| member_skips.push((p, s)),
     )?;
     Ok(FileOutcome::Indexed {
-        format,
+        format: format.as_str(),
         docs,
         sha256: sha,
         member_skips,
@@ -327,26 +302,8 @@ fn inject_fault(path: &Path) {
     }
 }
 
-/// Whether binary content (NUL or control bytes in its head) starts like a format some reader
-/// takes: archives, PDF and office packages, UTF-16 text with a byte-order mark. Anything else
-/// binary is not read past its head.
-fn binary_a_reader_takes(head: &[u8]) -> bool {
-    const MAGIC: &[&[u8]] = &[
-        b"PK\x03\x04",
-        b"PK\x05\x06",
-        &[0x1f, 0x8b],
-        b"\xff\xfe",
-        b"\xfe\xff",
-    ];
-    MAGIC.iter().any(|m| head.starts_with(m))
-        || (head.len() > 262 && &head[257..262] == b"ustar")
-        || head[..head.len().min(1024)]
-            .windows(5)
-            .any(|w| w == b"%PDF-")
-}
-
 /// Bytes to ingest: a whole file or an archive member.
-struct Unit<'a> {
+pub(crate) struct Unit<'a> {
     bytes: &'a [u8],
     /// Provenance path: the file's path, or `archive.zip!/member/path`.
     vpath: &'a str,
@@ -360,237 +317,54 @@ struct Unit<'a> {
     sha256: Option<&'a str>,
 }
 
-/// Detects what `unit` holds and emits its documents. Returns the format name.
+impl<'a> Unit<'a> {
+    /// The file or member name, without its folders or archive.
+    fn name(&self) -> &'a str {
+        self.vpath.rsplit(['/', '!']).next().unwrap_or(self.vpath)
+    }
+
+    /// What the registry's sniffs see of this unit.
+    fn sniff<'s>(&'s self, ctx: &'s Context) -> Sniff<'s> {
+        Sniff {
+            head: &self.bytes[..self.bytes.len().min(SNIFF_LEN)],
+            name: self.name(),
+            real: self.real,
+            size: self.bytes.len() as u64,
+            ctx,
+        }
+    }
+
+    /// Where a chat export's documents say they come from.
+    fn chat_source(&self, ctx: &Context) -> chat::ChatSource<'a> {
+        chat::ChatSource {
+            path: self.vpath,
+            now: ctx.now,
+        }
+    }
+}
+
+/// Emits the documents of what `unit` holds: the first entry of the registry
+/// ([`format::TABLE`]) whose sniff matches reads it. Returns the format it was read as.
 fn ingest_unit(
     unit: &Unit<'_>,
     ctx: &Context,
     emit: &mut dyn FnMut(Doc),
     skip_member: &mut dyn FnMut(String, Skip),
-) -> Result<&'static str, Skip> {
-    let bytes = unit.bytes;
-    crate::isolate::panic_on_marker(bytes);
-    let head = &bytes[..bytes.len().min(SNIFF_LEN)];
-    let name = unit.vpath.rsplit(['/', '!']).next().unwrap_or(unit.vpath);
-    let chat_src = chat::ChatSource {
-        path: unit.vpath,
-        now: ctx.now,
-    };
-    let bad = |e: String| Skip::Unextractable(e);
-
-    // Chat exports first: they are JSON or text that would otherwise pass for documents.
-    if chat::twitter::looks_like(head) {
-        let names = match unit.real.and_then(Path::parent) {
-            Some(dir) => ctx.twitter_names(dir),
-            None => Arc::new(ctx.names.clone()),
-        };
-        return emit_all(
-            chat::twitter::parse(bytes, &chat_src, &names).map_err(bad)?,
-            emit,
-            "twitter-dm",
-        );
-    }
-    if head.starts_with(b"window.YTD.") {
-        return Ok(EXPORT_METADATA);
-    }
-    if let Some(real) = unit.real {
-        if let Some(format) = slack_file(real, bytes, ctx, &chat_src, emit)? {
-            return Ok(format);
-        }
-    }
-    if chat::telegram::looks_like(head) {
-        return emit_all(
-            chat::telegram::parse(bytes, &chat_src).map_err(bad)?,
-            emit,
-            "telegram",
-        );
-    }
-    match detect::detect(head) {
-        Err(Skip::Empty) if bytes.len() <= head.len() => return Err(Skip::Empty),
-        Ok(Format::Mbox) => {
-            let origin = Origin {
-                path: unit.vpath,
-                offset: 0,
-                format: "mbox",
-                now: ctx.now,
-            };
-            for s in mbox::split(bytes) {
-                let offset = s.start as u64;
-                let stored = &bytes[s.start..s.end];
-                match parse_message_isolated(offset, stored, origin) {
-                    Ok(docs) => docs.into_iter().for_each(&mut *emit),
-                    Err(skip) => skip_member(message_locator(unit.vpath, offset), skip),
-                }
-            }
-            return Ok("mbox");
-        }
-        Ok(Format::Message | Format::Maildir) => {
-            let format = match unit.real {
-                Some(p) if maildir::is_maildir_message(p) => Format::Maildir,
-                _ => Format::Message,
-            };
-            let origin = Origin {
-                path: unit.vpath,
-                offset: 0,
-                format: format.as_str(),
-                now: ctx.now,
-            };
-            for d in parse_bounded(bytes, |b| {
-                eml::parse_message_tree(b, b, origin, unit.sha256)
-            }) {
-                emit(d);
-            }
-            return Ok(format.as_str());
-        }
-        _ => {}
-    }
-    // Office documents are zips: ask the document sniffer before treating a zip as an archive.
-    let doc_format = document::sniff(bytes, name);
-    if doc_format.is_none() {
-        if let Some(af) = archive::sniff(head, name) {
-            ingest_archive(unit, af, ctx, emit, skip_member)?;
-            return Ok(af.as_str());
-        }
-    }
-    if let Ok(text) = std::str::from_utf8(head) {
-        if chat::whatsapp::looks_like(text) {
-            let chat_name = chat::whatsapp::chat_name_from_file(name);
-            return emit_all(
-                chat::whatsapp::parse(bytes, &chat_src, &chat_name).map_err(bad)?,
-                emit,
-                "whatsapp",
+) -> Result<Format, Skip> {
+    crate::isolate::panic_on_marker(unit.bytes);
+    let sniff = unit.sniff(ctx);
+    match format::first(&sniff) {
+        Some(entry) => {
+            let read = (entry.read)(unit, ctx, emit, skip_member)?;
+            debug_assert!(
+                read == entry.format || format::REFINED.contains(&(read, entry.format)),
+                "{:?} read as {read:?}",
+                entry.format
             );
+            Ok(read)
         }
+        None => Err(format::unclaimed(&sniff)),
     }
-    match doc_format {
-        Some(f) => {
-            let extracted = document::extract(bytes, f).map_err(Skip::from)?;
-            emit(document_doc(unit, f, extracted, ctx));
-            Ok(f.as_str())
-        }
-        None if detect::looks_binary(head) => Err(Skip::Binary),
-        None => Err(Skip::NotMail),
-    }
-}
-
-fn emit_all(
-    docs: Vec<Doc>,
-    emit: &mut dyn FnMut(Doc),
-    format: &'static str,
-) -> Result<&'static str, Skip> {
-    for d in docs {
-        emit(d);
-    }
-    Ok(format)
-}
-
-/// A file of a Slack export: a day of a channel (`<root>/<channel>/<YYYY-MM-DD>.json`), or
-/// the export's own metadata (`users.json`, `channels.json`, ...) at its root.
-fn slack_file(
-    real: &Path,
-    bytes: &[u8],
-    ctx: &Context,
-    src: &chat::ChatSource<'_>,
-    emit: &mut dyn FnMut(Doc),
-) -> Result<Option<&'static str>, Skip> {
-    if real.extension().and_then(|e| e.to_str()) != Some("json") {
-        return Ok(None);
-    }
-    let Some(dir) = real.parent() else {
-        return Ok(None);
-    };
-    if chat::slack::is_export_root(dir) {
-        return Ok(Some(EXPORT_METADATA));
-    }
-    let Some(root) = dir.parent().filter(|r| chat::slack::is_export_root(r)) else {
-        return Ok(None);
-    };
-    let Some(ws) = ctx.slack_workspace(root) else {
-        return Ok(None);
-    };
-    let channel = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    let docs = chat::slack::parse_day(bytes, channel, &ws, src).map_err(Skip::Unextractable)?;
-    emit_all(docs, emit, "slack").map(Some)
-}
-
-fn ingest_archive(
-    unit: &Unit<'_>,
-    format: archive::ArchiveFormat,
-    ctx: &Context,
-    emit: &mut dyn FnMut(Doc),
-    skip_member: &mut dyn FnMut(String, Skip),
-) -> Result<(), Skip> {
-    if unit.depth + 1 > ctx.limits.max_depth {
-        return Err(Skip::NestedTooDeep);
-    }
-    let mut budget = ctx.limits.max_total_bytes;
-    // Each member is ingested as soon as it is read, so one member is in memory at a time
-    // (besides the archive itself); the skips of the members and of what they hold are
-    // gathered here and reported in order at the end.
-    let skips = std::cell::RefCell::new(Vec::new());
-    let read = archive::for_each_member(
-        unit.bytes,
-        format,
-        &ctx.limits,
-        &mut budget,
-        |m| {
-            let vpath = format!("{}!/{}", unit.vpath, m.name);
-            let member = Unit {
-                bytes: &m.data,
-                vpath: &vpath,
-                real: None,
-                mtime: m.mtime,
-                depth: unit.depth + 1,
-                sha256: None,
-            };
-            let mut nested = |p, s| skips.borrow_mut().push((p, s));
-            // A member that crashes its parser costs that member, not the archive.
-            let outcome = crate::isolate::catch(|| ingest_unit(&member, ctx, emit, &mut nested))
-                .unwrap_or_else(|panic| Err(Skip::ParserCrash(panic)));
-            if let Err(s) = outcome {
-                skips.borrow_mut().push((vpath, s));
-            }
-        },
-        |name, s| {
-            skips
-                .borrow_mut()
-                .push((format!("{}!/{name}", unit.vpath), s))
-        },
-    );
-    for (p, s) in skips.into_inner() {
-        skip_member(p, s);
-    }
-    read
-}
-
-/// A standalone document: title (or file name) as subject, author as sender, its own metadata
-/// date, or else the file's modification time, flagged as the weaker evidence it is.
-fn document_doc(
-    unit: &Unit<'_>,
-    format: document::DocFormat,
-    x: document::Extracted,
-    ctx: &Context,
-) -> Doc {
-    let source = Provenance {
-        path: unit.vpath.to_owned(),
-        offset: 0,
-        length: unit.bytes.len() as u64,
-        sha256: crate::doc::sha256_hex(unit.bytes),
-        item: None,
-    };
-    let mut doc = Doc::new(Kind::Document, format.as_str(), source);
-    let name = unit.vpath.rsplit(['/', '!']).next().unwrap_or(unit.vpath);
-    doc.subject = x
-        .title
-        .filter(|t| !t.trim().is_empty())
-        .unwrap_or_else(|| name.to_owned());
-    doc.from = x.author.filter(|a| !a.trim().is_empty()).map(|a| Mailbox {
-        address: String::new(),
-        name: Some(a),
-    });
-    set_document_date(&mut doc, x.created.or(x.modified), unit.mtime, ctx.now);
-    doc.body = x.text;
-    doc.flags.extend(x.flags);
-    doc
 }
 
 /// Metadata date when there is one, else the file's mtime flagged `file-mtime`.
@@ -777,7 +551,10 @@ pub fn ingest_bytes(bytes: &[u8], path: &Path, now: DateTime<Utc>) -> Outcome {
     };
     let mut docs = Vec::new();
     match ingest_unit(&unit, &ctx, &mut |d| docs.push(d), &mut |_, _| {}) {
-        Ok(format) => Outcome::Indexed { format, docs },
+        Ok(format) => Outcome::Indexed {
+            format: format.as_str(),
+            docs,
+        },
         Err(s) => Outcome::Skipped(s),
     }
 }

@@ -21,6 +21,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::Value;
 
 use crate::doc::{sha256_hex, DateQuality, DateSource, Doc, Kind, Mailbox, Provenance};
+use crate::ingest::format::{Format, Sniff};
+use crate::ingest::{Context, Skip, Unit};
 
 /// The file a chat export came from, and the time of indexing (to judge absurd dates).
 #[derive(Debug, Clone, Copy)]
@@ -124,6 +126,23 @@ pub(crate) fn account(service: &str, id: &str, name: Option<String>) -> Mailbox 
 }
 
 /// Strips a UTF-8 byte order mark and leading whitespace.
+/// The registry's sniff for the files of an export that hold names, not messages: Twitter's
+/// `window.YTD.*` files other than direct messages, a Slack export's `.json` files at its root.
+pub(crate) fn sniff_metadata(s: &Sniff) -> bool {
+    s.head.starts_with(b"window.YTD.") || s.real.is_some_and(slack::is_metadata_file)
+}
+
+/// The registry's reader for export metadata: nothing to emit (the names are read when the
+/// export's messages are).
+pub(crate) fn read_metadata(
+    _unit: &Unit<'_>,
+    _ctx: &Context,
+    _emit: &mut dyn FnMut(Doc),
+    _skip: &mut dyn FnMut(String, Skip),
+) -> Result<Format, Skip> {
+    Ok(Format::ExportMetadata)
+}
+
 pub(crate) fn trim_start_bytes(bytes: &[u8]) -> &[u8] {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let start = bytes

@@ -36,6 +36,8 @@ use super::{
     account, chat_doc, id_string, set_date, str_field, unescape_html, value_bytes, ChatSource,
 };
 use crate::doc::{Attachment, Doc, Mailbox};
+use crate::ingest::format::{Format, Sniff};
+use crate::ingest::{Context, Skip, Unit};
 
 /// The format name documents carry.
 pub const FORMAT: &str = "slack";
@@ -69,6 +71,53 @@ pub struct Workspace {
 /// Whether `dir` is the root of a Slack export (it holds `users.json` and `channels.json`).
 pub fn is_export_root(dir: &Path) -> bool {
     dir.join("users.json").is_file() && dir.join("channels.json").is_file()
+}
+
+/// A `.json` file at an export root: the export's own metadata (`users.json`, ...).
+pub fn is_metadata_file(real: &Path) -> bool {
+    is_json(real) && real.parent().is_some_and(is_export_root)
+}
+
+fn is_json(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()) == Some("json")
+}
+
+/// The export root and channel of a day file (`<root>/<channel>/<YYYY-MM-DD>.json`).
+fn day_file(real: &Path) -> Option<(&Path, &str)> {
+    if !is_json(real) {
+        return None;
+    }
+    let dir = real.parent()?;
+    if is_export_root(dir) {
+        return None;
+    }
+    let root = dir.parent().filter(|r| is_export_root(r))?;
+    let channel = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    Some((root, channel))
+}
+
+/// The registry's sniff, by place: a day file of an export whose workspace loads (a broken
+/// `users.json` leaves its day files to the formats after this one).
+pub(crate) fn sniff(s: &Sniff) -> bool {
+    s.real
+        .and_then(day_file)
+        .is_some_and(|(root, _)| s.ctx.slack_workspace(root).is_some())
+}
+
+/// The registry's reader: one day of a channel.
+pub(crate) fn read(
+    unit: &Unit<'_>,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    _skip: &mut dyn FnMut(String, Skip),
+) -> Result<Format, Skip> {
+    let not_day = || Skip::Unextractable("not a day file of a Slack export".to_owned());
+    let (root, channel) = unit.real.and_then(day_file).ok_or_else(not_day)?;
+    let ws = ctx.slack_workspace(root).ok_or_else(not_day)?;
+    let docs =
+        parse_day(unit.bytes, channel, &ws, &unit.chat_source(ctx)).map_err(Skip::Unextractable)?;
+    docs.into_iter().for_each(emit);
+    Ok(Format::Slack)
 }
 
 fn nonempty(v: &Value, key: &str) -> Option<String> {

@@ -39,6 +39,8 @@ use super::{
     trim_start_bytes, value_bytes, ChatSource,
 };
 use crate::doc::{Attachment, Doc, Mailbox};
+use crate::ingest::format::{Format, Sniff};
+use crate::ingest::{Context, Skip, Unit};
 
 /// The format name documents carry.
 pub const FORMAT: &str = "telegram";
@@ -55,6 +57,23 @@ pub fn looks_like(head: &[u8]) -> bool {
     (has(b"\"messages\"") && has(b"\"type\"") && has(b"\"name\""))
         || has(b"\"chats\"")
         || has(b"\"personal_information\"")
+}
+
+/// The registry's sniff: a Telegram `result.json`.
+pub(crate) fn sniff(s: &Sniff) -> bool {
+    looks_like(s.head)
+}
+
+/// The registry's reader.
+pub(crate) fn read(
+    unit: &Unit<'_>,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    _skip: &mut dyn FnMut(String, Skip),
+) -> Result<Format, Skip> {
+    let docs = parse(unit.bytes, &unit.chat_source(ctx)).map_err(Skip::Unextractable)?;
+    docs.into_iter().for_each(emit);
+    Ok(Format::Telegram)
 }
 
 /// Parses a `result.json`, one chat or a full export.

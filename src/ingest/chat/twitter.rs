@@ -29,6 +29,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -38,6 +39,8 @@ use super::{
     trim_start_bytes, unescape_html, value_bytes, ChatSource,
 };
 use crate::doc::{Attachment, Doc, Mailbox};
+use crate::ingest::format::{Format, Sniff};
+use crate::ingest::{Context, Skip, Unit};
 
 /// The format name documents carry.
 pub const FORMAT: &str = "twitter-dm";
@@ -45,6 +48,28 @@ pub const FORMAT: &str = "twitter-dm";
 /// Whether `head` (the start of a file) is a Twitter/X archive DM file, one-to-one or group.
 pub fn looks_like(head: &[u8]) -> bool {
     trim_start_bytes(head).starts_with(b"window.YTD.direct_messages")
+}
+
+/// The registry's sniff: a `window.YTD.direct_messages*` file.
+pub(crate) fn sniff(s: &Sniff) -> bool {
+    looks_like(s.head)
+}
+
+/// The registry's reader: the conversations of a direct-messages file, with the names of the
+/// archive it sits in (its `data/` folder) or the user's.
+pub(crate) fn read(
+    unit: &Unit<'_>,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    _skip: &mut dyn FnMut(String, Skip),
+) -> Result<Format, Skip> {
+    let names = match unit.real.and_then(Path::parent) {
+        Some(dir) => ctx.twitter_names(dir),
+        None => Arc::new(ctx.names.clone()),
+    };
+    let docs = parse(unit.bytes, &unit.chat_source(ctx), &names).map_err(Skip::Unextractable)?;
+    docs.into_iter().for_each(emit);
+    Ok(Format::TwitterDm)
 }
 
 /// The JSON after `window.YTD.<name>.partN = `, with a trailing `;` removed.

@@ -33,6 +33,8 @@ use chrono::{NaiveDate, NaiveTime};
 
 use super::{account, chat_doc, mime_from_name, set_date, ChatSource};
 use crate::doc::{Attachment, Doc, Mailbox};
+use crate::ingest::format::{Format, Sniff};
+use crate::ingest::{Context, Skip, Unit};
 
 /// The format name documents carry.
 pub const FORMAT: &str = "whatsapp";
@@ -43,6 +45,25 @@ pub fn looks_like(head: &str) -> bool {
         .lines()
         .find(|l| !strip_marks(l).trim().is_empty())
         .is_some_and(|l| parse_header(l).is_some())
+}
+
+/// The registry's sniff: a head of UTF-8 text whose first line is a message header.
+pub(crate) fn sniff(s: &Sniff) -> bool {
+    std::str::from_utf8(s.head).is_ok_and(looks_like)
+}
+
+/// The registry's reader: the chat is named after the file.
+pub(crate) fn read(
+    unit: &Unit<'_>,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    _skip: &mut dyn FnMut(String, Skip),
+) -> Result<Format, Skip> {
+    let chat_name = chat_name_from_file(unit.name());
+    let docs =
+        parse(unit.bytes, &unit.chat_source(ctx), &chat_name).map_err(Skip::Unextractable)?;
+    docs.into_iter().for_each(emit);
+    Ok(Format::WhatsApp)
 }
 
 /// The chat's name from the export's file name: `WhatsApp Chat with Sam Ortiz.txt` → `Sam Ortiz`

@@ -47,7 +47,9 @@ use zip::ZipArchive;
 
 /// NUL bytes, or many control characters, mean binary: the rule mail detection uses.
 use super::detect::looks_binary;
-use super::Skip;
+use super::format::{self, Format, Sniff};
+use super::{Context, Skip, Unit};
+use crate::doc::{Doc, Kind, Mailbox, Provenance};
 use crate::sandbox;
 use decode::utf16_bom;
 
@@ -86,13 +88,18 @@ pub enum DocFormat {
 
 impl DocFormat {
     pub fn as_str(self) -> &'static str {
+        self.format().as_str()
+    }
+
+    /// The registry's name for it.
+    pub fn format(self) -> Format {
         match self {
-            DocFormat::Text => "text",
-            DocFormat::Html => "html",
-            DocFormat::Csv => "csv",
-            DocFormat::Pdf => "pdf",
-            DocFormat::Docx => "docx",
-            DocFormat::Odt => "odt",
+            DocFormat::Text => Format::Text,
+            DocFormat::Html => Format::Html,
+            DocFormat::Csv => Format::Csv,
+            DocFormat::Pdf => Format::Pdf,
+            DocFormat::Docx => Format::Docx,
+            DocFormat::Odt => Format::Odt,
         }
     }
 
@@ -155,13 +162,8 @@ pub fn sniff(bytes: &[u8], file_name: &str) -> Option<DocFormat> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    if let Some(offset) = pdf::header_offset(bytes) {
-        // Junk before the header is tolerated only when it is not text: a text file merely
-        // mentioning "%PDF-" is not a PDF.
-        let before = &bytes[..offset];
-        if before.iter().all(u8::is_ascii_whitespace) || looks_binary(before) {
-            return Some(DocFormat::Pdf);
-        }
+    if pdf_at_start(bytes) {
+        return Some(DocFormat::Pdf);
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         return match ZipArchive::new(Cursor::new(bytes)) {
@@ -184,6 +186,120 @@ pub fn sniff(bytes: &[u8], file_name: &str) -> Option<DocFormat> {
         "htm" | "html" | "xhtml" => DocFormat::Html,
         _ => DocFormat::Text,
     })
+}
+
+/// The registry's sniff for a PDF: `%PDF-` in the first KiB, after nothing or after binary
+/// junk (a text file merely mentioning "%PDF-" is not a PDF).
+pub(crate) fn sniff_pdf(s: &Sniff) -> bool {
+    pdf_at_start(s.head)
+}
+
+/// The registry's sniff for HTML: text that opens with a doctype or `<html>`, or is named so.
+pub(crate) fn sniff_html(s: &Sniff) -> bool {
+    text_unit(s)
+        && (html::looks_like_html(s.head)
+            || matches!(ext(s.name).as_str(), "htm" | "html" | "xhtml"))
+}
+
+/// The registry's sniff for CSV/TSV: text named `.csv` or `.tsv`.
+pub(crate) fn sniff_csv(s: &Sniff) -> bool {
+    text_unit(s) && matches!(ext(s.name).as_str(), "csv" | "tsv")
+}
+
+/// The registry's sniff for plain text: anything textual (UTF-16 with a byte-order mark
+/// included) that is not blank from end to end.
+pub(crate) fn sniff_text(s: &Sniff) -> bool {
+    text_unit(s)
+}
+
+fn text_unit(s: &Sniff) -> bool {
+    !format::blank(s) && looks_textual(s.head)
+}
+
+fn ext(name: &str) -> String {
+    Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default()
+}
+
+/// The registry's reader for a PDF.
+pub(crate) fn read_pdf(
+    unit: &Unit<'_>,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    _skip: &mut dyn FnMut(String, Skip),
+) -> Result<Format, Skip> {
+    read_as(unit, ctx, emit, DocFormat::Pdf)
+}
+
+/// The registry's reader for HTML.
+pub(crate) fn read_html(
+    unit: &Unit<'_>,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    _skip: &mut dyn FnMut(String, Skip),
+) -> Result<Format, Skip> {
+    read_as(unit, ctx, emit, DocFormat::Html)
+}
+
+/// The registry's reader for CSV/TSV.
+pub(crate) fn read_csv(
+    unit: &Unit<'_>,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    _skip: &mut dyn FnMut(String, Skip),
+) -> Result<Format, Skip> {
+    read_as(unit, ctx, emit, DocFormat::Csv)
+}
+
+/// The registry's reader for plain text.
+pub(crate) fn read_text(
+    unit: &Unit<'_>,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    _skip: &mut dyn FnMut(String, Skip),
+) -> Result<Format, Skip> {
+    read_as(unit, ctx, emit, DocFormat::Text)
+}
+
+/// Extracts `unit` as a document of `format` and emits it.
+pub(crate) fn read_as(
+    unit: &Unit<'_>,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    format: DocFormat,
+) -> Result<Format, Skip> {
+    let extracted = extract(unit.bytes, format).map_err(Skip::from)?;
+    emit(document_doc(unit, format, extracted, ctx));
+    Ok(format.format())
+}
+
+/// A standalone document: title (or file name) as subject, author as sender, its own metadata
+/// date, or else the file's modification time, flagged as the weaker evidence it is.
+fn document_doc(unit: &Unit<'_>, format: DocFormat, x: Extracted, ctx: &Context) -> Doc {
+    let source = Provenance {
+        path: unit.vpath.to_owned(),
+        offset: 0,
+        length: unit.bytes.len() as u64,
+        sha256: crate::doc::sha256_hex(unit.bytes),
+        item: None,
+    };
+    let mut doc = Doc::new(Kind::Document, format.as_str(), source);
+    let name = unit.name();
+    doc.subject = x
+        .title
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| name.to_owned());
+    doc.from = x.author.filter(|a| !a.trim().is_empty()).map(|a| Mailbox {
+        address: String::new(),
+        name: Some(a),
+    });
+    super::set_document_date(&mut doc, x.created.or(x.modified), unit.mtime, ctx.now);
+    doc.body = x.text;
+    doc.flags.extend(x.flags);
+    doc
 }
 
 /// Why a document gave no text. Each variant carries a short reason for the user.
@@ -254,7 +370,18 @@ pub fn extract_in_process(bytes: &[u8], format: DocFormat) -> Result<Extracted, 
     Ok(out)
 }
 
-fn looks_textual(bytes: &[u8]) -> bool {
+/// `%PDF-` in the first KiB, after nothing but whitespace or after binary junk: junk before
+/// the header is tolerated only when it is not text (a text file merely mentioning "%PDF-" is
+/// not a PDF).
+fn pdf_at_start(bytes: &[u8]) -> bool {
+    pdf::header_offset(bytes).is_some_and(|offset| {
+        let before = &bytes[..offset];
+        before.iter().all(u8::is_ascii_whitespace) || looks_binary(before)
+    })
+}
+
+/// Text: a UTF-16 byte-order mark, or a head that does not look binary.
+pub(crate) fn looks_textual(bytes: &[u8]) -> bool {
     utf16_bom(bytes).is_some() || !looks_binary(&bytes[..bytes.len().min(SNIFF_LEN)])
 }
 
