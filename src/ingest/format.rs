@@ -7,8 +7,9 @@
 //! never by reading the whole file. The first entry whose sniff matches reads the unit, and
 //! the order of the table is the priority: chat exports first (they are JSON or text that
 //! would pass for documents), then mail (mbox before a single message), then content magic
-//! (PDF, zip, tar, gzip), WhatsApp text before plain text, and plain text last. Nothing
-//! matching means [`Skip::Empty`], [`Skip::Binary`] or [`Skip::NotMail`] (`unclaimed`).
+//! (zip, tar, gzip, then PDF, whose `%PDF-` may sit anywhere in the first KiB and so also in
+//! the header of an archive whose first member is a PDF), WhatsApp text before plain text,
+//! and plain text last. Nothing matching means [`Skip::Empty`], [`Skip::Binary`] or [`Skip::NotMail`] (`unclaimed`).
 //!
 //! When the head alone cannot tell, one entry claims the family and its reader refines it
 //! from the bytes, returning the precise format: a zip may be a DOCX, an ODT or a plain
@@ -192,10 +193,10 @@ pub(crate) static TABLE: &[Entry] = &[
     Entry::new(Format::Mbox, mbox::sniff, mbox::read).streams(mbox::stream),
     Entry::new(Format::Maildir, maildir::sniff, maildir::read).binary(),
     Entry::new(Format::Eml, eml::sniff, eml::read).binary(),
-    Entry::new(Format::Pdf, document::sniff_pdf, document::read_pdf).binary(),
     Entry::new(Format::Zip, archive::sniff_zip, archive::read_zip).binary(),
     Entry::new(Format::Tar, archive::sniff_tar, archive::read_tar).binary(),
     Entry::new(Format::TarGz, archive::sniff_tar_gz, archive::read_tar_gz).binary(),
+    Entry::new(Format::Pdf, document::sniff_pdf, document::read_pdf).binary(),
     Entry::new(Format::WhatsApp, chat::whatsapp::sniff, chat::whatsapp::read),
     Entry::new(Format::Html, document::sniff_html, document::read_html).binary(),
     Entry::new(Format::Csv, document::sniff_csv, document::read_csv).binary(),
@@ -454,6 +455,27 @@ mod tests {
         assert_eq!(claim(&mails, "mails.zip", None), Some(Format::Zip));
         assert_eq!(read_as(&docx, Path::new("memo.zip")), "docx");
         assert_eq!(read_as(&mails, Path::new("mails.zip")), "zip");
+    }
+
+    /// A stored zip or a tar whose first member is a PDF carries `%PDF-` in its first KiB: it
+    /// is the archive that is read, the PDF as its member.
+    #[test]
+    fn an_archive_whose_first_member_is_a_pdf_is_an_archive() {
+        let pdf: &[u8] = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n";
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        w.start_file("first.pdf", stored).unwrap();
+        std::io::Write::write_all(&mut w, pdf).unwrap();
+        let zip = w.finish().unwrap().into_inner();
+        assert_eq!(claim(&zip, "bundle.zip", None), Some(Format::Zip));
+        let mut tar = tar::Builder::new(Vec::new());
+        let mut header = tar::Header::new_gnu();
+        header.set_size(pdf.len() as u64);
+        header.set_cksum();
+        tar.append_data(&mut header, "first.pdf", pdf).unwrap();
+        let tar = tar.into_inner().unwrap();
+        assert_eq!(claim(&tar, "bundle.tar", None), Some(Format::Tar));
     }
 
     #[test]
