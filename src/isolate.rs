@@ -54,7 +54,8 @@ pub fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 /// process. `panic:NAME` panics while reading a file named NAME; `panic-on:MARKER` panics
 /// while parsing any file, archive member or mbox message whose bytes contain MARKER;
 /// `abort-after-commit` aborts the process right after the first periodic commit, before its
-/// journal is written. Unset (always, outside tests), nothing happens.
+/// journal mark is written; `abort-before-records` right after the final commit, before
+/// `files.jsonl` is replaced. Unset (always, outside tests), nothing happens.
 pub fn fault() -> Option<&'static str> {
     static FAULT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
     FAULT

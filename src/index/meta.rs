@@ -59,13 +59,25 @@ pub fn read_files_under(dir: &Path, root: &Path) -> Result<Option<HashMap<String
     Ok(found.then_some(out))
 }
 
-/// One line of `files.journal`: a file record, or the skip entry of a file or an archive
-/// member, that a commit of an unfinished run holds.
+/// One line of `files.journal`: a file record or the skip entry of a file or an archive member
+/// that this run wrote, or a checkpoint's mark. Records are written as files finish, before a
+/// commit holds them; a mark, written and fsync'ed after a commit, says that every record
+/// ending at or before byte `committed` of the journal is held by that commit.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum JournalEntry {
     File(FileRecord),
     Skip(SkippedFile),
+    Committed(u64),
+}
+
+/// A [`JournalEntry`] as written, borrowing what it records.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JournalLine<'a> {
+    File(&'a FileRecord),
+    Skip(&'a SkippedFile),
+    Committed(u64),
 }
 
 /// What the journal of an unfinished run says about files under a dump.
@@ -75,45 +87,92 @@ pub struct Journal {
     pub skips: Vec<SkippedFile>,
 }
 
-/// Reads `files.journal`, keeping the entries under `root`; `None` when there is none (the
-/// last run finished). A torn last line (a crash in the middle of an append) is ignored: the
-/// commit it belonged to is re-done.
+/// Reads `files.journal`, keeping the records under `root` that a mark covers; `None` when
+/// there is none (the last run finished). Records after the last mark, and a torn last line
+/// (a crash in the middle of a write), belong to no commit and are left out.
 pub fn read_journal(dir: &Path, root: &Path) -> Result<Option<Journal>> {
     let path = dir.join(JOURNAL_FILE);
-    let text = match fs::read_to_string(&path) {
+    let text = match fs::read(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(format!("reading {}", path.display()), e)),
     };
     let mut journal = Journal::default();
-    for line in text.lines() {
-        match serde_json::from_str::<JournalEntry>(line) {
-            Ok(JournalEntry::File(r)) if is_under(&r.path, root) => journal.files.push(r),
-            Ok(JournalEntry::Skip(s)) if is_under(&s.path, root) => journal.skips.push(s),
-            _ => {}
+    // Records read since the last mark, with the offset where each ends.
+    let mut pending: Vec<(u64, JournalEntry)> = Vec::new();
+    let mut offset = 0u64;
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        offset += line.len() as u64;
+        if !line.ends_with(b"\n") {
+            break; // torn
+        }
+        match serde_json::from_slice::<JournalEntry>(line) {
+            Ok(JournalEntry::Committed(upto)) => {
+                let covered = pending.iter().take_while(|(end, _)| *end <= upto).count();
+                for (_, e) in pending.drain(..covered) {
+                    match e {
+                        JournalEntry::File(r) if is_under(&r.path, root) => journal.files.push(r),
+                        JournalEntry::Skip(s) if is_under(&s.path, root) => journal.skips.push(s),
+                        _ => {}
+                    }
+                }
+            }
+            Ok(e) => pending.push((offset, e)),
+            Err(_) => {}
         }
     }
     Ok(Some(journal))
 }
 
-/// Appends `entries` to `files.journal` and fsyncs it: called after each commit of a run with
-/// the records of the files that commit holds.
-pub fn append_journal(dir: &Path, entries: &[JournalEntry]) -> Result<()> {
-    let path = dir.join(JOURNAL_FILE);
-    let io = |e| Error::io(format!("writing {}", path.display()), e);
-    let mut text = Vec::new();
-    for e in entries {
-        serde_json::to_writer(&mut text, e)?;
-        text.push(b'\n');
+/// Appends to `files.journal` as a run goes: records as files finish (buffered), a mark after
+/// each commit (flushed and fsync'ed). Memory stays that of the buffer however many files a
+/// commit holds.
+pub struct JournalWriter {
+    path: PathBuf,
+    out: std::io::BufWriter<fs::File>,
+    /// Bytes of the journal so far, the buffered ones included: where the next line starts.
+    len: u64,
+}
+
+impl JournalWriter {
+    /// Opens the journal for appending, after what an interrupted run left in it.
+    pub fn open(dir: &Path) -> Result<JournalWriter> {
+        let path = dir.join(JOURNAL_FILE);
+        let io = |e| Error::io(format!("writing {}", path.display()), e);
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        Ok(JournalWriter {
+            out: std::io::BufWriter::with_capacity(64 << 10, file),
+            path,
+            len,
+        })
     }
-    let mut file = fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .map_err(io)?;
-    file.write_all(&text).map_err(io)?;
-    file.sync_data().map_err(io)?;
-    Ok(())
+
+    pub fn push(&mut self, entry: &JournalLine<'_>) -> Result<()> {
+        let mut line = serde_json::to_vec(entry)?;
+        line.push(b'\n');
+        self.len += line.len() as u64;
+        self.out
+            .write_all(&line)
+            .map_err(|e| Error::io(format!("writing {}", self.path.display()), e))
+    }
+
+    /// Where the journal ends now: what a commit made after this call holds every record of.
+    pub fn position(&self) -> u64 {
+        self.len
+    }
+
+    /// Marks the records up to `upto` as committed, durably.
+    pub fn mark(&mut self, upto: u64) -> Result<()> {
+        self.push(&JournalLine::Committed(upto))?;
+        let io = |e| Error::io(format!("writing {}", self.path.display()), e);
+        self.out.flush().map_err(io)?;
+        self.out.get_ref().sync_data().map_err(io)
+    }
 }
 
 /// Removes the journal once `files.jsonl` holds everything it said.

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::Report;
-use crate::index::meta::{self, FileRecord, JournalEntry, SkippedFile};
+use crate::index::meta::{self, FileRecord, JournalLine, SkippedFile};
 use crate::ingest::Skip;
 use crate::progress::Progress;
 
@@ -18,13 +18,15 @@ pub(super) enum RecordSink {
 /// The run's counts and file records, updated by the walk and the parse threads under one lock
 /// (once per entry from the walk, once per chunk of files from a parse thread).
 ///
-/// Besides the sink, the records and skips that the last run did not already have wait in
-/// `uncommitted` until a commit holds their documents; the commit's checkpoint then writes
-/// them to the journal, which is how an interrupted run resumes.
+/// Besides the sink, the records and skips that the last run did not already have go to the
+/// journal as they are booked; a checkpoint marks them committed once a commit holds their
+/// documents, which is how an interrupted run resumes.
 pub(super) struct Books<'a> {
     pub(super) report: Report,
     pub(super) sink: RecordSink,
-    pub(super) uncommitted: Vec<JournalEntry>,
+    /// Opened at the first record this run writes anew (`None` with checkpoints off).
+    pub(super) journal: Option<meta::JournalWriter>,
+    pub(super) journaling: bool,
     pub(super) index_dir: &'a Path,
     /// The dump being indexed: the new `files.jsonl` replaces the entries under it.
     pub(super) root: &'a Path,
@@ -56,7 +58,8 @@ impl<'a> Books<'a> {
         Books {
             report: Report::default(),
             sink: RecordSink::Buffered(Vec::new()),
-            uncommitted: Vec::new(),
+            journal: None,
+            journaling: false,
             index_dir,
             root,
             progress,
@@ -88,17 +91,33 @@ impl<'a> Books<'a> {
 
     /// A record (and skip entry) that this run wrote anew: pushed, and kept for the journal.
     fn push_new(&mut self, record: FileRecord) {
-        self.uncommitted.push(JournalEntry::File(record.clone()));
+        self.journal(&JournalLine::File(&record));
         self.push(record);
     }
 
     fn skip(&mut self, entry: SkippedFile) {
-        self.uncommitted.push(JournalEntry::Skip(entry.clone()));
+        self.journal(&JournalLine::Skip(&entry));
         self.report.skipped.push(entry);
     }
 
+    /// Writes `entry` to the journal (opened on first use), when the run checkpoints.
+    fn journal(&mut self, entry: &JournalLine<'_>) {
+        if !self.journaling || self.error.is_some() {
+            return;
+        }
+        if self.journal.is_none() {
+            match meta::JournalWriter::open(self.index_dir) {
+                Ok(j) => self.journal = Some(j),
+                Err(e) => return self.fail(e.into()),
+            }
+        }
+        if let Some(Err(e)) = self.journal.as_mut().map(|j| j.push(entry)) {
+            self.fail(e.into());
+        }
+    }
+
     /// Something differs from the last run: from now on records go to disk.
-    fn changed(&mut self) {
+    pub(super) fn changed(&mut self) {
         if let RecordSink::Buffered(held) = &mut self.sink {
             let held = std::mem::take(held);
             match meta::FilesWriter::create(self.index_dir, self.root) {

@@ -219,9 +219,17 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     let feed = Feed::new(&open, config.stages_apart);
     let books_failed = AtomicBool::new(false);
     let books = Mutex::new(Books::new(&index_dir, &dump, &progress, &books_failed));
-    if resumed {
-        // files.jsonl must take in the journal even if nothing else changes.
-        lock(&books).report.resumed = true;
+    {
+        let mut b = lock(&books);
+        // Records go to the journal when something can commit before the end: a checkpoint
+        // or Ctrl-C (its handler is set by `trawl index`; the stages-apart bench has neither).
+        b.journaling = !config.stages_apart;
+        b.report.resumed = resumed;
+        if resumed {
+            // files.jsonl must take in the journal's records even if nothing else changes,
+            // or they would be lost with the journal at the end of this run.
+            b.changed();
+        }
     }
     let stop = || {
         interrupted.load(Ordering::Relaxed) || feed.failed() || books_failed.load(Ordering::Relaxed)
@@ -279,7 +287,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
                     }
                     if timeout.timed_out() {
                         let t = Instant::now();
-                        match checkpoint(feed, books, index_dir) {
+                        match checkpoint(feed, books) {
                             Ok(()) => lock(books).report.checkpoints += 1,
                             Err(e) => feed.fail(e),
                         }
@@ -325,14 +333,14 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     if interrupted && !feed.failed() && !books_failed.load(Ordering::SeqCst) {
         // Keep what is done: the next run resumes from here.
         progress.set_message("committing what is done".into());
-        checkpoint(&feed, &books, &index_dir)?;
+        checkpoint(&feed, &books)?;
     }
     let index_writer = feed.into_inner()?;
     let books = books.into_inner().unwrap_or_else(|e| e.into_inner());
     if let Some(e) = books.error {
         return Err(e);
     }
-    let (mut report, sink) = (books.report, books.sink);
+    let (mut report, sink, mut journal) = (books.report, books.sink, books.journal);
     report.stages.commit_secs = commit_secs.into_inner().unwrap_or_else(|e| e.into_inner());
 
     report.interrupted = interrupted;
@@ -349,6 +357,14 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         progress.set_message("committing".into());
         let stage = Instant::now();
         w.commit().context("committing the index")?;
+        // The final commit is a checkpoint too: until files.jsonl is replaced below, the
+        // journal is what says which files the index holds.
+        if let Some(j) = journal.as_mut() {
+            j.mark(j.position())?;
+        }
+        if crate::isolate::fault() == Some("abort-before-records") {
+            std::process::abort();
+        }
         report.stages.commit_secs += stage.elapsed().as_secs_f64();
         let stage = Instant::now();
         w.wait_merging_threads().context("merging segments")?;
@@ -370,19 +386,25 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     Ok(report)
 }
 
-/// Commits what the writer has, then journals the records of the files that commit holds.
-/// The records are taken before the commit: a file's record is booked only after all its
-/// documents were handed to the writer, so every file taken is complete in the commit.
+/// Commits what the writer has, then marks the journal's records up to where it stood before
+/// the commit as committed. A file's record is booked only after all its documents were handed
+/// to the writer, so every record before that point is complete in the commit.
 /// Documents of files still being parsed are in the commit too, without a record; a run that
 /// resumes from this commit replaces them.
-fn checkpoint(feed: &Feed<'_>, books: &Mutex<Books<'_>>, index_dir: &Path) -> anyhow::Result<()> {
-    let entries = std::mem::take(&mut lock(books).uncommitted);
+fn checkpoint(feed: &Feed<'_>, books: &Mutex<Books<'_>>) -> anyhow::Result<()> {
+    let upto = lock(books)
+        .journal
+        .as_ref()
+        .map(meta::JournalWriter::position);
     feed.commit()?;
     if crate::isolate::fault() == Some("abort-after-commit") {
         std::process::abort();
     }
-    if !entries.is_empty() {
-        meta::append_journal(index_dir, &entries)?;
+    if let Some(upto) = upto {
+        let mut b = lock(books);
+        if let Some(j) = b.journal.as_mut() {
+            j.mark(upto)?;
+        }
     }
     Ok(())
 }

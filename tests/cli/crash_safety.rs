@@ -417,8 +417,8 @@ fn issue_12_kill_9_at_random_moments_then_resume_equals_an_uninterrupted_run() {
     assert!(got == reference, "seed {seed}: the same documents");
 }
 
-/// The narrowest window: the process dies right after a commit and before that commit's
-/// file records reach the journal. The commit holds files the journal does not name; the
+/// The narrowest window: the process dies right after a commit and before the journal marks
+/// that commit's file records. The commit holds files the journal does not vouch for; the
 /// next run must replace them, not add them twice.
 #[test]
 fn issue_12_a_crash_between_a_commit_and_its_journal_duplicates_nothing() {
@@ -439,7 +439,8 @@ fn issue_12_a_crash_between_a_commit_and_its_journal_duplicates_nothing() {
     assert_ne!(out.status.code(), Some(0), "aborted after its first commit");
     let committed = ix.search("*", &[]).1.total_hits;
     assert!(committed > 0);
-    assert!(!ix.path.join("files.journal").exists(), "nothing journaled");
+    let journal = std::fs::read_to_string(ix.path.join("files.journal")).unwrap_or_default();
+    assert!(!journal.contains("\"committed\""), "no record marked committed");
     let out = ix.run(&["index", dump.to_str().unwrap()]);
     assert_eq!(
         out.status.code(),
@@ -553,6 +554,36 @@ fn issue_12_a_3_gb_file_is_labelled_without_being_loaded() {
     assert_eq!(ix.search("*", &[]).1.total_hits, 1);
     let skipped = std::fs::read_to_string(ix.path.join("skipped.jsonl")).unwrap();
     assert!(skipped.contains("--max-file-size"), "{skipped}");
+}
+
+/// A crash after the final commit, before `files.jsonl` is replaced: the journal alone says
+/// which files the index holds. The next run must find them all unchanged and fold the
+/// journal into `files.jsonl` (before the fix it dropped the journal without doing so, and
+/// the run after that added every file a second time).
+#[test]
+fn issue_12_a_crash_before_the_file_records_are_replaced_loses_and_duplicates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = generated(dir.path(), 2000);
+    crate::util::copy_tree(&sample_corpus(), &dump.join("sample"));
+    let reference = TestIndex::of(&dump).exported();
+    let ix = TestIndex::empty();
+    let out = ix
+        .cmd(&["index", "-q", dump.to_str().unwrap()])
+        .env("TRAWL_FAULT", "abort-before-records")
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0), "aborted before files.jsonl");
+    assert!(!ix.path.join("files.jsonl").exists());
+    for run in 0..2 {
+        let out = ix.run(&["index", dump.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(
+            stderr.contains("indexed 0 documents"),
+            "run {run}: {stderr}"
+        );
+        assert_eq!(ix.exported(), reference, "run {run}");
+    }
 }
 
 fn signal(child: &Child, name: &str) {
