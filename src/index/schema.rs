@@ -23,9 +23,6 @@ pub const PARENT: &str = "parent";
 /// Where the date came from: `header`, `metadata`, `file-mtime`.
 pub const DATE_SOURCE: &str = "date_source";
 pub const PATH: &str = "path";
-/// The file on disk a document was read from (for an archive member, the archive): what a
-/// re-run deletes by when the file changes or is gone. Indexed, not stored.
-pub const FILE: &str = "file";
 pub const OFFSET: &str = "offset";
 pub const LENGTH: &str = "length";
 pub const SHA256: &str = "sha256";
@@ -75,7 +72,6 @@ pub struct Fields {
     pub parent: Field,
     pub date_source: Field,
     pub path: Field,
-    pub file: Field,
     pub offset: Field,
     pub length: Field,
     pub sha256: Field,
@@ -129,7 +125,6 @@ pub fn build() -> Schema {
     b.add_u64_field(PARENT, INDEXED | FAST | STORED);
     b.add_text_field(DATE_SOURCE, STRING | STORED);
     b.add_text_field(PATH, STRING | STORED);
-    b.add_text_field(FILE, STRING);
     b.add_u64_field(OFFSET, u64_stored.clone());
     b.add_u64_field(LENGTH, u64_stored);
     b.add_text_field(SHA256, STORED);
@@ -170,7 +165,7 @@ pub fn build() -> Schema {
 
 /// Version of the on-disk layout, recorded in the index directory; an index of another version
 /// is refused with a request to re-index rather than misread.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 4;
 
 impl Fields {
     /// Resolves every field of `schema`. Fails when the index was built by another schema.
@@ -184,7 +179,6 @@ impl Fields {
             parent: f(PARENT)?,
             date_source: f(DATE_SOURCE)?,
             path: f(PATH)?,
-            file: f(FILE)?,
             offset: f(OFFSET)?,
             length: f(LENGTH)?,
             sha256: f(SHA256)?,

@@ -185,11 +185,28 @@ impl Entry {
 
 /// The registry, in priority order: the first entry whose sniff matches reads.
 #[rustfmt::skip]
+/// Whether a file read as the format named `name` (as stored in `files.jsonl`) holds members
+/// whose documents carry the provenance path `FILE!/member`: what a re-run must delete besides
+/// the file's own path when the file changes or goes.
+pub fn holds_members(name: &str) -> bool {
+    [Format::Zip, Format::Tar, Format::TarGz]
+        .iter()
+        .any(|f| f.as_str() == name)
+}
+
 pub(crate) static TABLE: &[Entry] = &[
     Entry::new(Format::TwitterDm, chat::twitter::sniff, chat::twitter::read),
-    Entry::new(Format::ExportMetadata, chat::sniff_metadata, chat::read_metadata),
+    Entry::new(
+        Format::ExportMetadata,
+        chat::sniff_metadata,
+        chat::read_metadata,
+    ),
     Entry::new(Format::Slack, chat::slack::sniff, chat::slack::read),
-    Entry::new(Format::Telegram, chat::telegram::sniff, chat::telegram::read),
+    Entry::new(
+        Format::Telegram,
+        chat::telegram::sniff,
+        chat::telegram::read,
+    ),
     Entry::new(Format::Mbox, mbox::sniff, mbox::read).streams(mbox::stream),
     Entry::new(Format::Maildir, maildir::sniff, maildir::read).binary(),
     Entry::new(Format::Eml, eml::sniff, eml::read).binary(),
@@ -197,7 +214,11 @@ pub(crate) static TABLE: &[Entry] = &[
     Entry::new(Format::Tar, archive::sniff_tar, archive::read_tar).binary(),
     Entry::new(Format::TarGz, archive::sniff_tar_gz, archive::read_tar_gz).binary(),
     Entry::new(Format::Pdf, document::sniff_pdf, document::read_pdf).binary(),
-    Entry::new(Format::WhatsApp, chat::whatsapp::sniff, chat::whatsapp::read),
+    Entry::new(
+        Format::WhatsApp,
+        chat::whatsapp::sniff,
+        chat::whatsapp::read,
+    ),
     Entry::new(Format::Html, document::sniff_html, document::read_html).binary(),
     Entry::new(Format::Csv, document::sniff_csv, document::read_csv).binary(),
     Entry::new(Format::Text, document::sniff_text, document::read_text).binary(),

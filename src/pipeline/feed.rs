@@ -31,7 +31,7 @@ pub(super) struct Feed<'a> {
 /// A writer operation held back until parsing is over.
 enum Held {
     Add(TantivyDocument),
-    DeleteFile(String),
+    DeleteFile(String, bool),
 }
 
 impl<'a> Feed<'a> {
@@ -91,9 +91,7 @@ impl<'a> Feed<'a> {
                             return;
                         }
                     }
-                    Held::DeleteFile(path) => {
-                        w.delete_term(Term::from_field_text(fields.file, &path));
-                    }
+                    Held::DeleteFile(path, members) => delete(w, fields, &path, members),
                 }
             }
         });
@@ -111,16 +109,15 @@ impl<'a> Feed<'a> {
         });
     }
 
-    /// Deletes every document read from the file at `path` (archive members included), as of
-    /// now: documents added after this call stay.
-    pub(super) fn delete_file(&self, fields: &Fields, path: &str) {
+    /// Deletes every document read from the file at `path`, as of now (documents added after
+    /// this call stay): those whose provenance path is `path`, and with `members`, those of the
+    /// members of an archive, whose provenance path is `path!/member`.
+    pub(super) fn delete_file(&self, fields: &Fields, path: &str, members: bool) {
         if let Some(held) = &self.held {
-            lock(held).push(Held::DeleteFile(path.to_owned()));
+            lock(held).push(Held::DeleteFile(path.to_owned(), members));
             return;
         }
-        self.with_writer(|w| {
-            w.delete_term(Term::from_field_text(fields.file, path));
-        });
+        self.with_writer(|w| delete(w, fields, path, members));
     }
 
     /// Commits what has been handed to the writer so far, if it was opened. Parse threads
@@ -152,5 +149,23 @@ impl<'a> Feed<'a> {
             Some(e) => Err(e),
             None => Ok(self.writer.into_inner().unwrap_or_else(|e| e.into_inner())),
         }
+    }
+}
+
+/// Deletes a file's documents by provenance path: one term for the file itself and, for an
+/// archive, the range of paths `path!/...` (every path that starts with `path!/` sorts between
+/// it and `path!0`, `0` being the byte after `/`). A range is run as a query at the next
+/// commit, so it is asked for only where a file holds members.
+fn delete(w: &IndexWriter, fields: &Fields, path: &str, members: bool) {
+    w.delete_term(Term::from_field_text(fields.path, path));
+    if members {
+        let lower = Term::from_field_text(fields.path, &format!("{path}!/"));
+        let upper = Term::from_field_text(fields.path, &format!("{path}!0"));
+        let range = tantivy::query::RangeQuery::new(
+            std::ops::Bound::Included(lower),
+            std::ops::Bound::Excluded(upper),
+        );
+        // Only fails on a schema mismatch, which opening the index already ruled out.
+        let _ = w.delete_query(Box::new(range));
     }
 }

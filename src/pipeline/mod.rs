@@ -16,8 +16,8 @@
 //!
 //! Every file ends up indexed or in `skipped.jsonl` with a reason, and one file can never take
 //! the run down: a parser's panic is caught and the file recorded as `parser-crash`
-//! (`crate::isolate`). Re-indexing a dump replaces each file's documents (delete by file, then
-//! add), so running twice never duplicates.
+//! (`crate::isolate`). Re-indexing a dump replaces each file's documents (delete by path, an
+//! archive's members by their path range, then add), so running twice never duplicates.
 //!
 //! Crash safety: the index only ever moves from one commit to the next, and the journal says
 //! which files each commit holds completely. A run killed at any moment (`kill -9` included)
@@ -44,6 +44,7 @@ use crate::error::Error;
 use crate::index::meta::{self, FileRecord, RunRecord, SkippedFile};
 use crate::index::schema::Fields;
 use crate::index::{lock as run_lock, writer};
+use crate::ingest::format::holds_members;
 use crate::ingest::{self, walk, FileOutcome, Skip};
 use crate::progress::Progress;
 use books::{Books, Parsed, RecordSink};
@@ -315,7 +316,8 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         let previous = previous.into_inner().unwrap_or_else(|e| e.into_inner());
         for (_, r) in previous.files {
             if r.docs > 0 {
-                feed.delete_file(&fields, &r.path);
+                let members = r.format.as_deref().is_some_and(holds_members);
+                feed.delete_file(&fields, &r.path, members);
             }
             lock(&books).gone(r.docs > 0);
         }
@@ -587,15 +589,17 @@ fn parse_file(
     let mut added = 0u64;
     let mut begun = false;
     let previous_sha = prev.and_then(|p| p.sha256.as_deref());
+    // An archive's documents carry `path!/member` paths, which a delete of `path` misses.
+    let had_members = prev.is_some_and(|p| p.format.as_deref().is_some_and(holds_members));
+    let member_prefix = format!("{path}!/");
     let outcome = crate::isolate::catch(|| {
         ingest::ingest_path(entry, ctx, previous_sha, |doc| {
             if !begun && replace {
-                feed.delete_file(fields, &path);
+                let members = had_members || doc.source.path.starts_with(&member_prefix);
+                feed.delete_file(fields, &path, members);
             }
             begun = true;
-            let mut d = writer::to_document(&doc, fields);
-            d.add_text(fields.file, &path);
-            feed.add(d);
+            feed.add(writer::to_document(&doc, fields));
             added += 1;
         })
     })
@@ -604,11 +608,14 @@ fn parse_file(
     if outcome.is_err() && begun {
         // A parser crashed part-way: the file is recorded as skipped, so the documents it
         // had emitted go too (the delete covers what was added before it, nothing after).
-        feed.delete_file(fields, &path);
+        feed.delete_file(fields, &path, true);
         added = 0;
     } else if !begun && replace && !unchanged {
-        // Changed into something with no documents (emptied, corrupted): drop the old ones.
-        feed.delete_file(fields, &path);
+        // Changed into something with no documents (emptied, corrupted), or an unfinished
+        // file of an interrupted run that has none now: drop what the index holds of it.
+        let members = had_members
+            || matches!(&outcome, Ok(FileOutcome::Indexed { format, .. }) if holds_members(format));
+        feed.delete_file(fields, &path, members);
     }
     let mut record = FileRecord {
         path,

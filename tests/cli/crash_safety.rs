@@ -440,7 +440,10 @@ fn issue_12_a_crash_between_a_commit_and_its_journal_duplicates_nothing() {
     let committed = ix.search("*", &[]).1.total_hits;
     assert!(committed > 0);
     let journal = std::fs::read_to_string(ix.path.join("files.journal")).unwrap_or_default();
-    assert!(!journal.contains("\"committed\""), "no record marked committed");
+    assert!(
+        !journal.contains("\"committed\""),
+        "no record marked committed"
+    );
     let out = ix.run(&["index", dump.to_str().unwrap()]);
     assert_eq!(
         out.status.code(),

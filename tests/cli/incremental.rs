@@ -178,3 +178,55 @@ fn small_segments_of_incremental_runs_are_merged() {
     );
     assert_eq!(ix.search("alpha", &[]).1.total_hits, 10);
 }
+
+fn zip_of(members: &[(&str, String)]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in members {
+        w.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut w, text.as_bytes()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// An archive's members are documents with their own paths (`bundle.zip!/a.eml`): changing the
+/// archive replaces them, deleting it removes them. Before, the delete by the archive's own
+/// path missed them, and old members stayed searchable.
+#[test]
+fn a_changed_then_deleted_archive_takes_its_members_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    std::fs::create_dir_all(&dump).unwrap();
+    let bundle = dump.join("bundle.zip");
+    // A neighbour whose name extends the archive's: its documents must survive.
+    std::fs::write(
+        dump.join("bundle.zip.eml"),
+        message("n@x", "neighbour", "stays"),
+    )
+    .unwrap();
+    std::fs::write(
+        &bundle,
+        zip_of(&[
+            ("a.eml", message("a@x", "first", "alpha")),
+            ("b.eml", message("b@x", "second", "bravo")),
+        ]),
+    )
+    .unwrap();
+    let ix = TestIndex::empty();
+    index(&ix, &dump);
+    assert_eq!(ix.search("*", &[]).1.total_hits, 3);
+    std::fs::write(
+        &bundle,
+        zip_of(&[("c.eml", message("c@x", "third", "charlie"))]),
+    )
+    .unwrap();
+    set_mtime(&bundle, 10);
+    index(&ix, &dump);
+    assert_eq!(ix.search("alpha OR bravo", &[]).1.total_hits, 0);
+    assert_eq!(ix.search("charlie", &[]).1.total_hits, 1);
+    assert_eq!(ix.search("*", &[]).1.total_hits, 2);
+    std::fs::remove_file(&bundle).unwrap();
+    index(&ix, &dump);
+    assert_eq!(ix.search("*", &[]).1.total_hits, 1);
+    assert_eq!(ix.search("stays", &[]).1.total_hits, 1);
+}
