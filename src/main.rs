@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 /// mimalloc instead of the system allocator: indexing allocates and frees millions of small
-/// strings (parsed headers, tokens, documents); see BENCHMARKS.md for the measured gain. Built
+/// strings (parsed headers, tokens, documents); see docs/benchmarks-history.md for the measured gain. Built
 /// without transparent huge pages (`no_thp` in Cargo.toml): zeroing 2 MiB pages cost more
 /// than the TLB saved.
 #[global_allocator]

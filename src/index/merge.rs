@@ -13,7 +13,7 @@
 //! merge thread). The largest merge, and so the pages it maps, is bounded by the budget instead
 //! of the corpus, and merge work per message is bounded too. The price is more segments in a
 //! large index (about one per flush: half the budget with two threads; 13-14 at 1M messages
-//! against 7); queries visit each. BENCHMARKS.md ("Issue #4, third round") has the figures.
+//! against 7); queries visit each. docs/benchmarks-history.md ("Issue #4, third round") has the figures.
 
 use std::collections::HashMap;
 use std::fs;

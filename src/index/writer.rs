@@ -106,7 +106,7 @@ pub fn open_writer(
 /// Settings of a new index: the document store (subject, body, envelope, provenance: about
 /// half of the index) compressed with zstd at its default level instead of lz4, in 64 KiB
 /// blocks. On the Enron half the store shrinks from 40.5 to 25.7 MB at no measurable cost in
-/// indexing time (BENCHMARKS.md); a hit's document costs one 64 KiB block to decompress.
+/// indexing time (docs/benchmarks-history.md); a hit's document costs one 64 KiB block to decompress.
 /// Indexes made with lz4 stay readable.
 fn settings() -> IndexSettings {
     IndexSettings {

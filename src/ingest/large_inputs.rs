@@ -152,3 +152,42 @@ fn a_hundred_thousand_whatsapp_lines() {
     let d = docs(t.as_bytes(), "WhatsApp Chat with Sam Ortiz.txt");
     assert_eq!(d.len(), 100_000);
 }
+
+/// Found by the chat fuzz targets (timeouts, before the recipient cap): group chats whose every
+/// message listed every member, quadratic in time and memory. The inputs are the minimized
+/// ones libFuzzer kept; each must parse with no message listing more than the cap.
+#[test]
+fn fuzz_found_quadratic_recipient_lists() {
+    use crate::ingest::chat::{self, ChatSource};
+    let fixture = |name: &str| {
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/fuzz")
+                .join(name),
+        )
+        .unwrap()
+    };
+    let src = |path: &'static str| ChatSource {
+        path,
+        now: Utc::now(),
+    };
+    let check = |docs: Result<Vec<Doc>, String>| {
+        if let Ok(docs) = docs {
+            assert!(docs.iter().all(|d| d.to.len() <= chat::MAX_RECIPIENTS));
+        }
+    };
+    check(chat::telegram::parse(
+        &fixture("telegram-quadratic-recipients"),
+        &src("result.json"),
+    ));
+    check(chat::whatsapp::parse(
+        &fixture("whatsapp-quadratic-recipients"),
+        &src("WhatsApp Chat with Sam Ortiz.txt"),
+        "Sam Ortiz",
+    ));
+    check(chat::twitter::parse(
+        &fixture("twitter-quadratic-recipients"),
+        &src("data/direct-messages.js"),
+        &std::collections::HashMap::new(),
+    ));
+}

@@ -355,6 +355,16 @@ fn date_range(
     start: Option<chrono::DateTime<chrono::Utc>>,
     end: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Q {
+    // tantivy keeps dates as nanoseconds in an i64 (1677-09-21 to 2262-04-11) and panics past
+    // them; the query language reaches years 0 to 9999. Bounds are clamped to what tantivy
+    // holds (no indexed date lies outside it), so `date:4020` is an empty range, not a panic.
+    let earliest = chrono::DateTime::from_timestamp(-9_223_372_036, 0);
+    let latest = chrono::DateTime::from_timestamp(9_223_372_036, 0);
+    let clamp = |d: chrono::DateTime<chrono::Utc>| match (earliest, latest) {
+        (Some(lo), Some(hi)) => d.clamp(lo, hi),
+        _ => d,
+    };
+    let (start, end) = (start.map(clamp), end.map(clamp));
     let term = |d: chrono::DateTime<chrono::Utc>| {
         Term::from_field_date_for_search(
             field,
@@ -412,6 +422,25 @@ mod tests {
             .searcher()
             .search(c.query.as_ref(), &Count)
             .unwrap()
+    }
+
+    /// Found by the `query` fuzz target: a year past 2262 or before 1677 panicked inside
+    /// tantivy (nanoseconds out of i64) and aborted the search.
+    #[test]
+    fn dates_beyond_tantivys_range_are_empty_not_a_panic() {
+        let (index, f) = index();
+        for q in [
+            "date:4020",
+            "date:1000",
+            "date:1600..1650",
+            "date:9999-12-31",
+        ] {
+            assert_eq!(count(&index, &f, q), 0, "{q}");
+        }
+        let dated = count(&index, &f, "date:1980..2030");
+        assert!(dated > 0);
+        assert_eq!(count(&index, &f, "date:..4020"), dated);
+        assert_eq!(count(&index, &f, "date:1000..9999"), dated);
     }
 
     #[test]

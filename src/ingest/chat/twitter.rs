@@ -115,9 +115,46 @@ fn ids(v: &Value, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn push_unique(list: &mut Vec<String>, id: String) {
-    if !list.contains(&id) {
-        list.push(id);
+/// Account ids in order of first appearance, each once: a linear `contains` per event made a
+/// group of thousands of members quadratic (found by the `twitter` fuzz target).
+#[derive(Default, Clone)]
+struct Ids {
+    order: Vec<String>,
+    set: std::collections::HashSet<String>,
+}
+
+impl Ids {
+    fn push(&mut self, id: String) {
+        if self.set.insert(id.clone()) {
+            self.order.push(id);
+        }
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.set.contains(id)
+    }
+
+    fn retain(&mut self, keep: impl Fn(&String) -> bool) {
+        self.order.retain(&keep);
+        self.set.retain(keep);
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, String> {
+        self.order.iter()
+    }
+
+    fn len(&self) -> usize {
+        self.order.len()
+    }
+}
+
+impl FromIterator<String> for Ids {
+    fn from_iter<I: IntoIterator<Item = String>>(it: I) -> Ids {
+        let mut ids = Ids::default();
+        for id in it {
+            ids.push(id);
+        }
+        ids
     }
 }
 
@@ -173,8 +210,8 @@ fn parse_conversation(
 
     // Everyone who ever appears, in order of first appearance; and those whose first appearance
     // is being added, who were not members at the start.
-    let mut everyone = Vec::new();
-    let mut late_joiners = Vec::new();
+    let mut everyone = Ids::default();
+    let mut late_joiners = Ids::default();
     for e in &events {
         let mut seen = Vec::new();
         match e.kind {
@@ -190,7 +227,7 @@ fn parse_conversation(
                 seen.extend(e.body.get("initiatingUserId").and_then(id_string));
                 for id in ids(e.body, "userIds") {
                     if !everyone.contains(&id) {
-                        push_unique(&mut late_joiners, id.clone());
+                        late_joiners.push(id.clone());
                     }
                     seen.push(id);
                 }
@@ -201,10 +238,10 @@ fn parse_conversation(
             }
         }
         for id in seen {
-            push_unique(&mut everyone, id);
+            everyone.push(id);
         }
     }
-    let mut members: Vec<String> = everyone
+    let mut members: Ids = everyone
         .iter()
         .filter(|id| !late_joiners.contains(id))
         .cloned()
@@ -216,12 +253,12 @@ fn parse_conversation(
             "joinConversation" => {
                 let snapshot = ids(e.body, "participantsSnapshot");
                 if !snapshot.is_empty() {
-                    members = snapshot;
+                    members = snapshot.into_iter().collect();
                 }
             }
             "participantsJoin" => {
                 for id in ids(e.body, "userIds") {
-                    push_unique(&mut members, id);
+                    members.push(id);
                 }
             }
             "participantsLeave" => {
@@ -236,33 +273,31 @@ fn parse_conversation(
             "messageCreate" => {
                 let sender = e.body.get("senderId").and_then(id_string);
                 if let Some(s) = &sender {
-                    push_unique(&mut members, s.clone());
+                    members.push(s.clone());
                 }
                 let item = docs.len() as u64;
                 let mut doc = message_doc(e, src, item, names, conv_id.as_deref());
                 doc.subject = title.clone();
-                let recipients: Vec<String> = match e.body.get("recipientId").and_then(id_string) {
-                    Some(r) => vec![r],
-                    None => {
-                        let now_in: Vec<String> = members
-                            .iter()
-                            .filter(|m| Some(*m) != sender.as_ref())
-                            .cloned()
-                            .collect();
-                        if now_in.is_empty() {
-                            everyone
-                                .iter()
-                                .filter(|m| Some(*m) != sender.as_ref())
-                                .cloned()
-                                .collect()
-                        } else {
-                            now_in
-                        }
-                    }
+                // The other members now, or, when the sender is alone so far, everyone the
+                // conversation ever had; counted first, so that a large group's list is never
+                // built (`super::recipients` leaves it out).
+                let others = |ids: &Ids| {
+                    ids.len() - sender.as_ref().map_or(0, |s| usize::from(ids.contains(s)))
                 };
-                doc.to = super::recipients(recipients.len() + 1, &mut doc, || {
-                    recipients.iter().map(|id| person(id, names)).collect()
-                });
+                let pool = if others(&members) > 0 {
+                    &members
+                } else {
+                    &everyone
+                };
+                doc.to = match e.body.get("recipientId").and_then(id_string) {
+                    Some(r) => vec![person(&r, names)],
+                    None => super::recipients(others(pool) + 1, &mut doc, || {
+                        pool.iter()
+                            .filter(|m| Some(*m) != sender.as_ref())
+                            .map(|id| person(id, names))
+                            .collect()
+                    }),
+                };
                 docs.push(doc);
             }
             _ => {}
