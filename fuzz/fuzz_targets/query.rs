@@ -1,0 +1,40 @@
+//! The query language: `query::compile` (the parser of `query/parse.rs`, then the mapping onto
+//! the schema, date values through `query/date.rs`) and `query::date::parse_interval`. The first
+//! byte picks the time zone dates are read in (UTC, or zones with DST gaps and odd offsets).
+#![no_main]
+
+use std::sync::LazyLock;
+
+use chrono_tz::Tz;
+use libfuzzer_sys::fuzz_target;
+use trawl::index::schema::{self, Fields};
+use trawl::query;
+
+static FIELDS: LazyLock<Fields> = LazyLock::new(|| Fields::resolve(&schema::build()).unwrap());
+
+const ZONES: [Tz; 6] = [
+    Tz::UTC,
+    Tz::America__New_York,
+    Tz::Europe__Paris,
+    Tz::Australia__Lord_Howe,
+    Tz::Pacific__Apia,
+    Tz::Asia__Kathmandu,
+];
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&first, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let tz = ZONES[first as usize % ZONES.len()];
+    let _ = query::compile(
+        text,
+        query::Context {
+            fields: &FIELDS,
+            tz,
+        },
+    );
+    let _ = query::date::parse_interval(text, tz);
+});
