@@ -105,13 +105,7 @@ fn issue_12_a_parser_panic_is_recorded_and_the_run_goes_on() {
         .find(|n| n.ends_with(".mbox"))
         .expect("an mbox in sample_corpus/mbox");
     let ix = TestIndex::empty();
-    let out = ix
-        .cmd(&["index", dump.to_str().unwrap()])
-        .env("TRAWL_FAULT", format!("panic:{victim}"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stderr = index_with_fault(&ix, &dump, &format!("panic:{victim}"));
     assert!(stderr.contains("parser-crash 1"), "{stderr}");
     assert!(!stderr.contains("panicked at"), "no panic notice: {stderr}");
     let skipped = std::fs::read_to_string(ix.path.join("skipped.jsonl")).unwrap();
@@ -489,13 +483,7 @@ fn issue_12_a_panic_costs_one_mbox_message_or_one_archive_member() {
     }
     std::fs::write(dump.join("bundle.zip"), zip.finish().unwrap().into_inner()).unwrap();
     let ix = TestIndex::empty();
-    let out = ix
-        .cmd(&["index", dump.to_str().unwrap()])
-        .env("TRAWL_FAULT", format!("panic-on:{marker}"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stderr = index_with_fault(&ix, &dump, &format!("panic-on:{marker}"));
     assert!(stderr.contains("parser-crash 2"), "{stderr}");
     assert_eq!(ix.search("*", &[]).1.total_hits, 4 + 2);
     let skipped = std::fs::read_to_string(ix.path.join("skipped.jsonl")).unwrap();
@@ -587,6 +575,19 @@ fn issue_12_a_crash_before_the_file_records_are_replaced_loses_and_duplicates_no
         );
         assert_eq!(ix.exported(), reference, "run {run}");
     }
+}
+
+/// Indexes `dump` into `ix` with the fault `fault` injected (`TRAWL_FAULT`); the run must
+/// succeed. Returns its stderr.
+fn index_with_fault(ix: &TestIndex, dump: &Path, fault: &str) -> String {
+    let out = ix
+        .cmd(&["index", dump.to_str().unwrap()])
+        .env("TRAWL_FAULT", fault)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    stderr
 }
 
 fn signal(child: &Child, name: &str) {
