@@ -10,11 +10,13 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(trawl_corpora)");
     println!("cargo::rustc-check-cfg=cfg(trawl_root)");
     let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
-    let beside = Path::new(&manifest).join("..");
-    // The folder beside the project changes when shared/ appears or goes.
-    println!("cargo::rerun-if-changed={}", beside.display());
+    let corpora = Path::new(&manifest).join("../shared/corpora");
+    // Not the folder beside the project: cargo scans a watched folder recursively, and that one
+    // holds the build's own output, which would rerun this script (and rebuild the crate) on
+    // every build. A shared/ that appears later is seen after `cargo clean -p trawl`.
     println!("cargo::rerun-if-changed=build.rs");
-    if beside.join("shared/corpora").is_dir() {
+    if corpora.is_dir() {
+        println!("cargo::rerun-if-changed={}", corpora.display());
         println!("cargo::rustc-cfg=trawl_corpora");
     }
     let root = std::fs::read_to_string("/proc/self/status")
