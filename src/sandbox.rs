@@ -154,7 +154,15 @@ pub fn run(cfg: &Config, job: &str, input: &[u8]) -> Result<Vec<u8>, SandboxErro
     let (Some(mut stdin), Some(stdout), Some(stderr)) =
         (child.stdin.take(), child.stdout.take(), child.stderr.take())
     else {
-        unreachable!("all three streams are piped")
+        // Cannot happen (all three are piped above), but a missing stream is a failed start,
+        // not a reason to take the indexing run down.
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(SandboxError::Spawn {
+            job: job.to_owned(),
+            program: cfg.program.clone(),
+            source: io::Error::other("the child's standard streams were not piped"),
+        });
     };
     let started = Instant::now();
     // A timeout too large to add is no timeout (a century).
