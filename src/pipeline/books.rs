@@ -24,7 +24,7 @@ pub(super) enum RecordSink {
 pub(super) struct Books<'a> {
     pub(super) report: Report,
     pub(super) sink: RecordSink,
-    /// Opened at the first record this run writes anew (`None` with checkpoints off).
+    /// Opened at the first record this run writes anew (never with `journaling` off).
     pub(super) journal: Option<meta::JournalWriter>,
     pub(super) journaling: bool,
     pub(super) index_dir: &'a Path,

@@ -104,8 +104,6 @@ pub struct Report {
     pub interrupted: bool,
     /// The last run on this index was interrupted, and this one took up from its last commit.
     pub resumed: bool,
-    /// Commits made before the final one.
-    pub checkpoints: u64,
     /// Files not re-read or not re-indexed because they had not changed since the last run.
     pub unchanged: u64,
     /// Files parsed and (re-)indexed by this run.
@@ -237,13 +235,12 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     };
     let stage = Instant::now();
     let walk_over = (Mutex::new(false), Condvar::new());
-    let commit_secs = Mutex::new(0.0f64);
 
     let previous = Mutex::new(previous);
     let complete = std::thread::scope(|scope| {
         let (feed, books, fields, stop) = (&feed, &books, &fields, &stop);
         let (previous, progress) = (&previous, &progress);
-        let (walk_over, commit_secs, index_dir) = (&walk_over, &commit_secs, &index_dir);
+        let (walk_over, index_dir) = (&walk_over, &index_dir);
         let parse = scope.spawn(move || {
             pool.install(|| {
                 work_rx.into_iter().par_bridge().for_each(|chunk| {
@@ -288,11 +285,10 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
                     }
                     if timeout.timed_out() {
                         let t = Instant::now();
-                        match checkpoint(feed, books) {
-                            Ok(()) => lock(books).report.checkpoints += 1,
-                            Err(e) => feed.fail(e),
+                        if let Err(e) = checkpoint(feed, books) {
+                            feed.fail(e);
                         }
-                        *lock(commit_secs) += t.elapsed().as_secs_f64();
+                        lock(books).report.stages.commit_secs += t.elapsed().as_secs_f64();
                     }
                 }
             });
@@ -343,7 +339,6 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         return Err(e);
     }
     let (mut report, sink, mut journal) = (books.report, books.sink, books.journal);
-    report.stages.commit_secs = commit_secs.into_inner().unwrap_or_else(|e| e.into_inner());
 
     report.interrupted = interrupted;
     if report.interrupted {

@@ -76,13 +76,7 @@ fn issue_12_one_absurd_date_does_not_lose_the_run() {
     let bad = message(49, "Fri, 31 Dec 262142 23:59:59 -1200");
     std::fs::write(dump.join("49.eml"), bad).unwrap();
     let ix = TestIndex::empty();
-    let out = ix.run(&["index", dump.to_str().unwrap()]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ix.index(&dump);
     assert_eq!(ix.search("*", &[]).1.total_hits, 50);
     let (hits, _, _) = ix.search("subject:\"note 49\"", &[]);
     assert_eq!(hits.len(), 1);
@@ -105,7 +99,7 @@ fn issue_12_a_parser_panic_is_recorded_and_the_run_goes_on() {
         .find(|n| n.ends_with(".mbox"))
         .expect("an mbox in sample_corpus/mbox");
     let ix = TestIndex::empty();
-    let stderr = index_with_fault(&ix, &dump, &format!("panic:{victim}"));
+    let stderr = ix.index_with(&dump, &[("TRAWL_FAULT", &format!("panic:{victim}"))]);
     assert!(stderr.contains("parser-crash 1"), "{stderr}");
     assert!(!stderr.contains("panicked at"), "no panic notice: {stderr}");
     let skipped = std::fs::read_to_string(ix.path.join("skipped.jsonl")).unwrap();
@@ -210,13 +204,7 @@ fn issue_12_a_dump_on_a_read_only_mount_indexes_and_is_not_written() {
     );
     let before = fingerprint(&ro);
     let ix = TestIndex::empty();
-    let out = ix.run(&["index", ro.to_str().unwrap()]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ix.index(&ro);
     assert_eq!(ix.exported().len(), TestIndex::of(&source).exported().len());
     let inside = trawl()
         .arg("--index")
@@ -328,9 +316,7 @@ fn issue_12_ctrl_c_keeps_the_work_done_and_the_next_run_resumes() {
     assert_eq!(status.code(), Some(130), "interrupted");
     let kept = ix.search("*", &[]).1.total_hits;
     assert!(kept > 0, "the work done before Ctrl-C is kept");
-    let out = ix.run(&["index", dump.to_str().unwrap()]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stderr = ix.index(&dump);
     assert!(stderr.contains("resumed"), "{stderr}");
     assert!(
         stderr.contains(&format!("from {} of 20000 files", 20_000 - kept))
@@ -438,13 +424,7 @@ fn issue_12_a_crash_between_a_commit_and_its_journal_duplicates_nothing() {
         !journal.contains("\"committed\""),
         "no record marked committed"
     );
-    let out = ix.run(&["index", dump.to_str().unwrap()]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ix.index(&dump);
     assert_eq!(ix.search("*", &[]).1.total_hits, 20_000);
     assert_eq!(ix.exported(), TestIndex::of(&dump).exported());
 }
@@ -483,7 +463,7 @@ fn issue_12_a_panic_costs_one_mbox_message_or_one_archive_member() {
     }
     std::fs::write(dump.join("bundle.zip"), zip.finish().unwrap().into_inner()).unwrap();
     let ix = TestIndex::empty();
-    let stderr = index_with_fault(&ix, &dump, &format!("panic-on:{marker}"));
+    let stderr = ix.index_with(&dump, &[("TRAWL_FAULT", &format!("panic-on:{marker}"))]);
     assert!(stderr.contains("parser-crash 2"), "{stderr}");
     assert_eq!(ix.search("*", &[]).1.total_hits, 4 + 2);
     let skipped = std::fs::read_to_string(ix.path.join("skipped.jsonl")).unwrap();
@@ -566,28 +546,13 @@ fn issue_12_a_crash_before_the_file_records_are_replaced_loses_and_duplicates_no
     assert_ne!(out.status.code(), Some(0), "aborted before files.jsonl");
     assert!(!ix.path.join("files.jsonl").exists());
     for run in 0..2 {
-        let out = ix.run(&["index", dump.to_str().unwrap()]);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        let stderr = ix.index(&dump);
         assert!(
             stderr.contains("indexed 0 documents"),
             "run {run}: {stderr}"
         );
         assert_eq!(ix.exported(), reference, "run {run}");
     }
-}
-
-/// Indexes `dump` into `ix` with the fault `fault` injected (`TRAWL_FAULT`); the run must
-/// succeed. Returns its stderr.
-fn index_with_fault(ix: &TestIndex, dump: &Path, fault: &str) -> String {
-    let out = ix
-        .cmd(&["index", dump.to_str().unwrap()])
-        .env("TRAWL_FAULT", fault)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    stderr
 }
 
 fn signal(child: &Child, name: &str) {

@@ -8,17 +8,6 @@ fn message(id: &str, subject: &str, body: &str) -> String {
     format!("Message-ID: <{id}>\nFrom: a@x.example\nTo: b@x.example\nDate: Mon, 3 Oct 2016 10:00:00 +0000\nSubject: {subject}\n\n{body}\n")
 }
 
-fn index(ix: &TestIndex, dump: &Path) -> String {
-    let out = ix.run(&["index", dump.to_str().unwrap()]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stderr).unwrap()
-}
-
 fn set_mtime(path: &Path, secs_ago: u64) {
     let f = std::fs::File::options().write(true).open(path).unwrap();
     f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(secs_ago))
@@ -44,7 +33,7 @@ fn incremental_reindex_tracks_every_kind_of_change() {
     );
     std::fs::write(dump.join("mbox/box.mbox"), &mbox).unwrap();
     let ix = TestIndex::empty();
-    let first = index(&ix, &dump);
+    let first = ix.index(&dump);
     assert!(
         first.contains("indexed 7 documents from 6 of 6 files"),
         "{first}"
@@ -52,7 +41,7 @@ fn incremental_reindex_tracks_every_kind_of_change() {
     assert_eq!(ix.search("*", &[]).1.total_hits, 7);
 
     // Nothing changed: nothing is read, nothing indexed twice.
-    let second = index(&ix, &dump);
+    let second = ix.index(&dump);
     assert!(
         second.contains("indexed 0 documents from 0 of 6 files"),
         "{second}"
@@ -65,7 +54,7 @@ fn incremental_reindex_tracks_every_kind_of_change() {
 
     // Touched without change (new mtime, same bytes): read and hashed, not re-indexed.
     set_mtime(&dump.join("m0.eml"), 3600);
-    let touched = index(&ix, &dump);
+    let touched = ix.index(&dump);
     assert!(touched.contains("indexed 0 documents"), "{touched}");
     assert_eq!(ix.search("*", &[]).1.total_hits, 7);
 
@@ -86,7 +75,7 @@ fn incremental_reindex_tracks_every_kind_of_change() {
         ),
     )
     .unwrap();
-    let third = index(&ix, &dump);
+    let third = ix.index(&dump);
     assert!(
         third.contains("2 removed"),
         "deleted and renamed-away paths: {third}"
@@ -107,7 +96,7 @@ fn incremental_reindex_tracks_every_kind_of_change() {
 
     // A file that turns into junk loses its documents and is reported as skipped.
     std::fs::write(dump.join("m4.eml"), [0u8, 1, 2, 3, 0, 0, 9]).unwrap();
-    index(&ix, &dump);
+    ix.index(&dump);
     assert!(ids("id:m4@x").is_empty());
     let skipped = std::fs::read_to_string(ix.path.join("skipped.jsonl")).unwrap();
     assert!(
@@ -129,19 +118,19 @@ fn two_dumps_share_one_index_and_keep_their_records() {
         }
     }
     let ix = TestIndex::empty();
-    index(&ix, &a);
-    index(&ix, &b);
+    ix.index(&a);
+    ix.index(&b);
     let files = || std::fs::read_to_string(ix.path.join("files.jsonl")).unwrap();
     assert_eq!(files().lines().count(), 5, "{}", files());
 
     // An unchanged re-run of one dump leaves the manifest as it was, byte for byte.
     let before = files();
-    index(&ix, &a);
+    ix.index(&a);
     assert_eq!(files(), before);
 
     // Changing one dump rewrites its records and keeps the other dump's.
     std::fs::remove_file(a.join("0.eml")).unwrap();
-    let out = index(&ix, &a);
+    let out = ix.index(&a);
     assert!(out.contains("1 removed"), "{out}");
     let after = files();
     assert_eq!(after.lines().count(), 4, "{after}");
@@ -167,7 +156,7 @@ fn small_segments_of_incremental_runs_are_merged() {
             message(&format!("m{i}@x"), &format!("note {i}"), "alpha"),
         )
         .unwrap();
-        index(&ix, &dump);
+        ix.index(&dump);
         most = most.max(ix.segments());
     }
     assert!(most >= 7, "every run should add a segment (at most {most})");
@@ -213,7 +202,7 @@ fn a_changed_then_deleted_archive_takes_its_members_with_it() {
     )
     .unwrap();
     let ix = TestIndex::empty();
-    index(&ix, &dump);
+    ix.index(&dump);
     assert_eq!(ix.search("*", &[]).1.total_hits, 3);
     std::fs::write(
         &bundle,
@@ -221,12 +210,12 @@ fn a_changed_then_deleted_archive_takes_its_members_with_it() {
     )
     .unwrap();
     set_mtime(&bundle, 10);
-    index(&ix, &dump);
+    ix.index(&dump);
     assert_eq!(ix.search("alpha OR bravo", &[]).1.total_hits, 0);
     assert_eq!(ix.search("charlie", &[]).1.total_hits, 1);
     assert_eq!(ix.search("*", &[]).1.total_hits, 2);
     std::fs::remove_file(&bundle).unwrap();
-    index(&ix, &dump);
+    ix.index(&dump);
     assert_eq!(ix.search("*", &[]).1.total_hits, 1);
     assert_eq!(ix.search("stays", &[]).1.total_hits, 1);
 }

@@ -43,13 +43,25 @@ impl TestIndex {
     /// An index of `dump`, built by the binary.
     pub fn of(dump: &Path) -> TestIndex {
         let ix = TestIndex::empty();
-        let out = ix.run(&["index", dump.to_str().unwrap()]);
-        assert!(
-            out.status.success(),
-            "indexing failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        ix.index(dump);
         ix
+    }
+
+    /// Runs `trawl index DUMP` into this index; it must succeed. Returns its stderr.
+    pub fn index(&self, dump: &Path) -> String {
+        self.index_with(dump, &[])
+    }
+
+    /// Like [`TestIndex::index`], with `env` set for the run (`TRAWL_FAULT`, say).
+    pub fn index_with(&self, dump: &Path, env: &[(&str, &str)]) -> String {
+        let out = self
+            .cmd(&["index", dump.to_str().unwrap()])
+            .envs(env.iter().copied())
+            .output()
+            .expect("running trawl");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "indexing failed: {stderr}");
+        stderr
     }
 
     pub fn sample() -> TestIndex {
