@@ -255,7 +255,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
                         };
                         progress.add_total(entry.size);
                         let replace =
-                            legacy || prev.as_ref().map_or(resumed, |p| p.docs > 0 || resumed);
+                            legacy || resumed || prev.as_ref().is_some_and(|p| p.docs > 0);
                         done.push(parse_file(
                             &entry,
                             prev.as_ref(),
