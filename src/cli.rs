@@ -60,6 +60,9 @@ pub enum Command {
     Show(ShowArgs),
     /// The correspondence between two parties in date order, with the time between messages.
     Timeline(TimelineArgs),
+    /// Read the sources of the matching documents (all by default) back from the dump and list
+    /// every one whose bytes changed or that is gone; exit 1 when any is.
+    Verify(VerifyArgs),
     /// Write the indexed documents as NDJSON (all fields), or the index schema with --schema.
     Export(ExportArgs),
     /// Every file seen and what became of it: indexed as which format and how many documents,
@@ -107,6 +110,18 @@ pub struct ReportArgs {
     /// Only the skipped files.
     #[arg(long)]
     pub skipped: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Only documents matching this query (default: all).
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+
+    /// JSON Lines: one {"type":"problem"} object per document that did not verify, then a
+    /// {"type":"summary"} with the counts.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -227,6 +242,11 @@ pub struct IndexArgs {
     #[arg(long, value_name = "FILE")]
     pub names: Option<PathBuf>,
 
+    /// Re-read and re-index every file, changed or not. Not needed after an upgrade or with
+    /// other --names: a run notices those and re-reads what they affect.
+    #[arg(long)]
+    pub force: bool,
+
     /// Commit the work done so far every this many seconds (0: only at the end). A run that
     /// is killed or crashes loses at most this much work: run the same command again and it
     /// resumes from the last commit. Each commit costs a flush of the indexer's memory.
@@ -327,7 +347,8 @@ pub struct SearchArgs {
     #[arg(long, conflicts_with_all = ["paths", "json", "csv"])]
     pub count: bool,
 
-    /// Print only the source paths of the hits, one per line, each once (for xargs).
+    /// Print only the files the hits come from, one per line, each once (for xargs): an archive
+    /// member's archive; to a pipe, the file names' own bytes.
     #[arg(long, conflicts_with_all = ["json", "csv"])]
     pub paths: bool,
 

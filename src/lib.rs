@@ -17,3 +17,4 @@ pub mod pipeline;
 pub mod progress;
 pub mod query;
 pub mod sandbox;
+pub mod source;

@@ -24,6 +24,7 @@ pub fn run(index_dir: &Path, args: IndexArgs) -> anyhow::Result<Exit> {
     config.memory_mib = args.memory;
     config.follow_symlinks = args.follow_symlinks;
     config.names = args.names;
+    config.force = args.force;
     config.commit_every = Duration::from_secs_f64(args.commit_every.max(0.0));
     config.max_file_bytes = args.max_file_size.saturating_mul(1 << 20);
     config.progress = !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
@@ -84,6 +85,9 @@ fn print_summary(config: &IndexConfig, r: &Report) {
             .map(|(k, v)| format!("{k} {v}"))
             .collect();
         eprintln!("files by format: {}", parts.join(", "));
+    }
+    if let Some(why) = &r.redo {
+        eprintln!("re-read {} files whether changed or not: {why}", r.redone);
     }
     if r.unchanged > 0 || r.deleted > 0 {
         eprintln!(

@@ -10,6 +10,7 @@ pub mod search;
 pub mod show;
 pub mod stats;
 pub mod timeline;
+pub mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -81,5 +82,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Export(args) => export::run(&g, args),
         Command::Report(args) => report::run(&g, args),
         Command::Extract(args) => extract::run(args),
+        Command::Verify(args) => verify::run(&g, args),
     }
 }

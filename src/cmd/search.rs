@@ -285,13 +285,16 @@ pub fn execute_to(
             }
             Some(Format::Text) => text::write_hit(out, &hit, plan.tz, plan.color)?,
             None => {
-                if seen_paths.insert(hit.path.clone()) {
-                    let p = if terminal {
-                        output::sanitize::for_terminal(&hit.path)
+                // The file on disk (an archive member's archive), once; to a pipe as the
+                // file system's own bytes, so `xargs` opens it whatever its encoding.
+                let (file, _) = crate::source::split_members(&hit.path);
+                if seen_paths.insert(file.to_owned()) {
+                    if terminal {
+                        writeln!(out, "{}", output::sanitize::for_terminal(file))?;
                     } else {
-                        hit.path.clone()
-                    };
-                    writeln!(out, "{p}")?;
+                        out.write_all(&crate::source::decode_bytes(file))?;
+                        out.write_all(b"\n")?;
+                    }
                 }
             }
         }
@@ -526,7 +529,9 @@ pub fn hit_from_doc(doc: &TantivyDocument, f: &Fields) -> Hit {
         path: s(f.path).unwrap_or_default(),
         offset: u(f.offset),
         length: u(f.length),
+        item: doc.get_first(f.item).and_then(|v| v.as_u64()),
         sha256: s(f.sha256).unwrap_or_default(),
+        format: s(f.format).unwrap_or_default(),
         attachments: doc
             .get_all(f.attachment)
             .filter_map(|v| v.as_str().map(str::to_owned))

@@ -1,9 +1,9 @@
 //! `trawl show ID`: one message in full (headers, body, attachments, provenance), or with
 //! `--raw` its original bytes read back from the dump and checked against the recorded hash.
 
-use std::io::{IsTerminal, Read, Seek, SeekFrom, Write};
+use std::io::{IsTerminal, Write};
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
@@ -13,11 +13,12 @@ use tantivy::{TantivyDocument, Term};
 use super::search::{hit_from_doc, stored_str};
 use super::{Exit, Globals};
 use crate::cli::ShowArgs;
-use crate::doc::{parse_id, sha256_hex, Mailbox};
+use crate::doc::{parse_id, Mailbox};
 use crate::index::reader::{self, Opened};
 use crate::output::json::{self, Hit};
 use crate::output::sanitize::for_terminal;
 use crate::output::text::format_date;
+use crate::source::{self, Check, Source};
 
 /// At most this many documents are shown for one Message-ID (the same message in many mailboxes).
 const MAX_SAME_ID: usize = 50;
@@ -59,7 +60,7 @@ pub fn run(g: &Globals, args: ShowArgs) -> anyhow::Result<Exit> {
     let mut out = stdout.lock();
     for (i, shown) in docs.iter().enumerate() {
         if args.raw {
-            write_raw(&mut out, &shown.hit)?;
+            write_raw(&mut out, &opened, &shown.hit)?;
         } else if args.json {
             json::write_line(&mut out, "message", shown)?;
         } else {
@@ -199,9 +200,10 @@ fn write_text<W: Write>(out: &mut W, s: &Shown, tz: chrono_tz::Tz) -> std::io::R
         )?;
     }
     writeln!(out, "Id:         {}", h.id)?;
+    let part = h.item.map(|i| format!(", part {i}")).unwrap_or_default();
     writeln!(
         out,
-        "Source:     {} (offset {}, {} bytes)",
+        "Source:     {} (offset {}, {} bytes{part})",
         for_terminal(&h.path),
         h.offset,
         h.length
@@ -233,22 +235,28 @@ fn write_text<W: Write>(out: &mut W, s: &Shown, tz: chrono_tz::Tz) -> std::io::R
     Ok(())
 }
 
-/// Writes the stored bytes of `h` from its source file. Warns when they no longer match the
-/// hash recorded at indexing (the dump changed). On a terminal, control characters are escaped.
-fn write_raw<W: Write>(out: &mut W, h: &Hit) -> anyhow::Result<()> {
-    let mut file = std::fs::File::open(&h.path).with_context(|| format!("opening {}", h.path))?;
-    file.seek(SeekFrom::Start(h.offset))?;
-    let mut bytes = Vec::with_capacity(h.length as usize);
-    file.take(h.length).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 != h.length {
-        bail!("{} is shorter than when it was indexed", h.path);
-    }
-    if sha256_hex(&bytes) != h.sha256 {
-        eprintln!(
-            "trawl: warning: {} has changed since indexing (SHA-256 differs)",
-            for_terminal(&h.path)
-        );
-    }
+/// Writes the bytes `h` was parsed from, read back from the dump (see [`crate::source`]) and
+/// checked against the hash recorded at indexing: a warning when they differ (the dump
+/// changed), an error when they cannot be read or the format cannot give them on their own. On a
+/// terminal, control characters are escaped.
+fn write_raw<W: Write>(out: &mut W, opened: &Opened, h: &Hit) -> anyhow::Result<()> {
+    let carrier = carrier_format(opened, h)?;
+    let bytes = match source::check(&source_of(h, &carrier)) {
+        Ok(Check::Same(bytes)) => bytes,
+        Ok(Check::Changed { bytes, sha256 }) => {
+            eprintln!(
+                "trawl: warning: the source of {} has changed since indexing \
+                 (SHA-256 {} then, {sha256} now)",
+                h.id, h.sha256
+            );
+            bytes
+        }
+        Err(e) => bail!(
+            "{}: {}",
+            for_terminal(&h.path),
+            for_terminal(&e.to_string())
+        ),
+    };
     if std::io::stdout().is_terminal() {
         for line in String::from_utf8_lossy(&bytes).lines() {
             writeln!(out, "{}", for_terminal(line))?;
@@ -257,4 +265,49 @@ fn write_raw<W: Write>(out: &mut W, h: &Hit) -> anyhow::Result<()> {
         out.write_all(&bytes)?;
     }
     Ok(())
+}
+
+/// The source of a hit, as [`source::read_back`] takes it.
+pub fn source_of<'a>(h: &'a Hit, carrier_format: &'a str) -> Source<'a> {
+    Source {
+        path: &h.path,
+        offset: h.offset,
+        length: h.length,
+        item: h.item,
+        sha256: &h.sha256,
+        format: carrier_format,
+        kind: &h.kind,
+    }
+}
+
+/// The format of the message a part was found in (its outermost carrier's, which says how the
+/// message's bytes are stored: an mbox escapes them); a document's own format otherwise.
+pub fn carrier_format(opened: &Opened, h: &Hit) -> anyhow::Result<String> {
+    if h.item.is_none() {
+        return Ok(h.format.clone());
+    }
+    let searcher = opened.searcher();
+    let f = &opened.fields;
+    let mut parent = h.parent.as_deref().and_then(parse_id);
+    let mut format = h.format.clone();
+    // Forwarded messages nest; the chain ends at the message with no item.
+    for _ in 0..64 {
+        let Some(id) = parent else { break };
+        let q = TermQuery::new(Term::from_field_u64(f.id, id), IndexRecordOption::Basic);
+        let Some((_, addr)) = searcher
+            .search(&q, &TopDocs::with_limit(1).order_by_score())?
+            .into_iter()
+            .next()
+        else {
+            break;
+        };
+        let d: TantivyDocument = searcher.doc(addr)?;
+        let p = hit_from_doc(&d, f);
+        format = p.format;
+        if p.item.is_none() {
+            break;
+        }
+        parent = p.parent.as_deref().and_then(parse_id);
+    }
+    Ok(format)
 }

@@ -207,9 +207,7 @@ fn sync_dir(dir: &Path) -> Result<()> {
 /// Whether `path` is `root` or inside it, by comparing strings (`Path::starts_with` compares
 /// component by component, which shows in profiles over a million records).
 pub fn is_under(path: &str, root: &Path) -> bool {
-    let Some(root) = root.to_str() else {
-        return Path::new(path).starts_with(root);
-    };
+    let root = crate::source::encode_path(root);
     let root = root.trim_end_matches('/');
     path.strip_prefix(root)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
@@ -353,6 +351,21 @@ pub struct RunRecord {
     pub bytes: u64,
     pub skipped: BTreeMap<String, u64>,
     pub interrupted: bool,
+    /// What, besides the files, decided the documents this run wrote.
+    #[serde(default)]
+    pub options: RunOptions,
+}
+
+/// The inputs of a run that change documents without changing files: a later run of the same
+/// dump with other ones re-reads what they affect (see `pipeline::Redo`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RunOptions {
+    /// [`crate::ingest::PARSER_VERSION`] of the trawl that ran (0: written before it was recorded).
+    #[serde(default)]
+    pub parser_version: u32,
+    /// SHA-256 of the `--names` file's contents, when one was given.
+    #[serde(default)]
+    pub names_sha256: Option<String>,
 }
 
 /// One line of `skipped.jsonl`.

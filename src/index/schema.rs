@@ -25,6 +25,8 @@ pub const DATE_SOURCE: &str = "date_source";
 pub const PATH: &str = "path";
 pub const OFFSET: &str = "offset";
 pub const LENGTH: &str = "length";
+/// The MIME part inside the byte range that a document is (see [`crate::source`]).
+pub const ITEM: &str = "item";
 pub const SHA256: &str = "sha256";
 pub const MESSAGE_ID: &str = "message_id";
 pub const IN_REPLY_TO: &str = "in_reply_to";
@@ -74,6 +76,7 @@ pub struct Fields {
     pub path: Field,
     pub offset: Field,
     pub length: Field,
+    pub item: Field,
     pub sha256: Field,
     pub message_id: Field,
     pub in_reply_to: Field,
@@ -126,7 +129,8 @@ pub fn build() -> Schema {
     b.add_text_field(DATE_SOURCE, STRING | STORED);
     b.add_text_field(PATH, STRING | STORED);
     b.add_u64_field(OFFSET, u64_stored.clone());
-    b.add_u64_field(LENGTH, u64_stored);
+    b.add_u64_field(LENGTH, u64_stored.clone());
+    b.add_u64_field(ITEM, u64_stored);
     b.add_text_field(SHA256, STORED);
     b.add_text_field(MESSAGE_ID, STRING | STORED);
     b.add_text_field(IN_REPLY_TO, STRING | STORED);
@@ -165,7 +169,7 @@ pub fn build() -> Schema {
 
 /// Version of the on-disk layout, recorded in the index directory; an index of another version
 /// is refused with a request to re-index rather than misread.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 impl Fields {
     /// Resolves every field of `schema`. Fails when the index was built by another schema.
@@ -181,6 +185,7 @@ impl Fields {
             path: f(PATH)?,
             offset: f(OFFSET)?,
             length: f(LENGTH)?,
+            item: f(ITEM)?,
             sha256: f(SHA256)?,
             message_id: f(MESSAGE_ID)?,
             in_reply_to: f(IN_REPLY_TO)?,

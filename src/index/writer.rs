@@ -134,6 +134,9 @@ pub fn to_document(doc: &Doc, f: &Fields) -> TantivyDocument {
     d.add_text(f.path, &doc.source.path);
     d.add_u64(f.offset, doc.source.offset);
     d.add_u64(f.length, doc.source.length);
+    if let Some(item) = doc.source.item {
+        d.add_u64(f.item, item);
+    }
     d.add_text(f.sha256, &doc.source.sha256);
     if let Some(id) = &doc.message_id {
         d.add_text(f.message_id, id);

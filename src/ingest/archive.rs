@@ -217,12 +217,15 @@ pub fn for_each_member(
     }
 }
 
-/// A member path that stays inside the archive: relative, no `..`, no drive or root.
+/// A member path that stays inside the archive: relative, no `..`, no drive or root. A `:`
+/// elsewhere is an ordinary character (`Re: budget.eml`); only a drive (`C:`) makes a name
+/// absolute.
 fn safe_name(name: &str) -> bool {
+    let drive = name.as_bytes().get(1) == Some(&b':') && name.as_bytes()[0].is_ascii_alphabetic();
     !name.is_empty()
         && !name.starts_with('/')
         && !name.starts_with('\\')
-        && !name.contains(':')
+        && !drive
         && name.split(['/', '\\']).all(|c| c != "..")
 }
 
@@ -375,7 +378,7 @@ fn tar_members(
         if !entry.header().entry_type().is_file() {
             continue;
         }
-        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let name = crate::source::encode_bytes(&entry.path_bytes());
         if !safe_name(&name) {
             skip(name, Skip::UnsafeArchivePath);
             continue;
@@ -443,14 +446,16 @@ mod tests {
                 ("a/b.eml", b"From: x@y\n\nhi"),
                 ("../../etc/evil", b"x"),
                 ("/abs", b"y"),
+                ("C:\\Windows\\evil", b"z"),
+                ("Re: budget.eml", b"From: x@y\n\nhi"),
             ],
             zip::CompressionMethod::Deflated,
         );
         assert_eq!(sniff(&z, "x.zip"), Some(ArchiveFormat::Zip));
         let (ok, bad, r) = members(&z, ArchiveFormat::Zip, Limits::default());
         assert!(r.is_ok());
-        assert_eq!(ok, ["a/b.eml"]);
-        assert_eq!(bad.len(), 2);
+        assert_eq!(ok, ["a/b.eml", "Re: budget.eml"]);
+        assert_eq!(bad.len(), 3);
         assert!(bad.iter().all(|(_, code)| code == "unsafe-archive-path"));
     }
 

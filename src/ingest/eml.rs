@@ -115,11 +115,6 @@ pub fn parse_message_tree(
     origin: Origin<'_>,
     stored_sha256: Option<&str>,
 ) -> Vec<Doc> {
-    // Leading blank lines would make the parser see an empty header block.
-    let raw = &message[message
-        .iter()
-        .position(|&b| b != b'\n' && b != b'\r')
-        .unwrap_or(message.len())..];
     debug_assert!(stored_sha256.is_none_or(|h| h == sha256_hex(stored)));
     let source = Provenance {
         path: origin.path.to_owned(),
@@ -129,21 +124,9 @@ pub fn parse_message_tree(
         item: None,
     };
     let mut doc = Doc::new(Kind::Email, origin.format, source);
-
-    let repaired = repair_header_end(raw);
-    let raw = match &repaired {
-        Some(fixed) => {
-            doc.flags.push("no-header-separator");
-            fixed.as_slice()
-        }
-        None => {
-            if !has_header_body_separator(raw) {
-                doc.flags.push("truncated");
-            }
-            raw
-        }
-    };
-    let Some(msg) = PARSER.parse(raw) else {
+    let (raw, flag) = prepare(message);
+    doc.flags.extend(flag);
+    let Some(msg) = PARSER.parse(&raw) else {
         doc.flags.push("unparsed");
         return vec![doc];
     };
@@ -152,6 +135,59 @@ pub fn parse_message_tree(
     children(&msg, 0, 0, origin, &mut out);
     out
 }
+
+/// The bytes the MIME parser is given for `message`, and the flag that says what was wrong
+/// with them: leading blank lines dropped (they would read as an empty header block), a header
+/// block that runs into the body repaired (`no-header-separator`), or none (`truncated`).
+fn prepare(message: &[u8]) -> (Cow<'_, [u8]>, Option<&'static str>) {
+    let raw = &message[message
+        .iter()
+        .position(|&b| b != b'\n' && b != b'\r')
+        .unwrap_or(message.len())..];
+    match repair_header_end(raw) {
+        Some(fixed) => (Cow::Owned(fixed), Some("no-header-separator")),
+        None if !has_header_body_separator(raw) => (Cow::Borrowed(raw), Some("truncated")),
+        None => (Cow::Borrowed(raw), None),
+    }
+}
+
+/// The contents of the part numbered `item` (as [`parse_message_tree`] numbers attachments and
+/// forwarded messages) of the message stored as `stored` in a file read as `format`: an
+/// attachment's contents decoded from their transfer encoding (text parts also from their
+/// charset), a forwarded message's bytes. What `trawl show --raw` gives for such documents.
+pub fn stored_part_contents(stored: &[u8], format: &str, item: u64) -> Option<Vec<u8>> {
+    let message = if format == Format::Mbox.as_str() {
+        super::mbox::message_of_stored(stored)
+    } else {
+        Cow::Borrowed(stored)
+    };
+    let (raw, _) = prepare(&message);
+    let msg = PARSER.parse(&raw)?;
+    find_part(&msg, 0, item)
+}
+
+/// Walks the parts of `msg` as [`children`] does, to the one numbered `item`.
+fn find_part(msg: &Message<'_>, base: u64, item: u64) -> Option<Vec<u8>> {
+    if base >= MAX_ITEM_BASE || item < base {
+        return None;
+    }
+    for (n, part) in msg.attachments().filter(|p| !is_inline_text(p)).enumerate() {
+        let this = base + n as u64;
+        if this == item {
+            return Some(part.contents().to_vec());
+        }
+        if let Some(inner) = part.message() {
+            if let Some(found) = find_part(inner, (this + 1) * 1000, item) {
+                return Some(found);
+            }
+        }
+    }
+    None
+}
+
+/// Forwarded messages number their parts from `(item + 1) * 1000`; past this, deeper
+/// forwards are not read as documents.
+const MAX_ITEM_BASE: u64 = 1000u64.pow(3);
 
 /// Appends the children of `msg` (whose document is `out[parent_index]`) to `out`. Items are
 /// numbered `base + n`; a forwarded message's own children get `(item + 1) * 1000 + m`.
@@ -162,22 +198,26 @@ fn children(
     origin: Origin<'_>,
     out: &mut Vec<Doc>,
 ) {
-    if base >= 1000u64.pow(3) {
+    if base >= MAX_ITEM_BASE {
         return;
     }
     let parent_id = out[parent_index].id;
+    // Every part points at the range of the message it was found in (the root's), and its
+    // item says which part; its hash is of its own contents, which is what `show --raw` gives.
+    let carrier_length = out[0].source.length;
     for (n, part) in msg.attachments().filter(|p| !is_inline_text(p)).enumerate() {
         let item = base + n as u64;
         let bytes = part.contents();
         let source = Provenance {
             path: origin.path.to_owned(),
             offset: origin.offset,
-            length: bytes.len() as u64,
+            length: carrier_length,
             sha256: sha256_hex(bytes),
             item: Some(item),
         };
         if let Some(inner) = part.message() {
             let mut d = Doc::new(Kind::Email, origin.format, source);
+            d.size = bytes.len() as u64;
             d.parent = Some(parent_id);
             d.flags.push("forwarded");
             fill_from_message(&mut d, inner, origin.now);
@@ -192,6 +232,7 @@ fn children(
         };
         let carrier = &out[parent_index];
         let mut d = Doc::new(Kind::Attachment, format.as_str(), source);
+        d.size = bytes.len() as u64;
         d.parent = Some(parent_id);
         d.subject = name.to_owned();
         d.from = carrier.from.clone();

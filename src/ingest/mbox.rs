@@ -62,7 +62,7 @@ pub(crate) fn stream(
             return Ok(FileOutcome::Unchanged { sha256: sha });
         }
     }
-    let path_str = path.to_string_lossy();
+    let path_str = crate::source::encode_path(path);
     let origin = Origin {
         path: &path_str,
         offset: 0,
@@ -195,12 +195,18 @@ pub fn split(data: &[u8]) -> Vec<Span> {
 /// Parses one stored mbox message (From line included) found at `offset`, with the documents
 /// found inside it (see [`super::eml::parse_message_tree`]).
 pub fn parse_stored_tree(offset: u64, stored: &[u8], origin: Origin<'_>) -> Vec<Doc> {
+    let message = message_of_stored(stored);
+    super::eml::parse_message_tree(stored, &message, Origin { offset, ..origin }, None)
+}
+
+/// The message an mbox stores as `stored` (its `From ` line and `>From` escapes included):
+/// without the `From ` line, unescaped.
+pub fn message_of_stored(stored: &[u8]) -> Cow<'_, [u8]> {
     let first_line = stored
         .iter()
         .position(|&b| b == b'\n')
         .map_or(stored.len(), |i| i + 1);
-    let message = unescape(&stored[first_line..]);
-    super::eml::parse_message_tree(stored, &message, Origin { offset, ..origin }, None)
+    unescape(&stored[first_line..])
 }
 
 /// Strips one `>` from lines matching `^>+From `. Borrows when there is nothing to undo.

@@ -7,7 +7,9 @@
 //!   `tz_offset_minutes` (the sender's offset, or `null`), `date_quality` (`ok`, `missing`,
 //!   `unparseable`, `absurd`), `date_raw` (the header as written), `from` (`{address, name}` or
 //!   `null`), `to`/`cc`/`bcc` (lists of `{address, name}`), `subject`, `message_id`, `path`
-//!   (absolute), `offset` and `length` (the byte range in that file), `sha256` (of those bytes),
+//!   (absolute, archive members after `!/`, bytes that are not UTF-8 as `\xHH`), `offset` and
+//!   `length` (the byte range in that file or member), `item` (the MIME part inside that range,
+//!   or `null`), `sha256` (of the bytes `show --raw` gives), `format` (what it was read as),
 //!   `attachments` (file names), `score`, `snippet` (plain text), `highlights` (byte ranges
 //!   `[start, end)` of matched words within `snippet`), `parent` (id of the message an
 //!   attachment or forwarded message was found in), `conversation` (chat) and `date_source`;
@@ -47,7 +49,12 @@ pub struct Hit {
     pub path: String,
     pub offset: u64,
     pub length: u64,
+    /// The part of the message at that range that this document is (an attachment, a
+    /// forwarded message), or `null`; see [`crate::source`].
+    pub item: Option<u64>,
     pub sha256: String,
+    /// The format the document was read as (`eml`, `mbox`, `slack`, `pdf`, ...).
+    pub format: String,
     pub attachments: Vec<String>,
     pub score: Option<f32>,
     pub snippet: String,

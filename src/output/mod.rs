@@ -25,14 +25,15 @@ pub fn use_color(choice: ColorChoice) -> bool {
 }
 
 /// `path` relative to the current directory when it lies below it, for shorter lines.
+/// Paths are compared as stored (see [`crate::source::encode_path`]).
 pub fn display_path(path: &str) -> String {
     std::env::current_dir()
         .ok()
         .and_then(|cwd| {
-            std::path::Path::new(path)
-                .strip_prefix(cwd)
-                .ok()
-                .map(|p| p.to_string_lossy().into_owned())
+            let cwd = crate::source::encode_path(&cwd);
+            let rest = path.strip_prefix(cwd.trim_end_matches('/'))?;
+            let rest = rest.strip_prefix('/')?;
+            (!rest.is_empty()).then(|| rest.to_owned())
         })
         .unwrap_or_else(|| path.to_owned())
 }

@@ -148,7 +148,7 @@ impl<'a> Books<'a> {
     /// last run recorded the same.
     pub(super) fn walk_skip(&mut self, path: &Path, skip: &Skip, known: bool) {
         self.report.files_seen += 1;
-        let entry = skipped(path, skip);
+        let entry = skipped(&crate::source::encode_path(path), skip);
         let record = FileRecord {
             path: entry.path.clone(),
             size: 0,
@@ -204,7 +204,7 @@ impl<'a> Books<'a> {
                 });
             }
             if let Some(s) = &p.skip {
-                self.skip(skipped(Path::new(&p.record.path), s));
+                self.skip(skipped(&p.record.path, s));
             }
             self.changed();
             self.push_new(p.record);
@@ -212,9 +212,9 @@ impl<'a> Books<'a> {
     }
 }
 
-pub(super) fn skipped(path: &Path, skip: &Skip) -> SkippedFile {
+pub(super) fn skipped(path: &str, skip: &Skip) -> SkippedFile {
     SkippedFile {
-        path: path.to_string_lossy().into_owned(),
+        path: path.to_owned(),
         reason: skip.code().to_owned(),
         detail: skip.to_string(),
     }

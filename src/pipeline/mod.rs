@@ -41,10 +41,10 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
 use crate::error::Error;
-use crate::index::meta::{self, FileRecord, RunRecord, SkippedFile};
+use crate::index::meta::{self, FileRecord, RunOptions, RunRecord, SkippedFile};
 use crate::index::schema::Fields;
 use crate::index::{lock as run_lock, writer};
-use crate::ingest::format::holds_members;
+use crate::ingest::format::{holds_members, Format};
 use crate::ingest::{self, walk, FileOutcome, Skip};
 use crate::progress::Progress;
 use books::{Books, Parsed, RecordSink};
@@ -65,6 +65,8 @@ pub struct IndexConfig {
     pub commit_every: Duration,
     /// Largest file read whole (see [`ingest::Context::max_file_bytes`]).
     pub max_file_bytes: u64,
+    /// Re-read and re-index every file, changed or not (`--force`).
+    pub force: bool,
     /// Parse the whole dump before indexing any of it, holding every document in memory, so
     /// the two stages are timed apart (`bench index --stages-apart`). Off for `trawl index`.
     pub stages_apart: bool,
@@ -87,6 +89,7 @@ impl IndexConfig {
             names: None,
             commit_every: Duration::from_secs_f64(DEFAULT_COMMIT_SECS),
             max_file_bytes: ingest::DEFAULT_MAX_FILE_BYTES,
+            force: false,
             stages_apart: false,
         }
     }
@@ -112,6 +115,11 @@ pub struct Report {
     pub by_format: BTreeMap<String, u64>,
     /// Files indexed by an earlier run that are gone now; their documents were deleted.
     pub deleted: u64,
+    /// Why unchanged files were read again, when they were: `--force`, other `--names`, or a
+    /// trawl whose parsers make other documents (see [`Redo`]).
+    pub redo: Option<String>,
+    /// Files re-read for that reason.
+    pub redone: u64,
     /// Time per stage: walking the dump, parsing and feeding the writer, committing, merging.
     pub stages: Stages,
 }
@@ -180,7 +188,23 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     }
     let ctx = &ctx;
     let (index, fields, mut meta) = writer::open_or_create(&index_dir)?;
-    let root = dump.to_string_lossy().into_owned();
+    let root = crate::source::encode_path(&dump);
+    let options = RunOptions {
+        parser_version: ingest::PARSER_VERSION,
+        names_sha256: match &config.names {
+            Some(p) => Some(
+                ingest::hash_file(p).with_context(|| format!("reading --names {}", p.display()))?,
+            ),
+            None => None,
+        },
+    };
+    let last_options = meta
+        .runs
+        .iter()
+        .rev()
+        .find(|r| r.root == root)
+        .map(|r| &r.options);
+    let redo = Redo::decide(config.force, last_options, &options);
     let known = meta::read_files_under(&index_dir, &dump)?;
     let journal = meta::read_journal(&index_dir, &dump)?;
     // An index written before files.jsonl existed: replace by path, never duplicate.
@@ -224,6 +248,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         // or Ctrl-C (its handler is set by `trawl index`; the stages-apart bench has neither).
         b.journaling = !config.stages_apart;
         b.report.resumed = resumed;
+        b.report.redo = redo.reason().map(str::to_owned);
         if resumed {
             // files.jsonl must take in the journal's records even if nothing else changes,
             // or they would be lost with the journal at the end of this run.
@@ -250,9 +275,13 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
                             return;
                         }
                         let entry = walk::stat(path);
-                        let Some(prev) = sort_file(&entry, previous, books) else {
+                        let Some(prev) = sort_file(&entry, previous, books, &redo) else {
                             continue; // unchanged, booked
                         };
+                        let reread = prev.as_ref().is_some_and(|p| redo.covers(p));
+                        if reread {
+                            lock(books).report.redone += 1;
+                        }
                         progress.add_total(entry.size);
                         let replace =
                             legacy || resumed || prev.as_ref().is_some_and(|p| p.docs > 0);
@@ -260,6 +289,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
                             &entry,
                             prev.as_ref(),
                             replace,
+                            reread,
                             ctx,
                             fields,
                             feed,
@@ -346,7 +376,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         // The unfinished new files.jsonl is removed when the sink drops; the old one and the
         // journal describe the index.
         report.elapsed = started.elapsed();
-        push_run(&index_dir, &root, &mut meta, &report, now)?;
+        push_run(&index_dir, &root, &mut meta, &report, &options, now)?;
         return Ok(report);
     }
     report.stages.parse_and_index_secs = stage.elapsed().as_secs_f64();
@@ -379,7 +409,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     }
     // Only now that files.jsonl holds everything the journal said.
     meta::remove_journal(&index_dir)?;
-    push_run(&index_dir, &root, &mut meta, &report, now)?;
+    push_run(&index_dir, &root, &mut meta, &report, &options, now)?;
     Ok(report)
 }
 
@@ -497,7 +527,9 @@ fn walk_dump(
         }
         match found {
             walk::Found::Skipped(path, skip) => {
-                let prev = lock(previous).files.remove(path.to_string_lossy().as_ref());
+                let prev = lock(previous)
+                    .files
+                    .remove(&crate::source::encode_path(&path));
                 let known = prev.is_some_and(|p| p.skipped.as_deref() == Some(skip.code()));
                 lock(books).walk_skip(&path, &skip, known);
             }
@@ -525,11 +557,12 @@ fn sort_file(
     f: &walk::FileEntry,
     previous: &Mutex<Previous>,
     books: &Mutex<Books<'_>>,
+    redo: &Redo,
 ) -> Option<Option<FileRecord>> {
-    let key = f.path.to_string_lossy();
+    let key = crate::source::encode_path(&f.path);
     let mut prev = lock(previous);
-    match prev.files.remove(key.as_ref()) {
-        Some(p) if p.size == f.size && p.mtime_ns == f.mtime_ns => {
+    match prev.files.remove(&key) {
+        Some(p) if p.size == f.size && p.mtime_ns == f.mtime_ns && !redo.covers(&p) => {
             let skip = p.skipped.as_ref().map(|reason| {
                 prev.skips.remove(&p.path).unwrap_or_else(|| SkippedFile {
                     path: p.path.clone(),
@@ -545,6 +578,70 @@ fn sort_file(
     }
 }
 
+/// The formats whose documents take names from `--names` (see `ingest::Context::names`).
+const NAMED_FORMATS: &[&str] = &[Format::TwitterDm.as_str()];
+
+/// Which files a run reads again although they have not changed since the last run of the dump.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redo {
+    Nothing,
+    /// Every file: `--force`, or the last run's parsers made other documents.
+    All(String),
+    /// The files read as these formats: what other `--names` change.
+    Formats(&'static [&'static str], String),
+}
+
+impl Redo {
+    /// Compares this run's options with those of the last run of the same dump.
+    pub fn decide(force: bool, last: Option<&RunOptions>, now: &RunOptions) -> Redo {
+        if force {
+            return Redo::All("--force".into());
+        }
+        let Some(last) = last else {
+            return Redo::Nothing;
+        };
+        if last.parser_version != now.parser_version {
+            return Redo::All(format!(
+                "the dump was last indexed by a trawl whose parsers make other documents \
+                 (parser version {}, now {})",
+                last.parser_version, now.parser_version
+            ));
+        }
+        if last.names_sha256 != now.names_sha256 {
+            return Redo::Formats(
+                NAMED_FORMATS,
+                match (&last.names_sha256, &now.names_sha256) {
+                    (None, Some(_)) => "--names was given, the last run had none".into(),
+                    (Some(_), None) => {
+                        "--names was not given, the last run had it (give it again to keep \
+                         those names)"
+                            .into()
+                    }
+                    _ => "--names holds other names than at the last run".into(),
+                },
+            );
+        }
+        Redo::Nothing
+    }
+
+    /// Whether the file of last run's record `r` is to be read again.
+    pub fn covers(&self, r: &FileRecord) -> bool {
+        match self {
+            Redo::Nothing => false,
+            Redo::All(_) => true,
+            Redo::Formats(formats, _) => r.format.as_deref().is_some_and(|f| formats.contains(&f)),
+        }
+    }
+
+    /// Why, for the run's summary.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Redo::Nothing => None,
+            Redo::All(why) | Redo::Formats(_, why) => Some(why),
+        }
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -555,6 +652,7 @@ fn push_run(
     root: &str,
     meta: &mut meta::Meta,
     report: &Report,
+    options: &RunOptions,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     meta.runs.push(RunRecord {
@@ -567,6 +665,7 @@ fn push_run(
         bytes: report.bytes,
         skipped: report.skipped_by_reason(),
         interrupted: report.interrupted,
+        options: options.clone(),
     });
     meta::write_meta(index_dir, meta)?;
     Ok(())
@@ -576,14 +675,16 @@ fn parse_file(
     entry: &walk::FileEntry,
     prev: Option<&FileRecord>,
     replace: bool,
+    reread: bool,
     ctx: &ingest::Context,
     fields: &Fields,
     feed: &Feed<'_>,
 ) -> Parsed {
-    let path = entry.path.to_string_lossy().into_owned();
+    let path = crate::source::encode_path(&entry.path);
     let mut added = 0u64;
     let mut begun = false;
-    let previous_sha = prev.and_then(|p| p.sha256.as_deref());
+    // A file re-read for other options or parsers is indexed again even with the same bytes.
+    let previous_sha = prev.filter(|_| !reread).and_then(|p| p.sha256.as_deref());
     // An archive's documents carry `path!/member` paths, which a delete of `path` misses.
     let had_members = prev.is_some_and(|p| p.format.as_deref().is_some_and(holds_members));
     let member_prefix = format!("{path}!/");

@@ -334,16 +334,17 @@ fn as_domain(value: &Value) -> Option<String> {
 }
 
 /// `path:` values: an absolute path matches as a prefix; a relative one matches at any directory
-/// boundary (`path:maildir/dana` finds `/cases/dump/maildir/dana/cur/...`).
+/// boundary (`path:maildir/dana` finds `/cases/dump/maildir/dana/cur/...`). An archive is a
+/// folder of its members: `path:leak.zip` finds `/cases/dump/leak.zip!/mail/a.eml`.
 fn path_query(field: Field, v: &str) -> Result<Q, String> {
     let v = v.trim_end_matches('/');
     if v.is_empty() {
         return Err("`path:` needs a path".into());
     }
     let pattern = if v.starts_with('/') {
-        format!("{}(/.*)?", regex_escape(v))
+        format!("{}(!?/.*)?", regex_escape(v))
     } else {
-        format!("(.*/)?{}(/.*)?", regex_escape(v))
+        format!("(.*/)?{}(!?/.*)?", regex_escape(v))
     };
     RegexQuery::from_pattern(&pattern, field)
         .map(|q| Box::new(q) as Q)

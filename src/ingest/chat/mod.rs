@@ -33,22 +33,71 @@ pub struct ChatSource<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// Where one message's own bytes lie in its export file: their offset, and the bytes (its JSON
+/// item as written, or its text lines).
+pub type Span<'a> = (u64, &'a [u8]);
+
 /// An empty chat document for message number `item` of `src`, read as `format`, whose own bytes
-/// (its JSON object or its text lines) are `raw`.
-pub fn chat_doc(src: &ChatSource, format: &'static str, item: u64, raw: &[u8]) -> Doc {
-    let mut doc = Doc::new(
-        Kind::Chat,
-        format,
-        Provenance {
+/// are at `span` of the file. Its source is that byte range, so `show --raw` gives back the
+/// message as it stands in the file. Without a span (the file parsed, but its items could not
+/// be located), the source is the message number, and `show --raw` refuses.
+pub fn chat_doc(src: &ChatSource, format: &'static str, item: u64, span: Option<Span<'_>>) -> Doc {
+    let source = match span {
+        Some((offset, raw)) => Provenance {
             path: src.path.to_owned(),
-            offset: 0,
+            offset,
             length: raw.len() as u64,
             sha256: sha256_hex(raw),
+            item: None,
+        },
+        None => Provenance {
+            path: src.path.to_owned(),
+            offset: 0,
+            length: 0,
+            sha256: String::new(),
             item: Some(item),
         },
-    );
+    };
+    let mut doc = Doc::new(Kind::Chat, format, source);
     doc.date_source = DateSource::Header;
     doc
+}
+
+/// Locating the items of a JSON export in its file. serde_json's `RawValue` borrows each value's
+/// text from the input, so the place of a value is where its text starts in the file: the
+/// parsers read values as they always did, and take their byte ranges from here.
+pub(crate) mod json_span {
+    use std::collections::HashMap;
+
+    use serde_json::value::RawValue;
+
+    /// The whole JSON text `json` as a raw value, when it is valid JSON.
+    pub fn root(json: &[u8]) -> Option<&RawValue> {
+        serde_json::from_str(std::str::from_utf8(json).ok()?).ok()
+    }
+
+    /// The value of `key` in the object `v` (the last one, as `serde_json::Value` keeps).
+    pub fn field<'a>(v: &'a RawValue, key: &str) -> Option<&'a RawValue> {
+        let map: HashMap<String, &'a RawValue> = serde_json::from_str(v.get()).ok()?;
+        map.get(key).copied()
+    }
+
+    /// The elements of the array `v`, in order.
+    pub fn items(v: &RawValue) -> Option<Vec<&RawValue>> {
+        serde_json::from_str(v.get()).ok()
+    }
+
+    /// Where `v`, borrowed from `file`, lies in it.
+    pub fn span<'f>(file: &'f [u8], v: &RawValue) -> Option<super::Span<'f>> {
+        let start = (v.get().as_ptr() as usize).checked_sub(file.as_ptr() as usize)?;
+        let bytes = file.get(start..start + v.get().len())?;
+        Some((start as u64, bytes))
+    }
+
+    /// The spans of the elements of the array `v`.
+    pub fn item_spans<'f>(file: &'f [u8], v: Option<&RawValue>) -> Option<Vec<super::Span<'f>>> {
+        items(v?)?.into_iter().map(|i| span(file, i)).collect()
+    }
 }
 
 /// Dates before this year are absurd, as for mail (1970 is what broken tools write for "none").
@@ -166,11 +215,6 @@ pub(crate) fn id_string(v: &Value) -> Option<String> {
     }
 }
 
-/// The bytes a JSON value stands for in provenance: its compact re-serialization.
-pub(crate) fn value_bytes(v: &Value) -> Vec<u8> {
-    serde_json::to_vec(v).unwrap_or_default()
-}
-
 /// The last path segment of a file path or URL (without query string or fragment).
 pub(crate) fn file_name_of(path: &str) -> &str {
     let path = path.split(['?', '#']).next().unwrap_or(path);
@@ -237,17 +281,22 @@ mod tests {
             path: "/dump/x.json",
             now: now(),
         };
-        let a = chat_doc(&src, "slack", 0, b"abc");
-        let b = chat_doc(&src, "slack", 1, b"abc");
+        let a = chat_doc(&src, "slack", 0, Some((10, b"abc")));
+        let b = chat_doc(&src, "slack", 1, Some((20, b"abc")));
         assert_eq!(a.kind, Kind::Chat);
-        assert_eq!(a.source.item, Some(0));
-        assert_eq!(a.source.length, 3);
+        assert_eq!(a.source.item, None);
+        assert_eq!((a.source.offset, a.source.length), (10, 3));
         assert_eq!(a.size, 3);
         assert_eq!(
             a.source.sha256,
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert_ne!(a.id, b.id);
+        // Not located in the file: the message number tells it apart, and there is no hash.
+        let c = chat_doc(&src, "slack", 2, None);
+        let d = chat_doc(&src, "slack", 3, None);
+        assert_eq!((c.source.item, c.source.sha256.as_str()), (Some(2), ""));
+        assert_ne!(c.id, d.id);
     }
 
     #[test]
@@ -256,7 +305,7 @@ mod tests {
             path: "p",
             now: now(),
         };
-        let mut d = chat_doc(&src, "slack", 0, b"");
+        let mut d = chat_doc(&src, "slack", 0, None);
         let t = Utc.with_ymd_and_hms(2016, 9, 20, 17, 30, 0).unwrap();
         set_date(&mut d, Some("x"), Some(t), now());
         assert_eq!((d.date, d.date_quality), (Some(t), DateQuality::Ok));

@@ -33,7 +33,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::{
-    account, chat_doc, id_string, set_date, str_field, unescape_html, value_bytes, ChatSource,
+    account, chat_doc, id_string, json_span, set_date, str_field, unescape_html, ChatSource,
 };
 use crate::doc::{Attachment, Doc, Mailbox};
 use crate::ingest::format::{Format, Sniff};
@@ -310,8 +310,10 @@ pub fn parse_day(
     ws: &Workspace,
     src: &ChatSource,
 ) -> Result<Vec<Doc>, String> {
-    let root: Value = serde_json::from_slice(super::trim_start_bytes(bytes))
+    let json = super::trim_start_bytes(bytes);
+    let root: Value = serde_json::from_slice(json)
         .map_err(|e| format!("Slack day file is not valid JSON: {e}"))?;
+    let spans = json_span::item_spans(bytes, json_span::root(json));
     let messages = root
         .as_array()
         .ok_or("Slack day file does not hold a JSON array of messages")?;
@@ -321,9 +323,10 @@ pub fn parse_day(
         _ => format!("#{channel}"),
     };
     let mut docs = Vec::new();
-    for m in messages.iter().filter(|m| m.is_object()) {
+    for (i, m) in messages.iter().enumerate().filter(|(_, m)| m.is_object()) {
         let item = docs.len() as u64;
-        let mut doc = chat_doc(src, FORMAT, item, &value_bytes(m));
+        let span = spans.as_ref().and_then(|s| s.get(i).copied());
+        let mut doc = chat_doc(src, FORMAT, item, span);
         doc.conversation = Some(channel.to_owned());
         doc.subject = subject.clone();
 

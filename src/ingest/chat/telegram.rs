@@ -35,8 +35,8 @@ use chrono::{DateTime, NaiveDateTime};
 use serde_json::Value;
 
 use super::{
-    account, chat_doc, file_name_of, id_string, mime_from_name, set_date, str_field,
-    trim_start_bytes, value_bytes, ChatSource,
+    account, chat_doc, file_name_of, id_string, json_span, mime_from_name, set_date, str_field,
+    trim_start_bytes, ChatSource, Span,
 };
 use crate::doc::{Attachment, Doc, Mailbox};
 use crate::ingest::format::{Format, Sniff};
@@ -78,19 +78,33 @@ pub(crate) fn read(
 
 /// Parses a `result.json`, one chat or a full export.
 pub fn parse(bytes: &[u8], src: &ChatSource) -> Result<Vec<Doc>, String> {
-    let root: Value = serde_json::from_slice(trim_start_bytes(bytes))
+    let json = trim_start_bytes(bytes);
+    let root: Value = serde_json::from_slice(json)
         .map_err(|e| format!("Telegram export is not valid JSON: {e}"))?;
     if !root.is_object() {
         return Err("Telegram export is not a JSON object".into());
     }
+    let raw_root = json_span::root(json);
     let mut docs = Vec::new();
     if root.get("messages").is_some_and(Value::is_array) {
-        parse_chat(&root, None, src, &mut docs);
+        let spans = json_span::item_spans(
+            bytes,
+            raw_root.and_then(|r| json_span::field(r, "messages")),
+        );
+        parse_chat(&root, spans, None, src, &mut docs);
         return Ok(docs);
     }
-    let lists: Vec<&Vec<Value>> = ["chats", "left_chats"]
+    // Each chat of each list, with the spans of its messages in the file.
+    let lists: Vec<(&Vec<Value>, Option<Vec<_>>)> = ["chats", "left_chats"]
         .iter()
-        .filter_map(|k| root.get(*k)?.get("list")?.as_array())
+        .filter_map(|k| {
+            let chats = root.get(*k)?.get("list")?.as_array()?;
+            let raw = raw_root
+                .and_then(|r| json_span::field(r, k))
+                .and_then(|l| json_span::field(l, "list"))
+                .and_then(json_span::items);
+            Some((chats, raw))
+        })
         .collect();
     if lists.is_empty() {
         return Err("Telegram export has neither `messages` nor `chats.list`".into());
@@ -100,8 +114,16 @@ pub fn parse(bytes: &[u8], src: &ChatSource) -> Result<Vec<Doc>, String> {
         .and_then(|p| p.get("user_id"))
         .and_then(id_string)
         .map(|id| format!("user{id}"));
-    for chat in lists.into_iter().flatten() {
-        parse_chat(chat, owner.as_deref(), src, &mut docs);
+    for (chats, raw) in lists {
+        for (i, chat) in chats.iter().enumerate() {
+            let spans = raw.as_ref().and_then(|r| {
+                json_span::item_spans(
+                    bytes,
+                    r.get(i).and_then(|c| json_span::field(c, "messages")),
+                )
+            });
+            parse_chat(chat, spans, owner.as_deref(), src, &mut docs);
+        }
     }
     Ok(docs)
 }
@@ -148,7 +170,14 @@ fn sender_of(m: &Value) -> (Option<String>, Option<String>) {
     (id, name)
 }
 
-fn parse_chat(chat: &Value, owner: Option<&str>, src: &ChatSource, docs: &mut Vec<Doc>) {
+/// Reads one chat; `spans` are where its messages lie in the file, element for element.
+fn parse_chat(
+    chat: &Value,
+    spans: Option<Vec<Span<'_>>>,
+    owner: Option<&str>,
+    src: &ChatSource,
+    docs: &mut Vec<Doc>,
+) {
     let Some(messages) = chat.get("messages").and_then(Value::as_array) else {
         return;
     };
@@ -205,9 +234,10 @@ fn parse_chat(chat: &Value, owner: Option<&str>, src: &ChatSource, docs: &mut Ve
     }
     let person = |id: &str| -> Mailbox { account("telegram", id, names.get(id).cloned()) };
 
-    for m in messages.iter().filter(|m| m.is_object()) {
+    for (i, m) in messages.iter().enumerate().filter(|(_, m)| m.is_object()) {
         let item = docs.len() as u64;
-        let mut doc = chat_doc(src, FORMAT, item, &value_bytes(m));
+        let span = spans.as_ref().and_then(|s| s.get(i).copied());
+        let mut doc = chat_doc(src, FORMAT, item, span);
         doc.conversation = Some(conversation.clone());
         doc.subject = chat_name.clone();
 
@@ -490,7 +520,15 @@ mod tests {
         assert_eq!(docs[3].from.as_ref().unwrap().name, None);
         assert_eq!(docs[4].conversation.as_deref(), Some("telegram:5"));
         assert_eq!(docs[4].from.as_ref().unwrap().address, "telegram:channel5");
-        assert_eq!(docs[4].source.item, Some(4));
+        // Each message's source is its own JSON object in the file, even in a left chat.
+        let own = |d: &Doc| {
+            let s = &d.source;
+            assert_eq!(s.item, None);
+            &json[s.offset as usize..(s.offset + s.length) as usize]
+        };
+        assert!(own(&docs[4]).starts_with(r#"{"id": 1, "type": "message", "date": "2015"#));
+        assert!(own(&docs[4]).ends_with(r#""text": "z"}"#));
+        assert!(own(&docs[3]).contains("deleted account"));
         let ids: std::collections::HashSet<_> = docs.iter().map(|d| d.id).collect();
         assert_eq!(ids.len(), 5);
     }

@@ -35,8 +35,8 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::{
-    account, chat_doc, file_name_of, id_string, mime_from_name, set_date, str_field,
-    trim_start_bytes, unescape_html, value_bytes, ChatSource,
+    account, chat_doc, file_name_of, id_string, json_span, mime_from_name, set_date, str_field,
+    trim_start_bytes, unescape_html, ChatSource, Span,
 };
 use crate::doc::{Attachment, Doc, Mailbox};
 use crate::ingest::format::{Format, Sniff};
@@ -99,7 +99,6 @@ struct Event<'v> {
     index: usize,
     kind: &'v str,
     body: &'v Value,
-    whole: &'v Value,
 }
 
 fn parse_created(v: &Value) -> Option<DateTime<Utc>> {
@@ -172,17 +171,24 @@ pub fn parse(
         .as_array()
         .ok_or("Twitter DM file does not hold a JSON array")?;
     let mut docs = Vec::new();
-    for conv in convs {
+    let raw_convs = json_span::root(json).and_then(json_span::items);
+    for (i, conv) in convs.iter().enumerate() {
         let Some(conv) = conv.get("dmConversation") else {
             continue;
         };
-        parse_conversation(conv, src, names, &mut docs);
+        // Where this conversation's events lie in the file, element for element.
+        let spans = raw_convs.as_ref().and_then(|r| {
+            let conv = r.get(i).and_then(|c| json_span::field(c, "dmConversation"));
+            json_span::item_spans(bytes, conv.and_then(|c| json_span::field(c, "messages")))
+        });
+        parse_conversation(conv, spans, src, names, &mut docs);
     }
     Ok(docs)
 }
 
 fn parse_conversation(
     conv: &Value,
+    spans: Option<Vec<Span<'_>>>,
     src: &ChatSource,
     names: &HashMap<String, String>,
     docs: &mut Vec<Doc>,
@@ -195,14 +201,13 @@ fn parse_conversation(
         .unwrap_or_default()
         .iter()
         .enumerate()
-        .filter_map(|(index, whole)| {
-            let (kind, body) = whole.as_object()?.iter().next()?;
+        .filter_map(|(index, event)| {
+            let (kind, body) = event.as_object()?.iter().next()?;
             Some(Event {
                 date: parse_created(body),
                 index,
                 kind: kind.as_str(),
                 body,
-                whole,
             })
         })
         .collect();
@@ -276,7 +281,8 @@ fn parse_conversation(
                     members.push(s.clone());
                 }
                 let item = docs.len() as u64;
-                let mut doc = message_doc(e, src, item, names, conv_id.as_deref());
+                let span = spans.as_ref().and_then(|s| s.get(e.index).copied());
+                let mut doc = message_doc(e, span, src, item, names, conv_id.as_deref());
                 doc.subject = title.clone();
                 // The other members now, or, when the sender is alone so far, everyone the
                 // conversation ever had; counted first, so that a large group's list is never
@@ -311,13 +317,14 @@ fn person(id: &str, names: &HashMap<String, String>) -> Mailbox {
 
 fn message_doc(
     e: &Event,
+    span: Option<Span<'_>>,
     src: &ChatSource,
     item: u64,
     names: &HashMap<String, String>,
     conv_id: Option<&str>,
 ) -> Doc {
     let m = e.body;
-    let mut doc = chat_doc(src, FORMAT, item, &value_bytes(e.whole));
+    let mut doc = chat_doc(src, FORMAT, item, span);
     doc.from = m
         .get("senderId")
         .and_then(id_string)
@@ -523,7 +530,11 @@ mod tests {
         let (a, b) = (&docs[0], &docs[1]);
         // chronological order: 9001 first
         assert_eq!(a.message_id.as_deref(), Some("twitter:9001"));
-        assert_eq!(a.source.item, Some(0));
+        // Its source is its own event object in the file.
+        let own =
+            &ONE_TO_ONE[a.source.offset as usize..(a.source.offset + a.source.length) as usize];
+        assert!(own.starts_with(r#"{ "messageCreate" : {"#), "{own}");
+        assert!(own.contains("9001") && own.ends_with('}'), "{own}");
         assert_eq!(a.format, "twitter-dm");
         assert_eq!(a.conversation.as_deref(), Some("111-222"));
         let from = a.from.as_ref().unwrap();

@@ -372,12 +372,8 @@ pub fn parse(bytes: &[u8], src: &ChatSource, chat_name: &str) -> Result<Vec<Doc>
 
     let mut docs = Vec::with_capacity(messages.len());
     for (item, m) in messages.iter().enumerate() {
-        let mut doc = chat_doc(
-            src,
-            FORMAT,
-            item as u64,
-            &bytes[m.start..m.end.max(m.start)],
-        );
+        let span = (m.start as u64, &bytes[m.start..m.end.max(m.start)]);
+        let mut doc = chat_doc(src, FORMAT, item as u64, Some(span));
         let from = sender_mailbox(&m.sender);
         doc.to = super::recipients(participants.len(), &mut doc, || {
             participants
@@ -516,7 +512,12 @@ caption here
         assert_eq!(docs.len(), 3);
         let a = &docs[0];
         assert_eq!(a.format, "whatsapp");
-        assert_eq!(a.source.item, Some(0));
+        // Its source is its own line of the file.
+        let own = &IOS[a.source.offset as usize..(a.source.offset + a.source.length) as usize];
+        assert!(
+            own.starts_with("[20/09/2016, 13:3") && own.contains("Are you there?"),
+            "{own}"
+        );
         assert_eq!(a.body, "Are you there?");
         assert_eq!(a.conversation.as_deref(), Some("whatsapp:Sam Ortiz"));
         assert_eq!(a.subject, "Sam Ortiz");

@@ -1,0 +1,365 @@
+//! The source model: where a document came from, written down exactly enough to read its bytes
+//! back and prove they are the ones it was parsed from.
+//!
+//! A document's source is
+//! - a **path**: the file's path as the file system gives it, then the chain of archive members
+//!   that leads to it, joined by `!/` (`/dump/leak.zip!/mail/a.eml`). Paths are bytes on Unix;
+//!   [`encode_bytes`] writes them as a string without loss (a backslash doubled, a byte that is
+//!   not UTF-8 as `\xHH`), so two Latin-1 names that differ in one byte stay two names and the
+//!   stored path opens the file;
+//! - a **byte range** of that file or member (`offset`, `length`): the whole file, one mbox
+//!   message, one chat export's JSON item or text lines;
+//! - optionally an **item**: the number of a MIME part inside the message at that range (an
+//!   attachment's decoded contents, a forwarded `message/rfc822` part), see
+//!   [`crate::ingest::eml::part_contents`]; for a chat export whose items could not be located
+//!   in the file, the message number;
+//! - the **SHA-256** of exactly the bytes [`read_back`] returns.
+//!
+//! Ids derive from path, offset and item (see [`crate::doc::Doc::new`]), so distinct sources never
+//! share an id.
+
+use std::io::{Read, Seek, SeekFrom};
+use std::path::PathBuf;
+
+use crate::doc::sha256_hex;
+use crate::ingest::archive::{self, ArchiveFormat, Limits};
+use crate::ingest::Skip;
+
+/// What joins an archive's path to the name of one of its members.
+pub const MEMBER_SEPARATOR: &str = "!/";
+
+/// A path as the file system gives it, as a string without loss: see [`encode_bytes`].
+pub fn encode_path(path: &std::path::Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    encode_bytes(path.as_os_str().as_bytes())
+}
+
+/// Bytes of a name as a string without loss: valid UTF-8 is kept, a backslash is doubled, and
+/// every byte that is not part of valid UTF-8 is written `\xHH`. [`decode_bytes`] undoes it.
+pub fn encode_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c == '\\' {
+                out.push_str("\\\\");
+            } else {
+                out.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The bytes [`encode_bytes`] wrote `s` from. A backslash not followed by `\` or `xHH` is kept
+/// as it is, so hand-typed paths still work.
+pub fn decode_bytes(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            if b.get(i + 1) == Some(&b'\\') {
+                out.push(b'\\');
+                i += 2;
+                continue;
+            }
+            if b.get(i + 1) == Some(&b'x') {
+                if let Some(v) = b
+                    .get(i + 2..i + 4)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                {
+                    out.push(v);
+                    i += 4;
+                    continue;
+                }
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
+/// The file system path an encoded path stands for.
+pub fn decode_path(s: &str) -> PathBuf {
+    use std::os::unix::ffi::OsStringExt;
+    PathBuf::from(std::ffi::OsString::from_vec(decode_bytes(s)))
+}
+
+/// The file on disk and the archive members leading to the document, outermost first.
+pub fn split_members(path: &str) -> (&str, Vec<&str>) {
+    let mut parts = path.split(MEMBER_SEPARATOR);
+    let file = parts.next().unwrap_or(path);
+    (file, parts.collect())
+}
+
+/// A document's source as the index stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source<'a> {
+    pub path: &'a str,
+    pub offset: u64,
+    pub length: u64,
+    pub item: Option<u64>,
+    pub sha256: &'a str,
+    /// The format the document was read as: says how an item is found inside its range.
+    pub format: &'a str,
+    /// The document's kind (`email`, `chat`, `attachment`, `document`).
+    pub kind: &'a str,
+}
+
+/// Why the bytes of a source could not be given back.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadBackError {
+    /// The file is not there any more (or cannot be opened).
+    #[error("the file cannot be opened: {error}")]
+    Missing { path: String, error: std::io::Error },
+    /// The file is there, but shorter than the recorded range.
+    #[error("{path} is shorter than when it was indexed")]
+    Truncated { path: String },
+    /// A member of the chain is not in its archive any more, or the archive cannot be read.
+    #[error("{0}")]
+    Member(String),
+    /// The recorded item is not in the message any more.
+    #[error("part {item} is not in the message any more")]
+    NoSuchPart { item: u64 },
+    /// A source that by its nature cannot give bytes back.
+    #[error("{0}")]
+    Refused(String),
+    #[error("reading {path}: {error}")]
+    Io { path: String, error: std::io::Error },
+}
+
+impl ReadBackError {
+    /// Whether the source is gone or changed (as opposed to a refusal).
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, ReadBackError::Refused(_))
+    }
+}
+
+/// The bytes a document was parsed from, read again from the dump: the recorded range of the
+/// file, or of the archive member (read through its archives), or the recorded MIME part of the
+/// message at that range.
+pub fn read_back(src: &Source<'_>) -> Result<Vec<u8>, ReadBackError> {
+    Reader::default().read_back(src)
+}
+
+/// Reads sources back one after another, keeping the archive that held the last member read:
+/// the members of one archive, read in path order, open it once.
+#[derive(Default)]
+pub struct Reader {
+    /// The path of an archive (or archive member that is an archive) and its bytes.
+    archive: Option<(String, Vec<u8>)>,
+}
+
+impl Reader {
+    /// See [`read_back`].
+    pub fn read_back(&mut self, src: &Source<'_>) -> Result<Vec<u8>, ReadBackError> {
+        let (file, members) = split_members(src.path);
+        let unit = match members.split_last() {
+            None => read_range(file, src.offset, src.length)?,
+            Some((last, outer)) => {
+                let container =
+                    src.path[..src.path.len() - last.len() - MEMBER_SEPARATOR.len()].to_owned();
+                if self.archive.as_ref().is_none_or(|(p, _)| *p != container) {
+                    self.archive = None;
+                    let mut bytes = read_whole(file)?;
+                    let mut path = file.to_owned();
+                    for name in outer {
+                        bytes = member_bytes(&bytes, &path, name)?;
+                        path = format!("{path}{MEMBER_SEPARATOR}{name}");
+                    }
+                    self.archive = Some((container.clone(), bytes));
+                }
+                let archive = self.archive.as_ref().map_or(&[][..], |(_, b)| b);
+                let member = member_bytes(archive, &container, last)?;
+                slice_range(member, src.offset, src.length, src.path)?
+            }
+        };
+        part_of(unit, src)
+    }
+}
+
+/// The recorded item of the unit a source names, or the unit itself.
+fn part_of(unit: Vec<u8>, src: &Source<'_>) -> Result<Vec<u8>, ReadBackError> {
+    let Some(item) = src.item else {
+        return Ok(unit);
+    };
+    match src.kind {
+        "email" | "attachment" => crate::ingest::eml::stored_part_contents(&unit, src.format, item)
+            .ok_or(ReadBackError::NoSuchPart { item }),
+        _ => Err(ReadBackError::Refused(format!(
+            "message {item} of this {} export could not be located in the file, so its bytes \
+             cannot be given on their own; the whole file is {}",
+            src.format, src.path
+        ))),
+    }
+}
+
+/// What re-reading a source found.
+#[derive(Debug)]
+pub enum Check {
+    /// The bytes are there and hash as recorded.
+    Same(Vec<u8>),
+    /// The bytes are there but hash differently: the dump changed.
+    Changed { bytes: Vec<u8>, sha256: String },
+}
+
+/// Reads a source back and compares it with its recorded hash.
+pub fn check(src: &Source<'_>) -> Result<Check, ReadBackError> {
+    Reader::default().check(src)
+}
+
+impl Reader {
+    /// See [`check`].
+    pub fn check(&mut self, src: &Source<'_>) -> Result<Check, ReadBackError> {
+        let bytes = self.read_back(src)?;
+        let sha = sha256_hex(&bytes);
+        Ok(if sha == src.sha256 {
+            Check::Same(bytes)
+        } else {
+            Check::Changed { bytes, sha256: sha }
+        })
+    }
+}
+
+fn open(file: &str) -> Result<std::fs::File, ReadBackError> {
+    std::fs::File::open(decode_path(file)).map_err(|error| ReadBackError::Missing {
+        path: file.to_owned(),
+        error,
+    })
+}
+
+fn read_range(file: &str, offset: u64, length: u64) -> Result<Vec<u8>, ReadBackError> {
+    let io = |error| ReadBackError::Io {
+        path: file.to_owned(),
+        error,
+    };
+    let mut f = open(file)?;
+    f.seek(SeekFrom::Start(offset)).map_err(io)?;
+    let mut bytes = Vec::with_capacity(length.min(1 << 30) as usize);
+    f.take(length).read_to_end(&mut bytes).map_err(io)?;
+    if (bytes.len() as u64) < length {
+        return Err(ReadBackError::Truncated {
+            path: file.to_owned(),
+        });
+    }
+    Ok(bytes)
+}
+
+fn read_whole(file: &str) -> Result<Vec<u8>, ReadBackError> {
+    let mut bytes = Vec::new();
+    open(file)?
+        .read_to_end(&mut bytes)
+        .map_err(|error| ReadBackError::Io {
+            path: file.to_owned(),
+            error,
+        })?;
+    Ok(bytes)
+}
+
+fn slice_range(
+    mut bytes: Vec<u8>,
+    offset: u64,
+    length: u64,
+    path: &str,
+) -> Result<Vec<u8>, ReadBackError> {
+    let end = offset.saturating_add(length);
+    if end > bytes.len() as u64 {
+        return Err(ReadBackError::Truncated {
+            path: path.to_owned(),
+        });
+    }
+    if offset == 0 && end == bytes.len() as u64 {
+        return Ok(bytes);
+    }
+    bytes.truncate(end as usize);
+    Ok(bytes.split_off(offset as usize))
+}
+
+/// The bytes of member `name` of the archive `bytes` (itself at `container`), read with the
+/// limits indexing used.
+fn member_bytes(bytes: &[u8], container: &str, name: &str) -> Result<Vec<u8>, ReadBackError> {
+    let head = &bytes[..bytes.len().min(crate::ingest::format::SNIFF_LEN)];
+    let container_name = container.rsplit(['/', '!']).next().unwrap_or(container);
+    let format: ArchiveFormat = archive::sniff(head, container_name).ok_or_else(|| {
+        ReadBackError::Member(format!(
+            "{container} is not an archive trawl can read any more"
+        ))
+    })?;
+    let limits = Limits::default();
+    let mut budget = limits.max_total_bytes;
+    let mut found = None;
+    let mut refused = None;
+    let read = archive::for_each_member(
+        bytes,
+        format,
+        &limits,
+        &mut budget,
+        |m| {
+            if found.is_none() && m.name == name {
+                found = Some(m.data);
+            }
+        },
+        |n, s: Skip| {
+            if n == name {
+                refused = Some(s);
+            }
+        },
+    );
+    if let Some(data) = found {
+        return Ok(data);
+    }
+    if let Some(s) = refused {
+        return Err(ReadBackError::Member(format!(
+            "{container}{MEMBER_SEPARATOR}{name}: {s}"
+        )));
+    }
+    Err(ReadBackError::Member(match read {
+        Err(s) => format!("{container}: {s}"),
+        Ok(()) => format!("{container} has no member {name} any more"),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_round_trip_without_loss() {
+        for raw in [
+            &b"/dump/caf\xe9.eml"[..],
+            b"/dump/caf\xc3\xa9.eml",
+            b"/dump/back\\slash",
+            b"/dump/\\x41 literal",
+            b"\xff\xfe",
+            b"",
+        ] {
+            let s = encode_bytes(raw);
+            assert_eq!(decode_bytes(&s), raw, "{s}");
+        }
+        assert_eq!(encode_bytes(b"caf\xe9"), "caf\\xE9");
+        assert_eq!(encode_bytes("café".as_bytes()), "café");
+        assert_ne!(encode_bytes(b"caf\xe9"), encode_bytes(b"caf\xe8"));
+        // A Latin-1 name and the UTF-8 text of its escape are different names.
+        assert_ne!(encode_bytes(b"caf\xe9"), encode_bytes(b"caf\\xE9"));
+    }
+
+    #[test]
+    fn hand_typed_backslashes_survive() {
+        assert_eq!(decode_bytes("a\\b"), b"a\\b");
+        assert_eq!(decode_bytes("a\\xZZ"), b"a\\xZZ");
+    }
+
+    #[test]
+    fn members_split_outermost_first() {
+        assert_eq!(
+            split_members("/d/a.zip!/x/b.tar!/c.eml"),
+            ("/d/a.zip", vec!["x/b.tar", "c.eml"])
+        );
+        assert_eq!(split_members("/d/a.eml"), ("/d/a.eml", vec![]));
+    }
+}
