@@ -15,7 +15,6 @@ static WORKSPACE: LazyLock<slack::Workspace> = LazyLock::new(|| {
         env!("CARGO_MANIFEST_DIR"),
         "/../sample_corpus/chat/slack-export"
     )))
-    .unwrap_or_default()
 });
 
 const CHANNELS: [&str; 4] = ["general", "C02COMMS", "D01DANASAM", "unknown-channel"];
@@ -27,6 +26,7 @@ fuzz_target!(|data: &[u8]| {
     let src = ChatSource {
         path: "general/2016-10-03.json",
         now: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        stated: None,
     };
     let channel = CHANNELS[first as usize % CHANNELS.len()];
     let _ = slack::parse_day(rest, channel, &WORKSPACE, &src);

@@ -9,6 +9,7 @@ fuzz_target!(|data: &[u8]| {
     let src = ChatSource {
         path: "result.json",
         now: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        stated: None,
     };
     let _ = telegram::looks_like(data);
     let _ = telegram::parse(data, &src);

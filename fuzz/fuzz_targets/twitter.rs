@@ -21,6 +21,7 @@ fuzz_target!(|data: &[u8]| {
     let src = ChatSource {
         path: "data/direct-messages.js",
         now: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        stated: None,
     };
     let _ = twitter::looks_like(data);
     let _ = twitter::parse(data, &src, &NAMES);

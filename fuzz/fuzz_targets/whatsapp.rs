@@ -10,6 +10,7 @@ fuzz_target!(|data: &[u8]| {
     let src = ChatSource {
         path: "WhatsApp Chat with Sam Ortiz.txt",
         now: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        stated: None,
     };
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = whatsapp::looks_like(text);

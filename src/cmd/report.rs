@@ -22,6 +22,12 @@ pub struct FileLine {
     pub outcome: &'static str,
     pub format: Option<String>,
     pub docs: u64,
+    /// How many items the file holds by its own account (a zip's entries, a chat export's
+    /// JSON items), when its format says.
+    pub stated: Option<u64>,
+    /// Its items (archive members, mbox messages) that could not be indexed, each listed
+    /// under its own path (`x.zip!/member`, `box.mbox#OFFSET`).
+    pub failed: u64,
     pub reason: Option<String>,
     pub detail: Option<String>,
 }
@@ -50,7 +56,14 @@ pub fn run(g: &Globals, args: ReportArgs) -> anyhow::Result<Exit> {
             json::write_line(&mut out, "file", l)?;
         } else {
             let what = match (&l.format, &l.reason) {
-                (Some(f), None) => format!("{f} ({} docs)", l.docs),
+                (Some(f), None) => {
+                    let stated = l.stated.map(|n| format!("; holds {n}")).unwrap_or_default();
+                    let failed = match l.failed {
+                        0 => String::new(),
+                        n => format!(", {n} failed"),
+                    };
+                    format!("{f} ({} docs{stated}{failed})", l.docs)
+                }
                 (_, Some(r)) => r.clone(),
                 _ => String::new(),
             };
@@ -106,6 +119,8 @@ pub fn build(dir: &std::path::Path) -> anyhow::Result<(Vec<FileLine>, ReportSumm
                 },
                 format: f.format.clone(),
                 docs: f.docs,
+                stated: f.stated,
+                failed: f.failed,
                 reason: f.skipped.clone(),
                 detail: skip.map(|s| s.detail.clone()),
             }
@@ -118,6 +133,8 @@ pub fn build(dir: &std::path::Path) -> anyhow::Result<(Vec<FileLine>, ReportSumm
             outcome: "skipped",
             format: None,
             docs: 0,
+            stated: None,
+            failed: 0,
             reason: Some(s.reason.clone()),
             detail: Some(s.detail.clone()),
         });

@@ -37,9 +37,20 @@ pub struct FileRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     pub docs: u64,
+    /// How many items the file holds by its own account (a zip's entries, a chat export's
+    /// JSON items), when its format says: set against `docs` and `failed` in the report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated: Option<u64>,
+    /// Its items (archive members, mbox messages) listed in `skipped.jsonl` with a reason.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failed: u64,
     /// Skip reason code, when skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Reads `files.jsonl`; `None` when the index predates it.

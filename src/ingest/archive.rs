@@ -130,12 +130,15 @@ fn read_members(
     // (besides the archive itself); the skips of the members and of what they hold are
     // gathered here and reported in order at the end.
     let skips = std::cell::RefCell::new(Vec::new());
+    // Every member met, read or refused: what the archive holds by its own account.
+    let met = std::cell::Cell::new(0u64);
     let read = for_each_member(
         unit.bytes,
         format,
         &ctx.limits,
         &mut budget,
         |m| {
+            met.set(met.get() + 1);
             let vpath = format!("{}!/{}", unit.vpath, m.name);
             let member = Unit {
                 bytes: &m.data,
@@ -144,6 +147,7 @@ fn read_members(
                 mtime: m.mtime,
                 depth: unit.depth + 1,
                 sha256: None,
+                stated: Default::default(),
             };
             let mut nested = |p, s| skips.borrow_mut().push((p, s));
             // A member that crashes its parser costs that member, not the archive.
@@ -155,11 +159,13 @@ fn read_members(
             }
         },
         |name, s| {
+            met.set(met.get() + 1);
             skips
                 .borrow_mut()
                 .push((format!("{}!/{name}", unit.vpath), s))
         },
     );
+    unit.stated.set(Some(met.get()));
     for (p, s) in skips.into_inner() {
         skip_member(p, s);
     }

@@ -170,6 +170,7 @@ fn fuzz_found_quadratic_recipient_lists() {
     let src = |path: &'static str| ChatSource {
         path,
         now: Utc::now(),
+        stated: None,
     };
     let check = |docs: Result<Vec<Doc>, String>| {
         if let Ok(docs) = docs {

@@ -87,6 +87,8 @@ pub(crate) fn stream(
         docs,
         sha256: hashing.finish(),
         member_skips,
+        // An mbox does not say how many messages it holds: they are what the split finds.
+        stated: None,
     })
 }
 

@@ -57,6 +57,11 @@ pub enum Skip {
     /// Larger than the limit for a format that cannot be read as a stream, or a parser that
     /// needed more memory than its limit.
     TooLarge(String),
+    /// A chat export's table of names or members that cannot be read: the export's messages
+    /// are indexed without what it gives.
+    DegradedExport(String),
+    /// A file of an export that holds no messages (a Twitter/X archive's tweets or likes).
+    NotMessages(String),
 }
 
 impl Skip {
@@ -76,6 +81,8 @@ impl Skip {
             Skip::ParserCrash(_) => "parser-crash",
             Skip::Timeout(_) => "timeout",
             Skip::TooLarge(_) => "too-large",
+            Skip::DegradedExport(_) => "export-degraded",
+            Skip::NotMessages(_) => "not-messages",
         }
     }
 }
@@ -99,6 +106,8 @@ impl fmt::Display for Skip {
             Skip::ParserCrash(e) => write!(f, "the parser crashed on this input: {e}"),
             Skip::Timeout(e) => write!(f, "parsing took longer than the limit: {e}"),
             Skip::TooLarge(e) => write!(f, "too large: {e}"),
+            Skip::DegradedExport(e) => write!(f, "export degraded: {e}"),
+            Skip::NotMessages(e) => f.write_str(e),
         }
     }
 }
@@ -125,7 +134,7 @@ pub struct Context {
     /// Largest file read whole into memory; a larger one is read as a stream when its format
     /// streams (mbox), and listed as `too-large` otherwise.
     pub max_file_bytes: u64,
-    slack: Mutex<HashMap<PathBuf, Option<Arc<chat::slack::Workspace>>>>,
+    slack: Mutex<HashMap<PathBuf, Arc<chat::slack::Workspace>>>,
     twitter: Mutex<HashMap<PathBuf, Arc<HashMap<String, String>>>>,
 }
 
@@ -142,11 +151,11 @@ impl Context {
     }
 
     /// The Slack workspace whose export root is `root`, loaded once.
-    fn slack_workspace(&self, root: &Path) -> Option<Arc<chat::slack::Workspace>> {
+    fn slack_workspace(&self, root: &Path) -> Arc<chat::slack::Workspace> {
         let mut cache = self.slack.lock().unwrap_or_else(|e| e.into_inner());
         cache
             .entry(root.to_path_buf())
-            .or_insert_with(|| chat::slack::Workspace::load(root).ok().map(Arc::new))
+            .or_insert_with(|| Arc::new(chat::slack::Workspace::load(root)))
             .clone()
     }
 
@@ -179,6 +188,9 @@ pub enum FileOutcome {
         sha256: String,
         /// Archive members that could not be indexed: (provenance path, reason).
         member_skips: Vec<(String, Skip)>,
+        /// How many items the file holds by its own account (a zip's entries, a chat
+        /// export's JSON items), when its format says.
+        stated: Option<u64>,
     },
     /// The content hash equals `previous_sha256`: nothing to re-index.
     Unchanged { sha256: String },
@@ -276,6 +288,7 @@ pub fn ingest_path(
         mtime,
         depth: 0,
         sha256: Some(&sha),
+        stated: Default::default(),
     };
     let format = ingest_unit(
         &unit,
@@ -286,11 +299,13 @@ pub fn ingest_path(
         },
         &mut |p, s| member_skips.push((p, s)),
     )?;
+    let stated = unit.stated.get();
     Ok(FileOutcome::Indexed {
         format: format.as_str(),
         docs,
         sha256: sha,
         member_skips,
+        stated,
     })
 }
 
@@ -320,6 +335,9 @@ pub(crate) struct Unit<'a> {
     depth: u32,
     /// SHA-256 of `bytes` (hex), when the caller has already computed it.
     sha256: Option<&'a str>,
+    /// How many items the unit holds by its own account (a zip's entries, a chat export's
+    /// JSON items), when its reader can tell; the report sets it against what was read.
+    stated: std::cell::Cell<Option<u64>>,
 }
 
 impl<'a> Unit<'a> {
@@ -340,10 +358,11 @@ impl<'a> Unit<'a> {
     }
 
     /// Where a chat export's documents say they come from.
-    fn chat_source(&self, ctx: &Context) -> chat::ChatSource<'a> {
+    fn chat_source<'s>(&'s self, ctx: &Context) -> chat::ChatSource<'s> {
         chat::ChatSource {
             path: self.vpath,
             now: ctx.now,
+            stated: Some(&self.stated),
         }
     }
 }
@@ -553,6 +572,7 @@ pub fn ingest_bytes(bytes: &[u8], path: &Path, now: DateTime<Utc>) -> Outcome {
         mtime: None,
         depth: 0,
         sha256: None,
+        stated: Default::default(),
     };
     let mut docs = Vec::new();
     match ingest_unit(&unit, &ctx, &mut |d| docs.push(d), &mut |_, _| {}) {

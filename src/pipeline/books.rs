@@ -156,6 +156,8 @@ impl<'a> Books<'a> {
             sha256: None,
             format: None,
             docs: 0,
+            stated: None,
+            failed: 0,
             skipped: Some(entry.reason.clone()),
         };
         if known {

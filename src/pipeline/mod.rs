@@ -720,6 +720,8 @@ fn parse_file(
         sha256: None,
         format: None,
         docs: 0,
+        stated: None,
+        failed: 0,
         skipped: None,
     };
     let mut member_skips = Vec::new();
@@ -729,7 +731,10 @@ fn parse_file(
             docs,
             sha256,
             member_skips: ms,
+            stated,
         }) => {
+            record.stated = stated;
+            record.failed = ms.len() as u64;
             member_skips = ms;
             record.format = Some(format.to_owned());
             record.docs = docs;
@@ -741,6 +746,8 @@ fn parse_file(
             if let Some(p) = prev {
                 record.format = p.format.clone();
                 record.docs = p.docs;
+                record.stated = p.stated;
+                record.failed = p.failed;
             }
             record.sha256 = Some(sha256);
             None

@@ -348,3 +348,106 @@ fn names_given_on_a_later_run_are_applied() {
     );
     assert_eq!(ix.exported(), before);
 }
+
+/// `trawl report --json`'s file lines, by path relative to `dump`.
+fn report(ix: &TestIndex, dump: &Path) -> std::collections::BTreeMap<String, serde_json::Value> {
+    let out = ix.run(&["report", "--json"]);
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["type"] == "file")
+        .map(|v| {
+            let p = v["path"].as_str().unwrap();
+            let rel = p.strip_prefix(dump.to_str().unwrap()).unwrap_or(p);
+            (rel.trim_start_matches('/').to_owned(), v)
+        })
+        .collect()
+}
+
+#[test]
+fn a_slack_export_with_a_truncated_users_file_is_read_and_reported_degraded() {
+    let dump = tempfile::tempdir().unwrap();
+    copy_tree(&sample_corpus().join("chat/slack-export"), dump.path());
+    let users = dump.path().join("users.json");
+    let full = std::fs::read(&users).unwrap();
+    std::fs::write(&users, &full[..full.len() / 2]).unwrap();
+    let ix = TestIndex::empty();
+    let stderr = ix.index(dump.path());
+    // Not "skipped 0 files": the broken table is listed, with what the export loses.
+    assert!(
+        stderr.contains("skipped 1 files (export-degraded 1)"),
+        "{stderr}"
+    );
+    let files = report(&ix, dump.path());
+    assert_eq!(files["users.json"]["outcome"], "skipped");
+    assert_eq!(files["users.json"]["reason"], "export-degraded");
+    let detail = files["users.json"]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("without senders' and mentioned users' names"),
+        "{detail}"
+    );
+    // The messages are still Slack messages (not raw JSON text dated by the file's mtime),
+    // flagged as coming from a degraded export.
+    let docs = all(&ix);
+    assert_eq!(docs.len(), 12);
+    assert!(docs.iter().all(|h| h.format == "slack" && h.kind == "chat"));
+    assert!(docs
+        .iter()
+        .all(|h| h.date.as_deref().is_some_and(|d| d.starts_with("2016-10"))));
+    let shown = ix.run(&["show", "--json", &docs[0].id]);
+    let shown: serde_json::Value =
+        serde_json::from_str(String::from_utf8(shown.stdout).unwrap().trim()).unwrap();
+    assert_eq!(
+        shown["flags"],
+        serde_json::json!(["export-degraded"]),
+        "{shown}"
+    );
+    for h in &docs {
+        assert_raw_round_trip(&ix, h);
+    }
+}
+
+#[test]
+fn the_report_sets_what_a_container_holds_against_what_was_read() {
+    let dump = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dump.path().join("x.zip"),
+        zip_of(&[
+            ("a.eml", MAIL_A),
+            ("../escape.eml", MAIL_B),
+            ("b.eml", MAIL_B),
+        ]),
+    )
+    .unwrap();
+    std::fs::create_dir(dump.path().join("tg")).unwrap();
+    std::fs::write(
+        dump.path().join("tg/result.json"),
+        r#"{"name": "Crew", "type": "private_group", "id": 7, "messages": [
+            {"id": 1, "type": "message", "date": "2017-01-01T00:00:00", "date_unixtime": "1483228800",
+             "from": "Ann", "from_id": "user1", "text": "one"},
+            "not a message",
+            {"id": 2, "type": "message", "date": "2017-01-01T00:01:00", "date_unixtime": "1483228860",
+             "from": "Bob", "from_id": "user2", "text": "two"}]}"#,
+    )
+    .unwrap();
+    let ix = TestIndex::of(dump.path());
+    let files = report(&ix, dump.path());
+    let zip = &files["x.zip"];
+    assert_eq!(
+        (
+            zip["docs"].as_u64(),
+            zip["stated"].as_u64(),
+            zip["failed"].as_u64()
+        ),
+        (Some(2), Some(3), Some(1))
+    );
+    let tg = &files["tg/result.json"];
+    assert_eq!(
+        (tg["docs"].as_u64(), tg["stated"].as_u64()),
+        (Some(2), Some(3))
+    );
+    let text = String::from_utf8(ix.run(&["report"]).stdout).unwrap();
+    assert!(text.contains("zip (2 docs; holds 3, 1 failed)"), "{text}");
+    assert!(text.contains("telegram (2 docs; holds 3)"), "{text}");
+}

@@ -31,6 +31,18 @@ pub struct ChatSource<'a> {
     pub path: &'a str,
     /// The time of indexing: a message dated more than a day after it is absurd.
     pub now: DateTime<Utc>,
+    /// Where a parser adds the number of items the export states (the elements of its message
+    /// arrays), for the report to set against the messages read; `None` when nobody asks.
+    pub stated: Option<&'a std::cell::Cell<Option<u64>>>,
+}
+
+impl ChatSource<'_> {
+    /// Adds `n` items to what the export states.
+    pub fn state(&self, n: usize) {
+        if let Some(c) = self.stated {
+            c.set(Some(c.get().unwrap_or(0) + n as u64));
+        }
+    }
 }
 
 /// Where one message's own bytes lie in its export file: their offset, and the bytes (its JSON
@@ -182,13 +194,41 @@ pub(crate) fn sniff_metadata(s: &Sniff) -> bool {
 }
 
 /// The registry's reader for export metadata: nothing to emit (the names are read when the
-/// export's messages are).
+/// export's messages are). What the export loses when one cannot be read is said here, once
+/// per file, so the run's summary and `trawl report` show it: the file is listed as
+/// `export-degraded`. Twitter/X archive files that hold neither messages nor names (tweets,
+/// likes, followers) are listed as `not-messages`, not booked as indexed.
 pub(crate) fn read_metadata(
-    _unit: &Unit<'_>,
+    unit: &Unit<'_>,
     _ctx: &Context,
     _emit: &mut dyn FnMut(Doc),
     _skip: &mut dyn FnMut(String, Skip),
 ) -> Result<Format, Skip> {
+    let name = unit.name();
+    if trim_start_bytes(unit.bytes).starts_with(b"window.YTD.") {
+        if name != twitter::ACCOUNT_FILE {
+            return Err(Skip::NotMessages(
+                "Twitter/X archive data other than direct messages (tweets, likes, \
+                 followers, ...): not indexed"
+                    .into(),
+            ));
+        }
+        return twitter::check_account(unit.bytes)
+            .map(|()| Format::ExportMetadata)
+            .map_err(|e| {
+                Skip::DegradedExport(format!(
+                    "{name} cannot be read ({e}): the archive's direct messages are indexed \
+                     without its account names"
+                ))
+            });
+    }
+    if let Some((_, gives)) = slack::TABLES.iter().find(|(t, _)| *t == name) {
+        slack::check_table(unit.bytes).map_err(|e| {
+            Skip::DegradedExport(format!(
+                "{name} is {e}: the export's messages are indexed without {gives}"
+            ))
+        })?;
+    }
     Ok(Format::ExportMetadata)
 }
 
@@ -269,6 +309,8 @@ pub(crate) fn unescape_html(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
 
     fn now() -> DateTime<Utc> {
@@ -280,6 +322,7 @@ mod tests {
         let src = ChatSource {
             path: "/dump/x.json",
             now: now(),
+            stated: None,
         };
         let a = chat_doc(&src, "slack", 0, Some((10, b"abc")));
         let b = chat_doc(&src, "slack", 1, Some((20, b"abc")));
@@ -304,6 +347,7 @@ mod tests {
         let src = ChatSource {
             path: "p",
             now: now(),
+            stated: None,
         };
         let mut d = chat_doc(&src, "slack", 0, None);
         let t = Utc.with_ymd_and_hms(2016, 9, 20, 17, 30, 0).unwrap();
@@ -316,6 +360,25 @@ mod tests {
         let old = Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap();
         set_date(&mut d, Some("0"), Some(old), now());
         assert_eq!((d.date, d.date_quality), (None, DateQuality::Absurd));
+    }
+
+    #[test]
+    fn export_metadata_that_cannot_be_read_or_holds_no_messages_is_listed() {
+        use crate::ingest::{ingest_bytes, Outcome};
+        let read = |bytes: &[u8], path: &str| ingest_bytes(bytes, Path::new(path), now());
+        let code = |o: Outcome| match o {
+            Outcome::Skipped(s) => s.code(),
+            Outcome::Indexed { format, .. } => format,
+        };
+        let tweets = b"window.YTD.tweets.part0 = [ {\"tweet\": {\"full_text\": \"hi\"}} ]";
+        assert_eq!(code(read(tweets, "/x/data/tweets.js")), "not-messages");
+        let account = b"window.YTD.account.part0 = [ {\"account\": {\"accountId\": \"1\"}} ]";
+        assert_eq!(code(read(account, "/x/data/account.js")), "export-metadata");
+        let Outcome::Skipped(s) = read(&account[..40], "/x/data/account.js") else {
+            panic!("a truncated account.js is not listed")
+        };
+        assert_eq!(s.code(), "export-degraded");
+        assert!(s.to_string().contains("without its account names"), "{s}");
     }
 
     #[test]

@@ -66,6 +66,31 @@ struct Channel {
 pub struct Workspace {
     users: HashMap<String, User>,
     channels: Vec<Channel>,
+    /// Why a table could not be read (`users.json is not valid JSON: ...`): the export is read
+    /// without it, and its messages carry the flag [`FLAG_DEGRADED`].
+    pub problems: Vec<String>,
+}
+
+/// Flag: the message comes from an export whose users or channels could not be read, so names
+/// and members are missing.
+pub const FLAG_DEGRADED: &str = "export-degraded";
+
+/// The tables at an export's root that the workspace reads, and what each gives messages.
+pub const TABLES: [(&str, &str); 5] = [
+    ("users.json", "senders' and mentioned users' names"),
+    ("channels.json", "channel names and members"),
+    ("groups.json", "private channels' names and members"),
+    ("mpims.json", "group DMs' members"),
+    ("dms.json", "DMs' members"),
+];
+
+/// Whether the export table `bytes` (one of [`TABLES`]) reads as a JSON array.
+pub fn check_table(bytes: &[u8]) -> Result<(), String> {
+    match serde_json::from_slice(super::trim_start_bytes(bytes)) {
+        Ok(Value::Array(_)) => Ok(()),
+        Ok(_) => Err("not a JSON array".into()),
+        Err(e) => Err(format!("not valid JSON: {e}")),
+    }
 }
 
 /// Whether `dir` is the root of a Slack export (it holds `users.json` and `channels.json`).
@@ -96,12 +121,11 @@ fn day_file(real: &Path) -> Option<(&Path, &str)> {
     Some((root, channel))
 }
 
-/// The registry's sniff, by place: a day file of an export whose workspace loads (a broken
-/// `users.json` leaves its day files to the formats after this one).
+/// The registry's sniff, by place: a day file of an export (a folder holding `users.json` and
+/// `channels.json`). A broken table does not make its day files something else: they are read
+/// without it, and the table is listed as `export-degraded`.
 pub(crate) fn sniff(s: &Sniff) -> bool {
-    s.real
-        .and_then(day_file)
-        .is_some_and(|(root, _)| s.ctx.slack_workspace(root).is_some())
+    s.real.and_then(day_file).is_some()
 }
 
 /// The registry's reader: one day of a channel.
@@ -113,7 +137,7 @@ pub(crate) fn read(
 ) -> Result<Format, Skip> {
     let not_day = || Skip::Unextractable("not a day file of a Slack export".to_owned());
     let (root, channel) = unit.real.and_then(day_file).ok_or_else(not_day)?;
-    let ws = ctx.slack_workspace(root).ok_or_else(not_day)?;
+    let ws = ctx.slack_workspace(root);
     let docs =
         parse_day(unit.bytes, channel, &ws, &unit.chat_source(ctx)).map_err(Skip::Unextractable)?;
     docs.into_iter().for_each(emit);
@@ -137,27 +161,36 @@ fn read_array(path: &Path) -> Result<Vec<Value>, String> {
 }
 
 impl Workspace {
-    /// Reads `users.json` and `channels.json` (required) and `groups.json`, `mpims.json`,
-    /// `dms.json` (when present) from the export root `root`.
-    pub fn load(root: &Path) -> Result<Workspace, String> {
-        let users = read_array(&root.join("users.json"))?;
-        let mut ws = Workspace::from_users(&users);
-        ws.add_channels(&read_array(&root.join("channels.json"))?, true);
-        for (file, is_channel) in [
-            ("groups.json", true),
-            ("mpims.json", false),
-            ("dms.json", false),
-        ] {
+    /// Reads `users.json` and `channels.json` and, when present, `groups.json`, `mpims.json`,
+    /// `dms.json` from the export root `root`. A table that cannot be read is left out and
+    /// noted in [`Workspace::problems`]: the messages are still there to be read.
+    pub fn load(root: &Path) -> Workspace {
+        let mut ws = Workspace::default();
+        let mut table = |file: &str, required: bool| -> Vec<Value> {
             let path = root.join(file);
-            if path.is_file() {
-                ws.add_channels(&read_array(&path)?, is_channel);
+            if !required && !path.is_file() {
+                return Vec::new();
             }
+            read_array(&path).unwrap_or_else(|e| {
+                ws.problems.push(e);
+                Vec::new()
+            })
+        };
+        let users = table("users.json", true);
+        let lists = [
+            (table("channels.json", true), true),
+            (table("groups.json", false), true),
+            (table("mpims.json", false), false),
+            (table("dms.json", false), false),
+        ];
+        ws.add_users(&users);
+        for (list, is_channel) in lists {
+            ws.add_channels(&list, is_channel);
         }
-        Ok(ws)
+        ws
     }
 
-    fn from_users(users: &[Value]) -> Workspace {
-        let mut ws = Workspace::default();
+    fn add_users(&mut self, users: &[Value]) {
         for u in users {
             let Some(id) = u.get("id").and_then(id_string) else {
                 continue;
@@ -168,9 +201,8 @@ impl Workspace {
                 .or_else(|| nonempty(u, "real_name"))
                 .or_else(|| nonempty(profile, "display_name"))
                 .or_else(|| handle.clone());
-            ws.users.insert(id, User { handle, name });
+            self.users.insert(id, User { handle, name });
         }
-        ws
     }
 
     fn add_channels(&mut self, list: &[Value], is_channel: bool) {
@@ -317,6 +349,7 @@ pub fn parse_day(
     let messages = root
         .as_array()
         .ok_or("Slack day file does not hold a JSON array of messages")?;
+    src.state(messages.len());
     let chan = ws.channel(channel);
     let subject = match chan {
         Some(c) if !c.is_channel => c.name.clone().unwrap_or_default(),
@@ -327,6 +360,9 @@ pub fn parse_day(
         let item = docs.len() as u64;
         let span = spans.as_ref().and_then(|s| s.get(i).copied());
         let mut doc = chat_doc(src, FORMAT, item, span);
+        if !ws.problems.is_empty() {
+            doc.flags.push(FLAG_DEGRADED);
+        }
         doc.conversation = Some(channel.to_owned());
         doc.subject = subject.clone();
 
@@ -448,6 +484,7 @@ mod tests {
         ChatSource {
             path: "/dump/slack/general/2016-10-03.json",
             now: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(),
+            stated: None,
         }
     }
 
@@ -466,7 +503,8 @@ mod tests {
         .unwrap();
         let dms: Vec<Value> =
             serde_json::from_str(r#"[{"id": "D1", "members": ["U1", "U2"]}]"#).unwrap();
-        let mut ws = Workspace::from_users(&users);
+        let mut ws = Workspace::default();
+        ws.add_users(&users);
         ws.add_channels(&channels, true);
         ws.add_channels(&dms, false);
         ws
@@ -609,18 +647,30 @@ mod tests {
         );
         let dir = tempfile::tempdir().unwrap();
         assert!(!is_export_root(dir.path()));
-        assert!(Workspace::load(dir.path()).is_err());
+        assert_eq!(Workspace::load(dir.path()).problems.len(), 2);
         std::fs::write(dir.path().join("users.json"), "[]").unwrap();
         std::fs::write(dir.path().join("channels.json"), "{}").unwrap();
         assert!(is_export_root(dir.path()));
-        assert!(Workspace::load(dir.path()).is_err());
+        let ws = Workspace::load(dir.path());
+        assert_eq!(ws.problems.len(), 1, "{:?}", ws.problems);
+        assert!(ws.problems[0].contains("channels.json is not a JSON array"));
         std::fs::write(
             dir.path().join("channels.json"),
             "[{\"id\": \"C1\", \"name\": \"x\"}]",
         )
         .unwrap();
-        let ws = Workspace::load(dir.path()).unwrap();
+        let ws = Workspace::load(dir.path());
+        assert!(ws.problems.is_empty());
         assert_eq!(ws.channels.len(), 1);
+        // A truncated users.json costs the names, not the channels or the messages.
+        std::fs::write(dir.path().join("users.json"), "[{\"id\": \"U1\", \"na").unwrap();
+        let ws = Workspace::load(dir.path());
+        assert_eq!(ws.channels.len(), 1);
+        assert!(ws.problems[0].contains("users.json is not valid JSON"));
+        let day = parse_day(DAY.as_bytes(), "x", &ws, &src()).unwrap();
+        assert_eq!(day.len(), 6);
+        assert!(day.iter().all(|d| d.flags.contains(&FLAG_DEGRADED)));
+        assert_eq!(day[0].from.as_ref().unwrap().name, None);
     }
 
     #[test]
@@ -652,7 +702,7 @@ mod tests {
         let root = root.as_path();
         assert!(root.is_dir(), "{} is absent", root.display());
         assert!(is_export_root(root));
-        let ws = Workspace::load(root).unwrap();
+        let ws = Workspace::load(root);
         let mut objects = 0;
         let mut docs = Vec::new();
         for entry in walkdir::WalkDir::new(root)
@@ -683,6 +733,7 @@ mod tests {
             let s = ChatSource {
                 path: &p,
                 now: Utc::now(),
+                stated: None,
             };
             docs.extend(parse_day(&bytes, &channel, &ws, &s).unwrap());
         }

@@ -181,6 +181,7 @@ fn parse_chat(
     let Some(messages) = chat.get("messages").and_then(Value::as_array) else {
         return;
     };
+    src.state(messages.len());
     let chat_id = chat.get("id").and_then(id_string);
     let chat_name = str_field(chat, "name")
         .unwrap_or_default()
@@ -371,6 +372,7 @@ mod tests {
         ChatSource {
             path: "/dump/tg/result.json",
             now: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(),
+            stated: None,
         }
     }
 

@@ -194,11 +194,23 @@ fn parse_conversation(
     docs: &mut Vec<Doc>,
 ) {
     let conv_id = conv.get("conversationId").and_then(id_string);
-    let mut events: Vec<Event> = conv
+    let all = conv
         .get("messages")
         .and_then(Value::as_array)
         .map(Vec::as_slice)
-        .unwrap_or_default()
+        .unwrap_or_default();
+    // The messages the file states: its message events, and anything that is not a readable
+    // event at all (membership events are not messages; a broken one might have been).
+    src.state(
+        all.iter()
+            .filter(|e| {
+                e.as_object()
+                    .and_then(|o| o.keys().next())
+                    .is_none_or(|k| k == "messageCreate")
+            })
+            .count(),
+    );
+    let mut events: Vec<Event> = all
         .iter()
         .enumerate()
         .filter_map(|(index, event)| {
@@ -370,9 +382,21 @@ fn message_doc(
 
 /// Display names from an archive's own `account.js` (in `data_dir`, the archive's `data/`):
 /// account id → `"Display Name (@username)"`. Missing or unreadable files give an empty map.
+/// The file of an archive's `data/` folder that names the account holder.
+pub const ACCOUNT_FILE: &str = "account.js";
+
+/// Whether `bytes` read as an `account.js`: the assignment, then a JSON array.
+pub fn check_account(bytes: &[u8]) -> Result<(), String> {
+    match serde_json::from_slice::<Value>(strip_assignment(bytes)?) {
+        Ok(Value::Array(_)) => Ok(()),
+        Ok(_) => Err("not a JSON array".into()),
+        Err(e) => Err(format!("not valid JSON: {e}")),
+    }
+}
+
 pub fn load_archive_names(data_dir: &Path) -> HashMap<String, String> {
     let mut names = HashMap::new();
-    let Ok(bytes) = std::fs::read(data_dir.join("account.js")) else {
+    let Ok(bytes) = std::fs::read(data_dir.join(ACCOUNT_FILE)) else {
         return names;
     };
     let Ok(json) = strip_assignment(&bytes) else {
@@ -468,6 +492,7 @@ mod tests {
         ChatSource {
             path: "/dump/data/direct-messages.js",
             now: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(),
+            stated: None,
         }
     }
 

@@ -456,6 +456,7 @@ mod tests {
         ChatSource {
             path: "/dump/WhatsApp Chat with Sam Ortiz.txt",
             now: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(),
+            stated: None,
         }
     }
 
