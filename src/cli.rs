@@ -37,6 +37,16 @@ pub struct Cli {
     )]
     pub tz: String,
 
+    /// Count file modification times as dates, for documents that carry none of their own.
+    ///
+    /// A text, HTML or CSV file, or a PDF or office file without metadata dates, has no date of
+    /// its own; trawl keeps its file's modification time apart (date quality `file-mtime`),
+    /// because a copy or a clone sets it to the day of the copy. By default date queries,
+    /// `--sort date`, facets, histograms, timelines, pairs and the `stats` span leave these
+    /// documents out; with this flag they count by their file date.
+    #[arg(long, global = true)]
+    pub file_dates: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -1,7 +1,7 @@
 //! Text output for people: hits as aligned columns (date, sender, recipients, subject, path)
 //! with an indented, highlighted snippet; timelines with the gap since the previous message;
 //! facets, histograms as bars, and sender → recipient pairs. Everything from the dump is
-//! sanitized; dates are shown in the user's time zone.
+//! sanitized; dates are shown in the user's time zone, and file dates are marked as such.
 
 use std::io::Write;
 
@@ -28,24 +28,30 @@ const BAR_WIDTH: usize = 50;
 /// Runs of more empty histogram periods than this print as one line.
 const EMPTY_RUN_FOLD: usize = 6;
 
-/// `2016-10-21 14:21` in `tz`, or why there is no date.
+/// `2016-10-21 14:21` in `tz`; a file date marked as one (`file 2026-05-01 12:00`); otherwise
+/// why there is no date.
 pub fn format_date(hit: &Hit, tz: Tz) -> String {
-    match hit
-        .date
-        .as_deref()
-        .and_then(|d| DateTime::parse_from_rfc3339(d).ok())
-    {
-        Some(d) => d.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
-        None => format!(
-            "({})",
-            if hit.date_quality.is_empty() {
-                "no date"
-            } else {
-                &hit.date_quality
-            }
-        ),
+    let parse = |d: &Option<String>| {
+        d.as_deref()
+            .and_then(|d| DateTime::parse_from_rfc3339(d).ok())
+    };
+    if let Some(d) = parse(&hit.date) {
+        return d.with_timezone(&tz).format(MINUTES).to_string();
     }
+    if let Some(d) = parse(&hit.file_date) {
+        return format!("file {}", d.with_timezone(&tz).format(MINUTES));
+    }
+    format!(
+        "({})",
+        if hit.date_quality.is_empty() {
+            "no date"
+        } else {
+            &hit.date_quality
+        }
+    )
 }
+
+const MINUTES: &str = "%Y-%m-%d %H:%M";
 
 pub fn write_hit<W: Write + ?Sized>(
     out: &mut W,
@@ -267,6 +273,14 @@ pub fn write_histogram<W: Write + ?Sized>(
     if h.undated > 0 {
         writeln!(out, "  {:<10} {:>7}", "undated", h.undated)?;
     }
+    if h.file_dated > 0 {
+        let note = if h.file_dates_counted {
+            "in the bars by file date (--file-dates)"
+        } else {
+            "only a file date, not in the bars (--file-dates counts them)"
+        };
+        writeln!(out, "  {:<10} {:>7}  ({note})", "file date", h.file_dated)?;
+    }
     Ok(())
 }
 
@@ -333,12 +347,58 @@ mod tests {
             time_zone: "UTC".into(),
             buckets,
             undated: 0,
+            file_dated: 0,
+            file_dates_counted: false,
         };
         let mut out = Vec::new();
         write_histogram(&mut out, &h, false).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("(10 empty months)"), "{text}");
         assert_eq!(text.lines().count(), 5);
+    }
+
+    fn hit(date: Option<&str>, file_date: Option<&str>) -> Hit {
+        Hit {
+            id: "0".repeat(16),
+            kind: "chat".into(),
+            date: date.map(str::to_owned),
+            file_date: file_date.map(str::to_owned),
+            tz_offset_minutes: None,
+            date_quality: if file_date.is_some() {
+                "file-mtime"
+            } else {
+                "ok"
+            }
+            .into(),
+            date_raw: None,
+            from: None,
+            to: Vec::new(),
+            cc: Vec::new(),
+            bcc: Vec::new(),
+            subject: String::new(),
+            message_id: None,
+            path: String::new(),
+            offset: 0,
+            length: 0,
+            sha256: String::new(),
+            attachments: Vec::new(),
+            score: None,
+            snippet: String::new(),
+            highlights: Vec::new(),
+            parent: None,
+            conversation: None,
+            date_source: String::new(),
+            gap_seconds: None,
+        }
+    }
+
+    #[test]
+    fn file_dates_are_shown_as_such() {
+        let tokyo: Tz = "Asia/Tokyo".parse().unwrap();
+        let instant = hit(Some("2016-09-20T17:30:00Z"), None);
+        assert_eq!(format_date(&instant, tokyo), "2016-09-21 02:30");
+        let file = hit(None, Some("2026-04-30T12:00:00Z"));
+        assert_eq!(format_date(&file, tokyo), "file 2026-04-30 21:00");
     }
 
     #[test]

@@ -19,6 +19,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
+use crate::doc::{DateQuality, DateSource};
 use crate::error::Error;
 use crate::index::schema::Fields;
 use crate::index::tokenizers;
@@ -33,11 +34,13 @@ pub struct Compiled {
     pub text: String,
 }
 
-/// What a query is compiled against: the schema's fields and the time zone dates are read in.
+/// What a query is compiled against: the schema's fields, the time zone dates are read in, and
+/// whether file modification times count as dates (`--file-dates`).
 #[derive(Clone, Copy)]
 pub struct Context<'a> {
     pub fields: &'a Fields,
     pub tz: Tz,
+    pub file_dates: bool,
 }
 
 /// Parses and compiles `text`.
@@ -182,19 +185,50 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
         ),
         Some(FieldName::Path) => path_query(f.path, v)?,
         Some(FieldName::Date) if v.eq_ignore_ascii_case("unknown") => {
-            not(term(f.date_quality, "ok"))
+            if ctx.file_dates {
+                not(or(vec![
+                    term(f.date_quality, DateQuality::Ok.as_str()),
+                    term(f.date_quality, DateQuality::FileMtime.as_str()),
+                ]))
+            } else {
+                not(term(f.date_quality, DateQuality::Ok.as_str()))
+            }
         }
         Some(FieldName::Date) => {
             let i = date::parse_interval(v, ctx.tz)?;
-            date_range(f.date, i.start, i.end)
+            dated(ctx, i.start, i.end)
         }
-        Some(FieldName::After) => {
-            date_range(f.date, Some(date::parse_period(v, ctx.tz)?.start), None)
-        }
-        Some(FieldName::Before) => {
-            date_range(f.date, None, Some(date::parse_period(v, ctx.tz)?.start))
+        Some(FieldName::After) => dated(ctx, Some(date::parse_period(v, ctx.tz)?.start), None),
+        Some(FieldName::Before) => dated(ctx, None, Some(date::parse_period(v, ctx.tz)?.start)),
+        Some(FieldName::DateSource) => {
+            let source = match v.to_ascii_lowercase().as_str() {
+                "header" => DateSource::Header,
+                "metadata" => DateSource::Metadata,
+                "file" | "file-mtime" | "mtime" => DateSource::FileMtime,
+                other => {
+                    return Err(format!(
+                        "unknown `date-source:{other}` (known: header, metadata, file)"
+                    ))
+                }
+            };
+            term(f.date_source, source.as_str())
         }
     })
+}
+
+/// Documents dated within `[start, end)`; file dates join in only with `--file-dates`.
+fn dated(
+    ctx: Context<'_>,
+    start: Option<chrono::DateTime<chrono::Utc>>,
+    end: Option<chrono::DateTime<chrono::Utc>>,
+) -> Q {
+    let f = ctx.fields;
+    let q = date_range(f.date, start, end);
+    if ctx.file_dates {
+        or(vec![q, date_range(f.file_date, start, end)])
+    } else {
+        q
+    }
 }
 
 fn senders(f: &Fields) -> [(Field, Field); 1] {
@@ -408,11 +442,16 @@ mod tests {
     }
 
     fn count(index: &Index, f: &Fields, q: &str) -> usize {
+        count_in(index, f, q, Tz::UTC, false)
+    }
+
+    fn count_in(index: &Index, f: &Fields, q: &str, tz: Tz, file_dates: bool) -> usize {
         let c = compile(
             q,
             Context {
                 fields: f,
-                tz: Tz::UTC,
+                tz,
+                file_dates,
             },
         )
         .unwrap();
@@ -422,6 +461,53 @@ mod tests {
             .searcher()
             .search(c.query.as_ref(), &Count)
             .unwrap()
+    }
+
+    /// A mail dated by its header and a text file dated only by its mtime.
+    fn dated_index() -> (Index, Fields) {
+        let index = Index::create_in_ram(schema::build());
+        tokenizers::register(&index);
+        let f = Fields::resolve(&index.schema()).unwrap();
+        let mut w: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+        let at = |rfc: &str| {
+            let d = chrono::DateTime::parse_from_rfc3339(rfc).unwrap();
+            tantivy::DateTime::from_timestamp_secs(d.timestamp())
+        };
+        w.add_document(doc!(f.subject => "mail", f.date => at("2016-09-20T20:30:00Z"), f.date_quality => "ok", f.date_source => "header"))
+            .unwrap();
+        w.add_document(doc!(f.subject => "notes", f.file_date => at("2026-04-30T12:00:00Z"), f.date_quality => "file-mtime", f.date_source => "file-mtime", f.flags => "date-from-file-mtime"))
+            .unwrap();
+        w.commit().unwrap();
+        (index, f)
+    }
+
+    #[test]
+    fn file_dates_count_only_when_asked_for() {
+        let (index, f) = dated_index();
+        let utc = |q: &str, file_dates| count_in(&index, &f, q, Tz::UTC, file_dates);
+        assert_eq!(utc("date:2026", false), 0);
+        assert_eq!(utc("date:2026", true), 1);
+        assert_eq!(utc("after:2020", false), 0);
+        assert_eq!(utc("after:2020", true), 1);
+        assert_eq!(utc("before:2020", true), 1);
+        assert_eq!(utc("date:unknown", false), 1);
+        assert_eq!(utc("date:unknown", true), 0);
+        assert_eq!(utc("date-source:file", false), 1);
+        assert_eq!(utc("date-source:FILE-MTIME", false), 1);
+        assert_eq!(utc("date-source:header", false), 1);
+        assert_eq!(utc("date-source:metadata", false), 0);
+        let err = compile(
+            "date-source:disk",
+            Context {
+                fields: &f,
+                tz: Tz::UTC,
+                file_dates: false,
+            },
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(err.contains("known: header, metadata, file"), "{err}");
     }
 
     /// Found by the `query` fuzz target: a year past 2262 or before 1677 panicked inside
@@ -469,14 +555,14 @@ mod tests {
                 proptest::sample::select(vec![
                     "tax", " ", "OR", "-", "(", ")", "\"", "from:", "to:", "date:", "after:", "between:",
                     "path:", "filename:", "has:", "domain:", "@", "2016", "-10", "..", "~1", "*", "a,b",
-                    "unknown", "attachment", "é", "returns",
+                    "unknown", "attachment", "é", "returns", "date-source:", "file",
                 ]),
                 0..10,
             )
         ) {
             let (index, f) = shared();
             let q: String = parts.concat();
-            if let Ok(c) = compile(&q, Context { fields: f, tz: Tz::UTC }) {
+            if let Ok(c) = compile(&q, Context { fields: f, tz: Tz::UTC, file_dates: q.len().is_multiple_of(2) }) {
                 let _ = index.reader().unwrap().searcher().search(c.query.as_ref(), &Count);
             }
         }
