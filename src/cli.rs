@@ -27,7 +27,8 @@ pub struct Cli {
     pub color: ColorChoice,
 
     /// Time zone for reading dates in queries and for showing them (IANA name such as
-    /// `America/New_York`, or `UTC`). JSON output always carries UTC instants.
+    /// `America/New_York`, or `UTC`). JSON output always carries UTC instants. Local times of
+    /// unknown zone (WhatsApp) are not shifted: they are shown, and matched, as written.
     #[arg(
         long,
         global = true,

@@ -85,6 +85,11 @@ impl DateQuality {
     }
 }
 
+/// The flag of a document whose date is a wall-clock time in an unknown zone (WhatsApp, a
+/// Telegram `date` without `date_unixtime`), stored as if it were UTC. Printers show it as
+/// written and `--tz` leaves it alone: converting it would invent a zone.
+pub const LOCAL_TIME: &str = "local-time";
+
 /// A mailbox: a normalized (lower-cased) address and an optional display name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mailbox {

@@ -23,7 +23,7 @@ use crate::index::reader::{self, Opened};
 use crate::index::schema::{self, Fields};
 use crate::output::json::{self, FacetOut, HistogramOut, Hit, Summary};
 use crate::output::{self, csv as csv_out, text};
-use crate::query::facets::{self, DateBucketCollector, Unit};
+use crate::query::facets::{self, Unit};
 use crate::query::{self, Compiled, Context as QueryContext};
 
 /// Longest snippet, in characters.
@@ -479,14 +479,7 @@ pub fn compute_facet(
         FacetKind::Field(field) => facets::top_terms(searcher, q, field, spec.k)?,
         FacetKind::Participant => facets::top_participants(searcher, q, spec.k)?,
         FacetKind::Date(unit) => {
-            let b = searcher.search(
-                q,
-                &DateBucketCollector {
-                    unit,
-                    tz,
-                    file_dates,
-                },
-            )?;
+            let b = facets::date_buckets(searcher, q, unit, tz, file_dates)?;
             let mut v: Vec<(String, u64)> = b
                 .buckets
                 .iter()
@@ -513,14 +506,7 @@ pub fn compute_histogram(
     tz: Tz,
     file_dates: bool,
 ) -> anyhow::Result<HistogramOut> {
-    let b = searcher.search(
-        q,
-        &DateBucketCollector {
-            unit,
-            tz,
-            file_dates,
-        },
-    )?;
+    let b = facets::date_buckets(searcher, q, unit, tz, file_dates)?;
     let buckets = b
         .with_gaps(unit)
         .into_iter()
@@ -590,6 +576,9 @@ pub fn hit_from_doc(doc: &TantivyDocument, f: &Fields) -> Hit {
         id: format_id(u(f.id)),
         kind: s(f.kind).unwrap_or_default(),
         date,
+        date_local: doc
+            .get_all(f.flags)
+            .any(|v| v.as_str() == Some(crate::doc::LOCAL_TIME)),
         file_date: instant(f.file_date),
         tz_offset_minutes: doc.get_first(f.tz_offset).and_then(|v| v.as_i64()),
         date_quality: s(f.date_quality).unwrap_or_default(),

@@ -173,7 +173,10 @@ fn write_text<W: Write>(out: &mut W, s: &Shown, tz: chrono_tz::Tz) -> std::io::R
         .tz_offset_minutes
         .map(|m| format!(" (sender's offset {:+03}:{:02})", m / 60, (m % 60).abs()))
         .unwrap_or_default();
-    if h.date.is_some() {
+    if h.date.is_some() && h.date_local {
+        // A wall clock of unknown zone: no zone name and no offset to print beside it.
+        writeln!(out, "Date:       {}", format_date(h, tz))?;
+    } else if h.date.is_some() {
         writeln!(
             out,
             "Date:       {} {}{offset}",

@@ -48,7 +48,7 @@ pub fn row(h: &Hit) -> csv::Result<Vec<u8>> {
     };
     let cells = [
         h.id.clone(),
-        h.date.clone().unwrap_or_default(),
+        date_cell(h),
         h.from.as_ref().map(Mailbox::display).unwrap_or_default(),
         list(&h.to),
         list(&h.cc),
@@ -62,6 +62,17 @@ pub fn row(h: &Hit) -> csv::Result<Vec<u8>> {
         h.file_date.clone().unwrap_or_default(),
     ];
     record(cells.iter().map(|c| defuse(c)))
+}
+
+/// The date in RFC 3339 UTC; a local time of unknown zone without a zone designator, which is
+/// how ISO 8601 writes a local time (`2016-09-20T17:30:00`).
+fn date_cell(h: &Hit) -> String {
+    let date = h.date.clone().unwrap_or_default();
+    if h.date_local {
+        date.trim_end_matches('Z').to_owned()
+    } else {
+        date
+    }
 }
 
 /// Prefixes `'` to cells a spreadsheet would evaluate.

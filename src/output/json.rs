@@ -4,8 +4,9 @@
 //!
 //! - one `{"type":"hit", ...}` per hit, in the requested order, with the fields of [`Hit`]:
 //!   `id` (16 hex digits, stable across re-indexing), `kind`, `date` (the document's own date,
-//!   RFC 3339 UTC, or `null`), `file_date` (the file's modification time when the document has
-//!   no date of its own, else `null`), `tz_offset_minutes` (the sender's offset, or `null`),
+//!   RFC 3339 UTC, or `null`), `date_local` (`true` when `date` is a wall-clock time of unknown
+//!   zone, stored as if UTC), `file_date` (the file's modification time when the document has no
+//!   date of its own, else `null`), `tz_offset_minutes` (the sender's offset, or `null`),
 //!   `date_quality` (`ok`, `missing`, `unparseable`, `absurd`, `file-mtime`), `date_raw` (the
 //!   header as written), `from` (`{address, name}` or `null`), `to`/`cc`/`bcc` (lists of
 //!   `{address, name}`), `subject`, `message_id`, `path` (absolute), `offset` and `length` (the
@@ -39,6 +40,9 @@ pub struct Hit {
     pub kind: String,
     /// The document's own date (RFC 3339 UTC), never a file date.
     pub date: Option<String>,
+    /// `date` is a wall-clock time of unknown zone (WhatsApp, Telegram without
+    /// `date_unixtime`), written with a `Z` only because the index stores it as if UTC.
+    pub date_local: bool,
     /// The file's modification time, for a document with no date of its own (quality
     /// `file-mtime`); `null` otherwise.
     pub file_date: Option<String>,

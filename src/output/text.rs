@@ -1,7 +1,8 @@
 //! Text output for people: hits as aligned columns (date, sender, recipients, subject, path)
 //! with an indented, highlighted snippet; timelines with the gap since the previous message;
 //! facets, histograms as bars, and sender → recipient pairs. Everything from the dump is
-//! sanitized; dates are shown in the user's time zone, and file dates are marked as such.
+//! sanitized; dates are shown in the user's time zone, except local times of unknown zone, which
+//! are shown as written and marked, and file dates are marked as such.
 
 use std::io::Write;
 
@@ -28,15 +29,23 @@ const BAR_WIDTH: usize = 50;
 /// Runs of more empty histogram periods than this print as one line.
 const EMPTY_RUN_FOLD: usize = 6;
 
-/// `2016-10-21 14:21` in `tz`; a file date marked as one (`file 2026-05-01 12:00`); otherwise
-/// why there is no date.
+/// How a wall-clock time of unknown zone is marked wherever it is printed.
+pub const LOCAL_TIME_NOTE: &str = "(local time, zone unknown)";
+
+/// `2016-10-21 14:21` in `tz`. A local time of unknown zone as written, marked, since
+/// converting it would invent a zone; a file date marked as one (`file 2026-05-01 12:00`);
+/// otherwise why there is no date.
 pub fn format_date(hit: &Hit, tz: Tz) -> String {
     let parse = |d: &Option<String>| {
         d.as_deref()
             .and_then(|d| DateTime::parse_from_rfc3339(d).ok())
     };
     if let Some(d) = parse(&hit.date) {
-        return d.with_timezone(&tz).format(MINUTES).to_string();
+        return if hit.date_local {
+            format!("{} {LOCAL_TIME_NOTE}", d.naive_utc().format(MINUTES))
+        } else {
+            d.with_timezone(&tz).format(MINUTES).to_string()
+        };
     }
     if let Some(d) = parse(&hit.file_date) {
         return format!("file {}", d.with_timezone(&tz).format(MINUTES));
@@ -357,11 +366,12 @@ mod tests {
         assert_eq!(text.lines().count(), 5);
     }
 
-    fn hit(date: Option<&str>, file_date: Option<&str>) -> Hit {
+    fn hit(date: Option<&str>, date_local: bool, file_date: Option<&str>) -> Hit {
         Hit {
             id: "0".repeat(16),
             kind: "chat".into(),
             date: date.map(str::to_owned),
+            date_local,
             file_date: file_date.map(str::to_owned),
             tz_offset_minutes: None,
             date_quality: if file_date.is_some() {
@@ -393,11 +403,18 @@ mod tests {
     }
 
     #[test]
-    fn file_dates_are_shown_as_such() {
+    fn local_times_are_shown_as_written_and_file_dates_as_such() {
         let tokyo: Tz = "Asia/Tokyo".parse().unwrap();
-        let instant = hit(Some("2016-09-20T17:30:00Z"), None);
+        let instant = hit(Some("2016-09-20T17:30:00Z"), false, None);
         assert_eq!(format_date(&instant, tokyo), "2016-09-21 02:30");
-        let file = hit(None, Some("2026-04-30T12:00:00Z"));
+        let local = hit(Some("2016-09-20T17:30:00Z"), true, None);
+        for tz in [Tz::UTC, tokyo] {
+            assert_eq!(
+                format_date(&local, tz),
+                "2016-09-20 17:30 (local time, zone unknown)"
+            );
+        }
+        let file = hit(None, false, Some("2026-04-30T12:00:00Z"));
         assert_eq!(format_date(&file, tokyo), "file 2026-04-30 21:00");
     }
 

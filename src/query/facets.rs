@@ -17,10 +17,12 @@ use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::AggregationCollector;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::query::Query;
-use tantivy::{DocId, Score, Searcher, SegmentReader};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, Score, Searcher, SegmentReader, Term};
 
 use super::date::local_to_utc;
+use crate::doc::LOCAL_TIME;
 use crate::index::schema;
 
 fn invalid(e: impl ToString) -> tantivy::TantivyError {
@@ -253,6 +255,45 @@ impl SegmentCollector for DateBucketSegment {
     fn harvest(self) -> DateBuckets {
         self.fruit
     }
+}
+
+/// [`DateBuckets`] of the hits of `query` in `tz`, except that local times of unknown zone
+/// (flag `local-time`) go by their wall clock: they are stored as if UTC, and bucketing them
+/// in another zone would move them to a day they were not written on. Outside UTC that takes
+/// two passes, one over each kind.
+pub fn date_buckets(
+    searcher: &Searcher,
+    query: &dyn Query,
+    unit: Unit,
+    tz: Tz,
+    file_dates: bool,
+) -> tantivy::Result<DateBuckets> {
+    let collector = |tz| DateBucketCollector {
+        unit,
+        tz,
+        file_dates,
+    };
+    if tz == Tz::UTC {
+        return searcher.search(query, &collector(tz));
+    }
+    let flags = searcher.schema().get_field(schema::FLAGS)?;
+    let local = || -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(flags, LOCAL_TIME),
+            IndexRecordOption::Basic,
+        ))
+    };
+    let zoned = BooleanQuery::new(vec![
+        (Occur::Must, query.box_clone()),
+        (Occur::MustNot, local()),
+    ]);
+    let wall = BooleanQuery::new(vec![
+        (Occur::Must, query.box_clone()),
+        (Occur::Must, local()),
+    ]);
+    let mut out = searcher.search(&zoned, &collector(tz))?;
+    out.merge(searcher.search(&wall, &collector(Tz::UTC))?);
+    Ok(out)
 }
 
 /// Counts, for every address, the hits it sent or received, once per hit even when it is both

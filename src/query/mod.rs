@@ -19,7 +19,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
-use crate::doc::{DateQuality, DateSource};
+use crate::doc::{DateQuality, DateSource, LOCAL_TIME};
 use crate::error::Error;
 use crate::index::schema::Fields;
 use crate::index::tokenizers;
@@ -194,12 +194,16 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
                 not(term(f.date_quality, DateQuality::Ok.as_str()))
             }
         }
-        Some(FieldName::Date) => {
-            let i = date::parse_interval(v, ctx.tz)?;
-            dated(ctx, i.start, i.end)
+        Some(FieldName::Date) => dated(ctx, |tz| {
+            let i = date::parse_interval(v, tz)?;
+            Ok((i.start, i.end))
+        })?,
+        Some(FieldName::After) => {
+            dated(ctx, |tz| Ok((Some(date::parse_period(v, tz)?.start), None)))?
         }
-        Some(FieldName::After) => dated(ctx, Some(date::parse_period(v, ctx.tz)?.start), None),
-        Some(FieldName::Before) => dated(ctx, None, Some(date::parse_period(v, ctx.tz)?.start)),
+        Some(FieldName::Before) => {
+            dated(ctx, |tz| Ok((None, Some(date::parse_period(v, tz)?.start))))?
+        }
         Some(FieldName::DateSource) => {
             let source = match v.to_ascii_lowercase().as_str() {
                 "header" => DateSource::Header,
@@ -216,19 +220,36 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
     })
 }
 
-/// Documents dated within `[start, end)`; file dates join in only with `--file-dates`.
-fn dated(
-    ctx: Context<'_>,
-    start: Option<chrono::DateTime<chrono::Utc>>,
-    end: Option<chrono::DateTime<chrono::Utc>>,
-) -> Q {
+type Bounds = (
+    Option<chrono::DateTime<chrono::Utc>>,
+    Option<chrono::DateTime<chrono::Utc>>,
+);
+
+/// Documents dated within the bounds `period` gives for the query's zone. Local times of
+/// unknown zone (flag `local-time`: WhatsApp, Telegram without `date_unixtime`) are stored as
+/// their wall clock read as UTC, so they are matched against the bounds read in UTC: a zone
+/// must not move a time that has none. File dates join in only with `--file-dates`.
+fn dated(ctx: Context<'_>, period: impl Fn(Tz) -> Result<Bounds, String>) -> Result<Q, String> {
     let f = ctx.fields;
-    let q = date_range(f.date, start, end);
-    if ctx.file_dates {
-        or(vec![q, date_range(f.file_date, start, end)])
-    } else {
-        q
+    let (start, end) = period(ctx.tz)?;
+    let mut q = date_range(f.date, start, end);
+    if ctx.tz != Tz::UTC {
+        let (wall_start, wall_end) = period(Tz::UTC)?;
+        q = or(vec![
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, q),
+                (Occur::MustNot, term(f.flags, LOCAL_TIME)),
+            ])),
+            and(vec![
+                date_range(f.date, wall_start, wall_end),
+                term(f.flags, LOCAL_TIME),
+            ]),
+        ]);
     }
+    if ctx.file_dates {
+        q = or(vec![q, date_range(f.file_date, start, end)]);
+    }
+    Ok(q)
 }
 
 fn senders(f: &Fields) -> [(Field, Field); 1] {
@@ -463,7 +484,8 @@ mod tests {
             .unwrap()
     }
 
-    /// A mail dated by its header and a text file dated only by its mtime.
+    /// A mail dated by its header, a text file dated only by its mtime, and a WhatsApp message
+    /// whose wall clock (20:30, zone unknown) is stored as if UTC.
     fn dated_index() -> (Index, Fields) {
         let index = Index::create_in_ram(schema::build());
         tokenizers::register(&index);
@@ -477,6 +499,8 @@ mod tests {
             .unwrap();
         w.add_document(doc!(f.subject => "notes", f.file_date => at("2026-04-30T12:00:00Z"), f.date_quality => "file-mtime", f.date_source => "file-mtime", f.flags => "date-from-file-mtime"))
             .unwrap();
+        w.add_document(doc!(f.subject => "chat", f.date => at("2016-09-20T20:30:00Z"), f.date_quality => "ok", f.date_source => "header", f.flags => "local-time"))
+            .unwrap();
         w.commit().unwrap();
         (index, f)
     }
@@ -489,12 +513,12 @@ mod tests {
         assert_eq!(utc("date:2026", true), 1);
         assert_eq!(utc("after:2020", false), 0);
         assert_eq!(utc("after:2020", true), 1);
-        assert_eq!(utc("before:2020", true), 1);
+        assert_eq!(utc("before:2020", true), 2);
         assert_eq!(utc("date:unknown", false), 1);
         assert_eq!(utc("date:unknown", true), 0);
         assert_eq!(utc("date-source:file", false), 1);
         assert_eq!(utc("date-source:FILE-MTIME", false), 1);
-        assert_eq!(utc("date-source:header", false), 1);
+        assert_eq!(utc("date-source:header", false), 2);
         assert_eq!(utc("date-source:metadata", false), 0);
         let err = compile(
             "date-source:disk",
@@ -508,6 +532,24 @@ mod tests {
         .unwrap()
         .to_string();
         assert!(err.contains("known: header, metadata, file"), "{err}");
+    }
+
+    #[test]
+    fn zones_do_not_move_local_times() {
+        let (index, f) = dated_index();
+        let tokyo: Tz = "Asia/Tokyo".parse().unwrap();
+        let mail_or_chat = |q: &str, tz| {
+            (
+                count_in(&index, &f, &format!("mail {q}"), tz, false),
+                count_in(&index, &f, &format!("chat {q}"), tz, false),
+            )
+        };
+        // 20:30 UTC is 05:30 the next day in Tokyo; the chat's 20:30 has no zone to convert.
+        assert_eq!(mail_or_chat("date:2016-09-20", Tz::UTC), (1, 1));
+        assert_eq!(mail_or_chat("date:2016-09-20", tokyo), (0, 1));
+        assert_eq!(mail_or_chat("date:2016-09-21", tokyo), (1, 0));
+        assert_eq!(mail_or_chat("after:2016-09-21", tokyo), (1, 0));
+        assert_eq!(mail_or_chat("before:2016-09-21", tokyo), (0, 1));
     }
 
     /// Found by the `query` fuzz target: a year past 2262 or before 1677 panicked inside

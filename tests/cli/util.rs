@@ -247,6 +247,7 @@ pub struct Hit {
     pub id: String,
     pub kind: String,
     pub date: Option<String>,
+    pub date_local: bool,
     pub file_date: Option<String>,
     pub tz_offset_minutes: Option<i64>,
     pub date_quality: String,

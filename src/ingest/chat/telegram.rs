@@ -258,7 +258,7 @@ fn parse_chat(chat: &Value, owner: Option<&str>, src: &ChatSource, docs: &mut Ve
                     .map(|n| n.and_utc());
                 set_date(&mut doc, local, parsed, src.now);
                 if local.is_some() {
-                    doc.flags.push("local-time");
+                    doc.flags.push(crate::doc::LOCAL_TIME);
                 }
             }
         }
