@@ -27,7 +27,8 @@ pub struct Cli {
     pub color: ColorChoice,
 
     /// Time zone for reading dates in queries and for showing them (IANA name such as
-    /// `America/New_York`, or `UTC`). JSON output always carries UTC instants.
+    /// `America/New_York`, or `UTC`). JSON output always carries UTC instants. Local times of
+    /// unknown zone (WhatsApp) are not shifted: they are shown, and matched, as written.
     #[arg(
         long,
         global = true,
@@ -36,6 +37,16 @@ pub struct Cli {
         value_name = "ZONE"
     )]
     pub tz: String,
+
+    /// Count file modification times as dates, for documents that carry none of their own.
+    ///
+    /// A text, HTML or CSV file, or a PDF or office file without metadata dates, has no date of
+    /// its own; trawl keeps its file's modification time apart (date quality `file-mtime`),
+    /// because a copy or a clone sets it to the day of the copy. By default date queries,
+    /// `--sort date`, facets, histograms, timelines, pairs and the `stats` span leave these
+    /// documents out; with this flag they count by their file date.
+    #[arg(long, global = true)]
+    pub file_dates: bool,
 
     #[command(subcommand)]
     pub command: Command,

@@ -67,6 +67,10 @@ pub enum DateQuality {
     Unparseable,
     /// The header parsed, but to a date before 1980 or after the time of indexing.
     Absurd,
+    /// The document carries no date of its own; all there is is the file's (or archive
+    /// member's) modification time, kept in `file_date`. A copy or a clone resets it.
+    #[serde(rename = "file-mtime")]
+    FileMtime,
 }
 
 impl DateQuality {
@@ -76,9 +80,15 @@ impl DateQuality {
             DateQuality::Missing => "missing",
             DateQuality::Unparseable => "unparseable",
             DateQuality::Absurd => "absurd",
+            DateQuality::FileMtime => "file-mtime",
         }
     }
 }
+
+/// The flag of a document whose date is a wall-clock time in an unknown zone (WhatsApp, a
+/// Telegram `date` without `date_unixtime`), stored as if it were UTC. Printers show it as
+/// written and `--tz` leaves it alone: converting it would invent a zone.
+pub const LOCAL_TIME: &str = "local-time";
 
 /// A mailbox: a normalized (lower-cased) address and an optional display name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,8 +168,13 @@ pub struct Doc {
     pub to: Vec<Mailbox>,
     pub cc: Vec<Mailbox>,
     pub bcc: Vec<Mailbox>,
-    /// The instant in UTC, when the date is usable (quality `Ok`).
+    /// The instant in UTC, when the document's own date is usable (quality `Ok`). Never set
+    /// from the file system: date queries, facets and spans read this alone.
     pub date: Option<DateTime<Utc>>,
+    /// The file's or archive member's modification time, when the document has no date of its
+    /// own (quality `FileMtime`): it says when bytes were last written somewhere, not when the
+    /// document was, so it is kept apart from `date` and counted only when asked for.
+    pub file_date: Option<DateTime<Utc>>,
     /// The sender's UTC offset in minutes, as written in the Date header.
     pub tz_offset_minutes: Option<i32>,
     pub date_quality: DateQuality,
@@ -198,6 +213,7 @@ impl Doc {
             cc: Vec::new(),
             bcc: Vec::new(),
             date: None,
+            file_date: None,
             tz_offset_minutes: None,
             date_quality: DateQuality::Missing,
             date_source: DateSource::Header,

@@ -1,6 +1,7 @@
 //! The query language: `query::compile` (the parser of `query/parse.rs`, then the mapping onto
 //! the schema, date values through `query/date.rs`) and `query::date::parse_interval`. The first
-//! byte picks the time zone dates are read in (UTC, or zones with DST gaps and odd offsets).
+//! byte picks the time zone dates are read in (UTC, or zones with DST gaps and odd offsets) and,
+//! by its top bit, whether file dates count (`--file-dates`).
 #![no_main]
 
 use std::sync::LazyLock;
@@ -34,6 +35,7 @@ fuzz_target!(|data: &[u8]| {
         query::Context {
             fields: &FIELDS,
             tz,
+            file_dates: first & 0x80 != 0,
         },
     );
     let _ = query::date::parse_interval(text, tz);

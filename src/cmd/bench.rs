@@ -318,6 +318,7 @@ fn plan_for(g: &Globals, opened: &Opened, query: &str, flags: &str) -> anyhow::R
         QueryContext {
             fields: &opened.fields,
             tz,
+            file_dates: g.file_dates,
         },
     )?;
     if args.count || args.paths {
@@ -346,6 +347,7 @@ fn plan_for(g: &Globals, opened: &Opened, query: &str, flags: &str) -> anyhow::R
         pairs: args.pairs,
         timeline: args.timeline,
         tz,
+        file_dates: g.file_dates,
         color: false,
     })
 }

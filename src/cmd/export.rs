@@ -33,7 +33,7 @@ pub fn run(g: &Globals, args: ExportArgs) -> anyhow::Result<Exit> {
     } else {
         args.query.join(" ")
     };
-    let n = export(&opened, &text, g.tz()?, &mut out)?;
+    let n = export(&opened, &text, g.tz()?, g.file_dates, &mut out)?;
     out.flush()?;
     Ok(if n > 0 { Exit::Success } else { Exit::NoMatch })
 }
@@ -43,6 +43,7 @@ pub fn export(
     opened: &Opened,
     query: &str,
     tz: chrono_tz::Tz,
+    file_dates: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<usize> {
     let compiled = query::compile(
@@ -50,6 +51,7 @@ pub fn export(
         Context {
             fields: &opened.fields,
             tz,
+            file_dates,
         },
     )?;
     let searcher = opened.searcher();

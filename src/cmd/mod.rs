@@ -45,6 +45,8 @@ pub struct Globals {
     pub index: PathBuf,
     pub color: ColorChoice,
     pub tz: String,
+    /// `--file-dates`: file modification times count as dates.
+    pub file_dates: bool,
 }
 
 impl Globals {
@@ -71,11 +73,12 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         index: cli.index,
         color: cli.color,
         tz: cli.tz,
+        file_dates: cli.file_dates,
     };
     match cli.command {
         Command::Index(args) => index::run(&g.index, args),
         Command::Search(args) => search::run(&g, args),
-        Command::Stats(args) => stats::run(&g.index, args),
+        Command::Stats(args) => stats::run(&g, args),
         Command::Show(args) => show::run(&g, args),
         Command::Timeline(args) => timeline::run(&g, args),
         Command::Bench(what) => bench::run(&g, what),

@@ -7,11 +7,14 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 use chrono_tz::Tz;
-use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::sort_key::{
+    NaturalComparator, SortBySimilarityScore, SortByStaticFastValue,
+};
+use tantivy::collector::{Count, SegmentSortKeyComputer, SortKeyComputer, TopDocs};
+use tantivy::columnar::Column;
 use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument};
+use tantivy::{DocAddress, DocId, Order, Score, Searcher, SegmentReader, TantivyDocument};
 
 use super::{Exit, Globals};
 use crate::cli::{Format, HistogramUnit, OutputArgs, SearchArgs, SortOrder};
@@ -20,7 +23,7 @@ use crate::index::reader::{self, Opened};
 use crate::index::schema::{self, Fields};
 use crate::output::json::{self, FacetOut, HistogramOut, Hit, Summary};
 use crate::output::{self, csv as csv_out, text};
-use crate::query::facets::{self, DateBucketCollector, Unit};
+use crate::query::facets::{self, Unit};
 use crate::query::{self, Compiled, Context as QueryContext};
 
 /// Longest snippet, in characters.
@@ -92,6 +95,9 @@ pub struct Plan {
     pub pairs: Option<usize>,
     pub timeline: bool,
     pub tz: Tz,
+    /// `--file-dates`: file modification times count as dates in order, facets, histograms,
+    /// pairs and timeline gaps.
+    pub file_dates: bool,
     pub color: bool,
 }
 
@@ -112,6 +118,7 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
         QueryContext {
             fields: &opened.fields,
             tz,
+            file_dates: g.file_dates,
         },
     )?;
     let mode = if args.count {
@@ -144,6 +151,7 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
         pairs: args.pairs,
         timeline: args.timeline,
         tz,
+        file_dates: g.file_dates,
         color: output::use_color(g.color),
     };
     execute(&opened, &plan)
@@ -230,7 +238,7 @@ pub fn execute_to(
     };
     let (total, page) = match one_pass {
         Some(limit) => {
-            let (total, page) = ranked(&searcher, q, plan.sort, limit, true)?;
+            let (total, page) = ranked(&searcher, q, plan.sort, plan.file_dates, limit, true)?;
             (total.unwrap_or(page.len()), Some(page))
         }
         None => (searcher.search(q, &Count).context("counting hits")?, None),
@@ -253,7 +261,7 @@ pub fn execute_to(
         Some(page) => page,
         None => {
             let limit = plan.limit.unwrap_or(total).min(total);
-            ranked(&searcher, q, plan.sort, limit, false)?.1
+            ranked(&searcher, q, plan.sort, plan.file_dates, limit, false)?.1
         }
     };
     let mut snippets = SnippetGenerator::create(&searcher, q, opened.fields.body)?;
@@ -266,9 +274,12 @@ pub fn execute_to(
     for (i, (score, addr)) in page.iter().enumerate() {
         let mut hit = load_hit(&searcher, &opened.fields, *addr, *score, &snippets)?;
         if plan.timeline {
-            let this = hit
-                .date
-                .as_deref()
+            let date = match &hit.file_date {
+                Some(file) if plan.file_dates && hit.date.is_none() => Some(file),
+                _ => hit.date.as_ref(),
+            };
+            let this = date
+                .map(String::as_str)
                 .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
                 .map(|d| d.timestamp());
             hit.gap_seconds = match (previous, this) {
@@ -305,21 +316,21 @@ pub fn execute_to(
     }
 
     for spec in &plan.facets {
-        let facet = compute_facet(&searcher, q, spec, plan.tz)?;
+        let facet = compute_facet(&searcher, q, spec, plan.tz, plan.file_dates)?;
         match format {
             Some(Format::Json) => json::write_line(out, "facet", &facet)?,
             _ => text::write_facet(out, &facet, total)?,
         }
     }
     if let Some(unit) = plan.histogram {
-        let h = compute_histogram(&searcher, q, unit, plan.tz)?;
+        let h = compute_histogram(&searcher, q, unit, plan.tz, plan.file_dates)?;
         match format {
             Some(Format::Json) => json::write_line(out, "histogram", &h)?,
             _ => text::write_histogram(out, &h, plan.color)?,
         }
     }
     if let Some(k) = plan.pairs {
-        let pairs = facets::top_pairs(&searcher, q, k)?;
+        let pairs = facets::top_pairs(&searcher, q, k, plan.file_dates)?;
         match format {
             Some(Format::Json) => {
                 for p in &pairs {
@@ -357,11 +368,13 @@ fn counts_apart(q: &dyn tantivy::query::Query) -> bool {
 
 /// The first `limit` hits in `sort` order, with scores for relevance order, and the number of
 /// all hits when `count` asks for it (counted in the same pass). Ties are broken by document
-/// id, so the output does not depend on how indexing was spread over threads.
+/// id, so the output does not depend on how indexing was spread over threads. `file_dates`:
+/// documents with only a file date sort by it; otherwise they sort with the undated.
 pub fn ranked(
     searcher: &Searcher,
     q: &dyn tantivy::query::Query,
     sort: SortOrder,
+    file_dates: bool,
     limit: usize,
     count: bool,
 ) -> anyhow::Result<(Option<usize>, Page)> {
@@ -389,15 +402,58 @@ pub fn ranked(
             } else {
                 Order::Desc
             };
-            let date = (
-                SortByStaticFastValue::<tantivy::DateTime>::for_field(schema::DATE),
-                order,
-            );
+            let date = (SortByDate { file_dates }, order);
             let top = TopDocs::with_limit(limit).order_by((date, id_key()));
             let (total, page) = search_counting(searcher, q, top, count)?;
             (total, page.into_iter().map(|(_, a)| (None, a)).collect())
         }
     })
+}
+
+/// Sort key: a document's date, or with `file_dates` its file date when it has no date of its
+/// own. A document has at most one of the two, so the key is whichever is present.
+#[derive(Debug, Clone, Copy)]
+struct SortByDate {
+    file_dates: bool,
+}
+
+struct SegmentDates {
+    date: Column<tantivy::DateTime>,
+    file_date: Option<Column<tantivy::DateTime>>,
+}
+
+impl SortKeyComputer for SortByDate {
+    type SortKey = Option<tantivy::DateTime>;
+    type Child = SegmentDates;
+    type Comparator = NaturalComparator;
+
+    fn segment_sort_key_computer(&self, segment: &SegmentReader) -> tantivy::Result<SegmentDates> {
+        let ff = segment.fast_fields();
+        Ok(SegmentDates {
+            date: ff.date(schema::DATE)?,
+            file_date: if self.file_dates {
+                Some(ff.date(schema::FILE_DATE)?)
+            } else {
+                None
+            },
+        })
+    }
+}
+
+impl SegmentSortKeyComputer for SegmentDates {
+    type SortKey = Option<tantivy::DateTime>;
+    type SegmentSortKey = Option<tantivy::DateTime>;
+    type SegmentComparator = NaturalComparator;
+
+    fn segment_sort_key(&mut self, doc: DocId, _score: Score) -> Option<tantivy::DateTime> {
+        self.date
+            .first(doc)
+            .or_else(|| self.file_date.as_ref().and_then(|c| c.first(doc)))
+    }
+
+    fn convert_segment_sort_key(&self, key: Option<tantivy::DateTime>) -> Self::SortKey {
+        key
+    }
 }
 
 /// Runs `collector`, and `Count` beside it in the same pass when `count` is set.
@@ -420,12 +476,13 @@ pub fn compute_facet(
     q: &dyn tantivy::query::Query,
     spec: &FacetSpec,
     tz: Tz,
+    file_dates: bool,
 ) -> anyhow::Result<FacetOut> {
     let values = match spec.kind {
         FacetKind::Field(field) => facets::top_terms(searcher, q, field, spec.k)?,
         FacetKind::Participant => facets::top_participants(searcher, q, spec.k)?,
         FacetKind::Date(unit) => {
-            let b = searcher.search(q, &DateBucketCollector { unit, tz })?;
+            let b = facets::date_buckets(searcher, q, unit, tz, file_dates)?;
             let mut v: Vec<(String, u64)> = b
                 .buckets
                 .iter()
@@ -450,8 +507,9 @@ pub fn compute_histogram(
     q: &dyn tantivy::query::Query,
     unit: Unit,
     tz: Tz,
+    file_dates: bool,
 ) -> anyhow::Result<HistogramOut> {
-    let b = searcher.search(q, &DateBucketCollector { unit, tz })?;
+    let b = facets::date_buckets(searcher, q, unit, tz, file_dates)?;
     let buckets = b
         .with_gaps(unit)
         .into_iter()
@@ -467,6 +525,8 @@ pub fn compute_histogram(
         time_zone: tz.name().into(),
         buckets,
         undated: b.undated,
+        file_dated: b.file_dated,
+        file_dates_counted: file_dates,
     })
 }
 
@@ -508,15 +568,21 @@ pub fn hit_from_doc(doc: &TantivyDocument, f: &Fields) -> Hit {
     let envelope: Envelope = s(f.envelope)
         .and_then(|e| serde_json::from_str(&e).ok())
         .unwrap_or_default();
-    let date = doc
-        .get_first(f.date)
-        .and_then(|v| v.as_datetime())
-        .and_then(|d| chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0))
-        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    let instant = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_datetime())
+            .and_then(|d| chrono::DateTime::from_timestamp(d.into_timestamp_secs(), 0))
+            .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    };
+    let date = instant(f.date);
     Hit {
         id: format_id(u(f.id)),
         kind: s(f.kind).unwrap_or_default(),
         date,
+        date_local: doc
+            .get_all(f.flags)
+            .any(|v| v.as_str() == Some(crate::doc::LOCAL_TIME)),
+        file_date: instant(f.file_date),
         tz_offset_minutes: doc.get_first(f.tz_offset).and_then(|v| v.as_i64()),
         date_quality: s(f.date_quality).unwrap_or_default(),
         date_raw: s(f.date_raw),

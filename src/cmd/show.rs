@@ -174,13 +174,33 @@ fn write_text<W: Write>(out: &mut W, s: &Shown, tz: chrono_tz::Tz) -> std::io::R
         .tz_offset_minutes
         .map(|m| format!(" (sender's offset {:+03}:{:02})", m / 60, (m % 60).abs()))
         .unwrap_or_default();
-    writeln!(
-        out,
-        "Date:       {} {}{offset}",
-        format_date(h, tz),
-        tz.name()
-    )?;
-    if h.date_quality != "ok" {
+    if h.date.is_some() && h.date_local {
+        // A wall clock of unknown zone: no zone name and no offset to print beside it.
+        writeln!(out, "Date:       {}", format_date(h, tz))?;
+    } else if h.date.is_some() {
+        writeln!(
+            out,
+            "Date:       {} {}{offset}",
+            format_date(h, tz),
+            tz.name()
+        )?;
+    } else if h.file_date.is_some() {
+        writeln!(out, "Date:       (none in the document)")?;
+    } else {
+        writeln!(out, "Date:       ({})", h.date_quality)?;
+    }
+    if let Some(file) = h
+        .file_date
+        .as_deref()
+        .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+    {
+        writeln!(
+            out,
+            "File date:  {} {} (the file's modification time, not a date of the document)",
+            file.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+            tz.name()
+        )?;
+    } else if h.date_quality != "ok" {
         writeln!(
             out,
             "Date raw:   {} [{}]",

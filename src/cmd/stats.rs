@@ -1,14 +1,15 @@
 //! `trawl stats`: what is in the index: documents by kind and by year, the date span, date
-//! quality, top senders and recipients, and skipped files by reason.
+//! quality, top senders and recipients, and skipped files by reason. Documents dated only by
+//! their file's modification time are counted apart and stay out of the years and the span
+//! unless `--file-dates` asks for them: a copy of the dump would otherwise end its span today.
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
 
 use serde::Serialize;
 use tantivy::query::AllQuery;
 
-use super::Exit;
+use super::{Exit, Globals};
 use crate::cli::StatsArgs;
 use crate::index::meta;
 use crate::index::reader::{self, Opened};
@@ -22,7 +23,12 @@ pub struct Stats {
     pub documents: u64,
     pub by_kind: Vec<(String, u64)>,
     pub by_year: BTreeMap<String, u64>,
+    /// Documents with no date at all, not even a file date.
     pub undated: u64,
+    /// Documents whose only date is their file's modification time.
+    pub file_dated: u64,
+    /// Whether `by_year` and the span count those by their file date (`--file-dates`).
+    pub file_dates_counted: bool,
     pub date_quality: Vec<(String, u64)>,
     pub first_date: Option<String>,
     pub last_date: Option<String>,
@@ -32,9 +38,9 @@ pub struct Stats {
     pub skipped_by_reason: BTreeMap<String, u64>,
 }
 
-pub fn run(index_dir: &Path, args: StatsArgs) -> anyhow::Result<Exit> {
-    let opened = reader::open(index_dir)?;
-    let stats = compute(&opened, args.top)?;
+pub fn run(g: &Globals, args: StatsArgs) -> anyhow::Result<Exit> {
+    let opened = reader::open(&g.index)?;
+    let stats = compute(&opened, args.top, g.file_dates)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer(&mut out, &stats)?;
@@ -46,7 +52,8 @@ pub fn run(index_dir: &Path, args: StatsArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-pub fn compute(opened: &Opened, top: usize) -> anyhow::Result<Stats> {
+/// `file_dates`: count documents that have only a file date by it in the years and the span.
+pub fn compute(opened: &Opened, top: usize, file_dates: bool) -> anyhow::Result<Stats> {
     let searcher = opened.searcher();
     let all = AllQuery;
     let years = searcher.search(
@@ -54,6 +61,7 @@ pub fn compute(opened: &Opened, top: usize) -> anyhow::Result<Stats> {
         &DateBucketCollector {
             unit: Unit::Year,
             tz: chrono_tz::Tz::UTC,
+            file_dates,
         },
     )?;
     let skipped = meta::read_skipped(&opened.dir)?;
@@ -72,6 +80,8 @@ pub fn compute(opened: &Opened, top: usize) -> anyhow::Result<Stats> {
             .map(|(k, v)| (Unit::Year.label(*k), *v))
             .collect(),
         undated: years.undated,
+        file_dated: years.file_dated,
+        file_dates_counted: file_dates,
         date_quality: top_terms(&searcher, &all, schema::DATE_QUALITY, 10)?,
         first_date: years.min.map(fmt),
         last_date: years.max.map(fmt),
@@ -99,6 +109,14 @@ fn write_text<W: Write>(out: &mut W, s: &Stats) -> std::io::Result<()> {
     }
     if s.undated > 0 {
         writeln!(out, "  {:<12} {:>8}", "undated", s.undated)?;
+    }
+    if s.file_dated > 0 {
+        let note = if s.file_dates_counted {
+            "only a file date; counted above by it, --file-dates"
+        } else {
+            "only a file date; not counted above, see --file-dates"
+        };
+        writeln!(out, "  {:<12} {:>8}  ({note})", "file-dated", s.file_dated)?;
     }
     writeln!(out, "date quality:")?;
     for (k, v) in &s.date_quality {

@@ -17,6 +17,7 @@ pub fn run(g: &Globals, args: TimelineArgs) -> anyhow::Result<Exit> {
         Context {
             fields: &opened.fields,
             tz,
+            file_dates: g.file_dates,
         },
     )?;
     let mode = Mode::Hits(args.output.format());
@@ -30,6 +31,7 @@ pub fn run(g: &Globals, args: TimelineArgs) -> anyhow::Result<Exit> {
         pairs: None,
         timeline: true,
         tz,
+        file_dates: g.file_dates,
         color: output::use_color(g.color),
     };
     search::execute(&opened, &plan)

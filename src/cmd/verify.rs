@@ -61,7 +61,7 @@ pub fn run(g: &Globals, args: VerifyArgs) -> anyhow::Result<Exit> {
     };
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let counts = verify(&opened, &text, g.tz()?, |p| {
+    let counts = verify(&opened, &text, g.tz()?, g.file_dates, |p| {
         if args.json {
             json::write_line(&mut out, "problem", p)
         } else {
@@ -100,6 +100,7 @@ pub fn verify(
     opened: &Opened,
     query: &str,
     tz: chrono_tz::Tz,
+    file_dates: bool,
     mut problem: impl FnMut(&Problem) -> std::io::Result<()>,
 ) -> anyhow::Result<Counts> {
     let compiled = query::compile(
@@ -107,6 +108,7 @@ pub fn verify(
         Context {
             fields: &opened.fields,
             tz,
+            file_dates,
         },
     )?;
     let searcher = opened.searcher();

@@ -20,7 +20,7 @@ pub const FORMAT: &str = "format";
 pub const CONVERSATION: &str = "conversation";
 /// Id of the document this one was found in (attachment → message).
 pub const PARENT: &str = "parent";
-/// Where the date came from: `header`, `metadata`, `file-mtime`.
+/// Where the date came from: `header`, `metadata`, `file-mtime` (indexed: `date-source:`).
 pub const DATE_SOURCE: &str = "date_source";
 pub const PATH: &str = "path";
 pub const OFFSET: &str = "offset";
@@ -54,6 +54,9 @@ pub const ENVELOPE: &str = "envelope";
 pub const SUBJECT: &str = "subject";
 pub const BODY: &str = "body";
 pub const DATE: &str = "date";
+/// The file's modification time, for documents with no date of their own: apart from `date` so
+/// that only `--file-dates` (or `date-source:file`) brings it into ranges, buckets and order.
+pub const FILE_DATE: &str = "file_date";
 pub const TZ_OFFSET: &str = "tz_offset";
 pub const DATE_QUALITY: &str = "date_quality";
 pub const DATE_RAW: &str = "date_raw";
@@ -96,6 +99,7 @@ pub struct Fields {
     pub subject: Field,
     pub body: Field,
     pub date: Field,
+    pub file_date: Field,
     pub tz_offset: Field,
     pub date_quality: Field,
     pub date_raw: Field,
@@ -149,14 +153,13 @@ pub fn build() -> Schema {
     b.add_text_field(ENVELOPE, STORED);
     b.add_text_field(SUBJECT, text(true));
     b.add_text_field(BODY, text(true));
-    b.add_date_field(
-        DATE,
-        DateOptions::default()
-            .set_indexed()
-            .set_fast()
-            .set_stored()
-            .set_precision(DateTimePrecision::Seconds),
-    );
+    let date = DateOptions::default()
+        .set_indexed()
+        .set_fast()
+        .set_stored()
+        .set_precision(DateTimePrecision::Seconds);
+    b.add_date_field(DATE, date.clone());
+    b.add_date_field(FILE_DATE, date);
     b.add_i64_field(TZ_OFFSET, STORED);
     b.add_text_field(DATE_QUALITY, STRING | FAST | STORED);
     b.add_text_field(DATE_RAW, STORED);
@@ -169,7 +172,7 @@ pub fn build() -> Schema {
 
 /// Version of the on-disk layout, recorded in the index directory; an index of another version
 /// is refused with a request to re-index rather than misread.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 impl Fields {
     /// Resolves every field of `schema`. Fails when the index was built by another schema.
@@ -205,6 +208,7 @@ impl Fields {
             subject: f(SUBJECT)?,
             body: f(BODY)?,
             date: f(DATE)?,
+            file_date: f(FILE_DATE)?,
             tz_offset: f(TZ_OFFSET)?,
             date_quality: f(DATE_QUALITY)?,
             date_raw: f(DATE_RAW)?,

@@ -153,6 +153,9 @@ pub fn to_document(doc: &Doc, f: &Fields) -> TantivyDocument {
     if let Some(date) = doc.date {
         d.add_date(f.date, DateTime::from_timestamp_secs(date.timestamp()));
     }
+    if let Some(date) = doc.file_date {
+        d.add_date(f.file_date, DateTime::from_timestamp_secs(date.timestamp()));
+    }
     if let Some(off) = doc.tz_offset_minutes {
         d.add_i64(f.tz_offset, i64::from(off));
     }

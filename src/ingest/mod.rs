@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
-use crate::doc::{DateSource, Doc};
+use crate::doc::{DateQuality, DateSource, Doc};
 use eml::Origin;
 use format::{Format, Sniff, SNIFF_LEN};
 
@@ -391,13 +391,17 @@ fn ingest_unit(
     }
 }
 
-/// Metadata date when there is one, else the file's mtime flagged `file-mtime`.
+/// The metadata date when there is one. Otherwise the file's mtime, kept apart in `file_date`
+/// with the quality `file-mtime`: it is when the bytes were last written (a copy or a clone
+/// makes it today), not when the document was, so it must not pass for a document date.
 pub fn set_document_date(
     doc: &mut Doc,
     metadata: Option<DateTime<Utc>>,
     mtime: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) {
+    doc.date = None;
+    doc.file_date = None;
     let (date, source) = match (metadata, mtime) {
         (Some(d), _) => (Some(d), DateSource::Metadata),
         (None, Some(m)) => (Some(m), DateSource::FileMtime),
@@ -406,10 +410,16 @@ pub fn set_document_date(
     doc.date_source = source;
     doc.date_raw = date.map(|d| d.to_rfc3339());
     let assessed = date::assess(doc.date_raw.as_deref(), now);
-    doc.date = assessed.utc;
     doc.date_quality = assessed.quality;
     if source == DateSource::FileMtime {
         doc.flags.push("date-from-file-mtime");
+        // An absurd mtime (a zip entry from 1970, a clock in the future) stays `absurd`.
+        if assessed.quality == DateQuality::Ok {
+            doc.file_date = assessed.utc;
+            doc.date_quality = DateQuality::FileMtime;
+        }
+    } else {
+        doc.date = assessed.utc;
     }
 }
 
@@ -676,5 +686,44 @@ mod tests {
             assert_eq!(n, 1);
             assert!(docs[0].body.trim_end().ends_with(" end"), "{size}");
         }
+    }
+
+    #[test]
+    fn a_file_mtime_is_kept_apart_from_the_document_date() {
+        use chrono::TimeZone;
+        let now = Utc.with_ymd_and_hms(2026, 5, 1, 0, 0, 0).unwrap();
+        let meta = Utc.with_ymd_and_hms(2016, 10, 1, 9, 0, 0).unwrap();
+        let mtime = Utc.with_ymd_and_hms(2026, 4, 30, 12, 0, 0).unwrap();
+        let blank = || Doc::new(crate::doc::Kind::Document, "text", Default::default());
+
+        let mut d = blank();
+        set_document_date(&mut d, Some(meta), Some(mtime), now);
+        assert_eq!((d.date, d.file_date), (Some(meta), None));
+        assert_eq!(
+            (d.date_quality, d.date_source),
+            (DateQuality::Ok, DateSource::Metadata)
+        );
+
+        let mut d = blank();
+        set_document_date(&mut d, None, Some(mtime), now);
+        assert_eq!((d.date, d.file_date), (None, Some(mtime)));
+        assert_eq!(
+            (d.date_quality, d.date_source),
+            (DateQuality::FileMtime, DateSource::FileMtime)
+        );
+        assert_eq!(d.flags, ["date-from-file-mtime"]);
+
+        let mut d = blank();
+        let epoch = Utc.timestamp_opt(0, 0).unwrap();
+        set_document_date(&mut d, None, Some(epoch), now);
+        assert_eq!((d.date, d.file_date), (None, None));
+        assert_eq!(d.date_quality, DateQuality::Absurd);
+
+        let mut d = blank();
+        set_document_date(&mut d, None, None, now);
+        assert_eq!(
+            (d.date, d.file_date, d.date_quality),
+            (None, None, DateQuality::Missing)
+        );
     }
 }

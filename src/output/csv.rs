@@ -3,11 +3,14 @@
 //! Leaked text is hostile here too: a cell starting with `=`, `+`, `-`, `@`, tab or carriage
 //! return is a formula to Excel and LibreOffice ("CSV injection"), so such cells get a leading
 //! `'`, the spreadsheet convention for "this is text".
+//!
+//! `date` is the document's own date; `file_date`, the last column, the file's modification time
+//! of a document that has none.
 
 use super::json::Hit;
 use crate::doc::Mailbox;
 
-const HEADER: [&str; 12] = [
+const HEADER: [&str; 13] = [
     "id",
     "date",
     "from",
@@ -20,6 +23,7 @@ const HEADER: [&str; 12] = [
     "offset",
     "length",
     "sha256",
+    "file_date",
 ];
 
 /// One CSV record, quoted as needed, with its line ending. Rows are built one at a time so
@@ -44,7 +48,7 @@ pub fn row(h: &Hit) -> csv::Result<Vec<u8>> {
     };
     let cells = [
         h.id.clone(),
-        h.date.clone().unwrap_or_default(),
+        date_cell(h),
         h.from.as_ref().map(Mailbox::display).unwrap_or_default(),
         list(&h.to),
         list(&h.cc),
@@ -55,8 +59,20 @@ pub fn row(h: &Hit) -> csv::Result<Vec<u8>> {
         h.offset.to_string(),
         h.length.to_string(),
         h.sha256.clone(),
+        h.file_date.clone().unwrap_or_default(),
     ];
     record(cells.iter().map(|c| defuse(c)))
+}
+
+/// The date in RFC 3339 UTC; a local time of unknown zone without a zone designator, which is
+/// how ISO 8601 writes a local time (`2016-09-20T17:30:00`).
+fn date_cell(h: &Hit) -> String {
+    let date = h.date.clone().unwrap_or_default();
+    if h.date_local {
+        date.trim_end_matches('Z').to_owned()
+    } else {
+        date
+    }
 }
 
 /// Prefixes `'` to cells a spreadsheet would evaluate.

@@ -3,22 +3,26 @@
 //! `trawl search --json` prints, in order:
 //!
 //! - one `{"type":"hit", ...}` per hit, in the requested order, with the fields of [`Hit`]:
-//!   `id` (16 hex digits, stable across re-indexing), `kind`, `date` (RFC 3339 UTC or `null`),
-//!   `tz_offset_minutes` (the sender's offset, or `null`), `date_quality` (`ok`, `missing`,
-//!   `unparseable`, `absurd`), `date_raw` (the header as written), `from` (`{address, name}` or
-//!   `null`), `to`/`cc`/`bcc` (lists of `{address, name}`), `subject`, `message_id`, `path`
-//!   (absolute, archive members after `!/`, bytes that are not UTF-8 as `\xHH`), `offset` and
-//!   `length` (the byte range in that file or member), `item` (the MIME part inside that range,
-//!   or `null`), `sha256` (of the bytes `show --raw` gives), `format` (what it was read as),
-//!   `attachments` (file names), `score`, `snippet` (plain text), `highlights` (byte ranges
-//!   `[start, end)` of matched words within `snippet`), `parent` (id of the message an
-//!   attachment or forwarded message was found in), `conversation` (chat) and `date_source`;
+//!   `id` (16 hex digits, stable across re-indexing), `kind`, `date` (the document's own date,
+//!   RFC 3339 UTC, or `null`), `date_local` (`true` when `date` is a wall-clock time of unknown
+//!   zone, stored as if UTC), `file_date` (the file's modification time when the document has no
+//!   date of its own, else `null`), `tz_offset_minutes` (the sender's offset, or `null`),
+//!   `date_quality` (`ok`, `missing`, `unparseable`, `absurd`, `file-mtime`), `date_raw` (the
+//!   header as written), `from` (`{address, name}` or `null`), `to`/`cc`/`bcc` (lists of
+//!   `{address, name}`), `subject`, `message_id`, `path` (absolute, archive members after `!/`,
+//!   bytes that are not UTF-8 as `\xHH`), `offset` and `length` (the byte range in that file or
+//!   member), `item` (the MIME part inside that range, or `null`), `sha256` (of the bytes
+//!   `show --raw` gives), `format` (what it was read as), `attachments` (file names), `score`,
+//!   `snippet` (plain text), `highlights` (byte ranges `[start, end)` of matched words within
+//!   `snippet`), `parent` (id of the message an attachment or forwarded message was found in),
+//!   `conversation` (chat) and `date_source` (`header`, `metadata`, `file-mtime`);
 //!   (`gap_seconds`, the time since the previous hit, is added in timeline output);
 //! - with `--facet NAME`, one `{"type":"facet","name":"from","values":[{"value","count"}]}` per
 //!   facet, counted over all hits;
 //! - with `--histogram UNIT`, one `{"type":"histogram","unit":"month","time_zone":"UTC",
-//!   "buckets":[{"period":"2016-10","start":"2016-10-01T00:00:00Z","count":19}],"undated":N}`,
-//!   every period from the first to the last, empty ones included;
+//!   "buckets":[{"period":"2016-10","start":"2016-10-01T00:00:00Z","count":19}],"undated":N,
+//!   "file_dated":M,"file_dates_counted":false}`, every period from the first to the last, empty
+//!   ones included (`file_dated` hits are in the buckets only with `--file-dates`);
 //! - with `--pairs`, one `{"type":"pair","from","to","count","first","last"}` per pair;
 //! - a last `{"type":"summary","query":...,"total_hits":N,"shown":M,"elapsed_ms":T}`.
 //!
@@ -36,7 +40,14 @@ use crate::doc::Mailbox;
 pub struct Hit {
     pub id: String,
     pub kind: String,
+    /// The document's own date (RFC 3339 UTC), never a file date.
     pub date: Option<String>,
+    /// `date` is a wall-clock time of unknown zone (WhatsApp, Telegram without
+    /// `date_unixtime`), written with a `Z` only because the index stores it as if UTC.
+    pub date_local: bool,
+    /// The file's modification time, for a document with no date of its own (quality
+    /// `file-mtime`); `null` otherwise.
+    pub file_date: Option<String>,
     pub tz_offset_minutes: Option<i64>,
     pub date_quality: String,
     pub date_raw: Option<String>,
@@ -64,7 +75,7 @@ pub struct Hit {
     pub parent: Option<String>,
     /// Chat conversation or channel, or `null`.
     pub conversation: Option<String>,
-    /// Where `date` came from: `header`, `metadata` or `file-mtime` (weakest).
+    /// Where the date came from: `header`, `metadata` or `file-mtime` (then in `file_date`).
     pub date_source: String,
     /// Seconds since the previous hit, in timeline output only.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,8 +101,12 @@ pub struct HistogramOut {
     pub unit: String,
     pub time_zone: String,
     pub buckets: Vec<HistogramBucket>,
-    /// Hits without a usable date, which no bucket counts.
+    /// Hits without a usable date, not even a file date, which no bucket counts.
     pub undated: u64,
+    /// Hits whose only date is their file's modification time.
+    pub file_dated: u64,
+    /// Whether the buckets count those by their file date (`--file-dates`).
+    pub file_dates_counted: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,7 +1,8 @@
 //! Text output for people: hits as aligned columns (date, sender, recipients, subject, path)
 //! with an indented, highlighted snippet; timelines with the gap since the previous message;
 //! facets, histograms as bars, and sender → recipient pairs. Everything from the dump is
-//! sanitized; dates are shown in the user's time zone.
+//! sanitized; dates are shown in the user's time zone, except local times of unknown zone, which
+//! are shown as written and marked, and file dates are marked as such.
 
 use std::io::Write;
 
@@ -28,24 +29,38 @@ const BAR_WIDTH: usize = 50;
 /// Runs of more empty histogram periods than this print as one line.
 const EMPTY_RUN_FOLD: usize = 6;
 
-/// `2016-10-21 14:21` in `tz`, or why there is no date.
+/// How a wall-clock time of unknown zone is marked wherever it is printed.
+pub const LOCAL_TIME_NOTE: &str = "(local time, zone unknown)";
+
+/// `2016-10-21 14:21` in `tz`. A local time of unknown zone as written, marked, since
+/// converting it would invent a zone; a file date marked as one (`file 2026-05-01 12:00`);
+/// otherwise why there is no date.
 pub fn format_date(hit: &Hit, tz: Tz) -> String {
-    match hit
-        .date
-        .as_deref()
-        .and_then(|d| DateTime::parse_from_rfc3339(d).ok())
-    {
-        Some(d) => d.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
-        None => format!(
-            "({})",
-            if hit.date_quality.is_empty() {
-                "no date"
-            } else {
-                &hit.date_quality
-            }
-        ),
+    let parse = |d: &Option<String>| {
+        d.as_deref()
+            .and_then(|d| DateTime::parse_from_rfc3339(d).ok())
+    };
+    if let Some(d) = parse(&hit.date) {
+        return if hit.date_local {
+            format!("{} {LOCAL_TIME_NOTE}", d.naive_utc().format(MINUTES))
+        } else {
+            d.with_timezone(&tz).format(MINUTES).to_string()
+        };
     }
+    if let Some(d) = parse(&hit.file_date) {
+        return format!("file {}", d.with_timezone(&tz).format(MINUTES));
+    }
+    format!(
+        "({})",
+        if hit.date_quality.is_empty() {
+            "no date"
+        } else {
+            &hit.date_quality
+        }
+    )
 }
+
+const MINUTES: &str = "%Y-%m-%d %H:%M";
 
 pub fn write_hit<W: Write + ?Sized>(
     out: &mut W,
@@ -267,6 +282,14 @@ pub fn write_histogram<W: Write + ?Sized>(
     if h.undated > 0 {
         writeln!(out, "  {:<10} {:>7}", "undated", h.undated)?;
     }
+    if h.file_dated > 0 {
+        let note = if h.file_dates_counted {
+            "in the bars by file date (--file-dates)"
+        } else {
+            "only a file date, not in the bars (--file-dates counts them)"
+        };
+        writeln!(out, "  {:<10} {:>7}  ({note})", "file date", h.file_dated)?;
+    }
     Ok(())
 }
 
@@ -333,12 +356,68 @@ mod tests {
             time_zone: "UTC".into(),
             buckets,
             undated: 0,
+            file_dated: 0,
+            file_dates_counted: false,
         };
         let mut out = Vec::new();
         write_histogram(&mut out, &h, false).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("(10 empty months)"), "{text}");
         assert_eq!(text.lines().count(), 5);
+    }
+
+    fn hit(date: Option<&str>, date_local: bool, file_date: Option<&str>) -> Hit {
+        Hit {
+            id: "0".repeat(16),
+            kind: "chat".into(),
+            date: date.map(str::to_owned),
+            date_local,
+            file_date: file_date.map(str::to_owned),
+            tz_offset_minutes: None,
+            date_quality: if file_date.is_some() {
+                "file-mtime"
+            } else {
+                "ok"
+            }
+            .into(),
+            date_raw: None,
+            from: None,
+            to: Vec::new(),
+            cc: Vec::new(),
+            bcc: Vec::new(),
+            subject: String::new(),
+            message_id: None,
+            path: String::new(),
+            offset: 0,
+            length: 0,
+            item: None,
+            sha256: String::new(),
+            format: "eml".into(),
+            attachments: Vec::new(),
+            score: None,
+            snippet: String::new(),
+            highlights: Vec::new(),
+            parent: None,
+            conversation: None,
+            date_source: String::new(),
+            gap_seconds: None,
+        }
+    }
+
+    #[test]
+    fn local_times_are_shown_as_written_and_file_dates_as_such() {
+        let tokyo: Tz = "Asia/Tokyo".parse().unwrap();
+        let instant = hit(Some("2016-09-20T17:30:00Z"), false, None);
+        assert_eq!(format_date(&instant, tokyo), "2016-09-21 02:30");
+        let local = hit(Some("2016-09-20T17:30:00Z"), true, None);
+        for tz in [Tz::UTC, tokyo] {
+            assert_eq!(
+                format_date(&local, tz),
+                "2016-09-20 17:30 (local time, zone unknown)"
+            );
+        }
+        let file = hit(None, false, Some("2026-04-30T12:00:00Z"));
+        assert_eq!(format_date(&file, tokyo), "file 2026-04-30 21:00");
     }
 
     #[test]

@@ -17,10 +17,12 @@ use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::AggregationCollector;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::query::Query;
-use tantivy::{DocId, Score, Searcher, SegmentReader};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, Score, Searcher, SegmentReader, Term};
 
 use super::date::local_to_utc;
+use crate::doc::LOCAL_TIME;
 use crate::index::schema;
 
 fn invalid(e: impl ToString) -> tantivy::TantivyError {
@@ -119,12 +121,27 @@ impl Unit {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DateBuckets {
     pub buckets: BTreeMap<NaiveDate, u64>,
+    /// Documents with no date at all, not even a file date.
     pub undated: u64,
+    /// Documents whose only date is their file's modification time: in the buckets (and in
+    /// `min`/`max`) only when the collector was asked to count file dates.
+    pub file_dated: u64,
     pub min: Option<DateTime<Utc>>,
     pub max: Option<DateTime<Utc>>,
 }
 
 impl DateBuckets {
+    /// Adds the counts of `other`.
+    pub fn merge(&mut self, other: DateBuckets) {
+        for (k, v) in other.buckets {
+            *self.buckets.entry(k).or_insert(0) += v;
+        }
+        self.undated += other.undated;
+        self.file_dated += other.file_dated;
+        self.min = self.min.into_iter().chain(other.min).min();
+        self.max = self.max.into_iter().chain(other.max).max();
+    }
+
     /// Every period from the first to the last non-empty one, empty periods included.
     pub fn with_gaps(&self, unit: Unit) -> Vec<(NaiveDate, u64)> {
         let (Some(first), Some(last)) =
@@ -155,12 +172,16 @@ impl DateBuckets {
 pub struct DateBucketCollector {
     pub unit: Unit,
     pub tz: Tz,
+    /// Bucket documents that have only a file date by that date (`--file-dates`).
+    pub file_dates: bool,
 }
 
 pub struct DateBucketSegment {
     column: Column<tantivy::DateTime>,
+    file_column: Column<tantivy::DateTime>,
     unit: Unit,
     tz: Tz,
+    file_dates: bool,
     fruit: DateBuckets,
 }
 
@@ -173,11 +194,13 @@ impl Collector for DateBucketCollector {
         _ord: u32,
         segment: &SegmentReader,
     ) -> tantivy::Result<DateBucketSegment> {
-        let column = segment.fast_fields().date(schema::DATE)?;
+        let ff = segment.fast_fields();
         Ok(DateBucketSegment {
-            column,
+            column: ff.date(schema::DATE)?,
+            file_column: ff.date(schema::FILE_DATE)?,
             unit: self.unit,
             tz: self.tz,
+            file_dates: self.file_dates,
             fruit: DateBuckets::default(),
         })
     }
@@ -189,12 +212,7 @@ impl Collector for DateBucketCollector {
     fn merge_fruits(&self, fruits: Vec<DateBuckets>) -> tantivy::Result<DateBuckets> {
         let mut out = DateBuckets::default();
         for f in fruits {
-            for (k, v) in f.buckets {
-                *out.buckets.entry(k).or_insert(0) += v;
-            }
-            out.undated += f.undated;
-            out.min = out.min.into_iter().chain(f.min).min();
-            out.max = out.max.into_iter().chain(f.max).max();
+            out.merge(f);
         }
         Ok(out)
     }
@@ -204,11 +222,23 @@ impl SegmentCollector for DateBucketSegment {
     type Fruit = DateBuckets;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        let Some(d) = self
-            .column
-            .first(doc)
-            .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0))
-        else {
+        let date = match self.column.first(doc) {
+            Some(d) => d,
+            None => match self.file_column.first(doc) {
+                Some(d) => {
+                    self.fruit.file_dated += 1;
+                    if !self.file_dates {
+                        return;
+                    }
+                    d
+                }
+                None => {
+                    self.fruit.undated += 1;
+                    return;
+                }
+            },
+        };
+        let Some(d) = DateTime::from_timestamp(date.into_timestamp_secs(), 0) else {
             self.fruit.undated += 1;
             return;
         };
@@ -225,6 +255,45 @@ impl SegmentCollector for DateBucketSegment {
     fn harvest(self) -> DateBuckets {
         self.fruit
     }
+}
+
+/// [`DateBuckets`] of the hits of `query` in `tz`, except that local times of unknown zone
+/// (flag `local-time`) go by their wall clock: they are stored as if UTC, and bucketing them
+/// in another zone would move them to a day they were not written on. Outside UTC that takes
+/// two passes, one over each kind.
+pub fn date_buckets(
+    searcher: &Searcher,
+    query: &dyn Query,
+    unit: Unit,
+    tz: Tz,
+    file_dates: bool,
+) -> tantivy::Result<DateBuckets> {
+    let collector = |tz| DateBucketCollector {
+        unit,
+        tz,
+        file_dates,
+    };
+    if tz == Tz::UTC {
+        return searcher.search(query, &collector(tz));
+    }
+    let flags = searcher.schema().get_field(schema::FLAGS)?;
+    let local = || -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(flags, LOCAL_TIME),
+            IndexRecordOption::Basic,
+        ))
+    };
+    let zoned = BooleanQuery::new(vec![
+        (Occur::Must, query.box_clone()),
+        (Occur::MustNot, local()),
+    ]);
+    let wall = BooleanQuery::new(vec![
+        (Occur::Must, query.box_clone()),
+        (Occur::Must, local()),
+    ]);
+    let mut out = searcher.search(&zoned, &collector(tz))?;
+    out.merge(searcher.search(&wall, &collector(Tz::UTC))?);
+    Ok(out)
 }
 
 /// Counts, for every address, the hits it sent or received, once per hit even when it is both
@@ -403,7 +472,10 @@ pub fn top_participants(
 /// Pairs are counted by term ordinal per segment; each segment's distinct addresses (far fewer
 /// than its pairs) are resolved to strings once, and segments merge through an address interner,
 /// so strings are built only for the top pairs.
-pub struct PairCollector;
+pub struct PairCollector {
+    /// Documents with only a file date count by it for first and last (`--file-dates`).
+    pub file_dates: bool,
+}
 
 /// Count and first/last date (Unix seconds; `i64::MAX`/`i64::MIN` when no message of the pair
 /// has a date): 24 bytes, as there is one per distinct pair of every segment.
@@ -456,6 +528,8 @@ pub struct PairSegment {
     from: Option<StrColumn>,
     rcpt: Option<StrColumn>,
     date: Column<tantivy::DateTime>,
+    /// The file-date column, when file dates count.
+    file_date: Option<Column<tantivy::DateTime>>,
     /// Keyed by [`pair_key`]: a segment has fewer than 2^32 distinct addresses.
     stats: FxHashMap<u64, PairStats>,
 }
@@ -470,6 +544,11 @@ impl Collector for PairCollector {
             from: ff.str(schema::FROM_ADDR)?,
             rcpt: ff.str(schema::RCPT_ADDR)?,
             date: ff.date(schema::DATE)?,
+            file_date: if self.file_dates {
+                Some(ff.date(schema::FILE_DATE)?)
+            } else {
+                None
+            },
             // Sized for about one pair per message up front: growing the table step by step
             // had the kernel zeroing fresh pages for 29% of the time at 1M messages.
             stats: FxHashMap::with_capacity_and_hasher(
@@ -520,7 +599,11 @@ impl SegmentCollector for PairSegment {
         let (Some(from), Some(rcpt)) = (&self.from, &self.rcpt) else {
             return;
         };
-        let date = self.date.first(doc).map(|d| d.into_timestamp_secs());
+        let date = self
+            .date
+            .first(doc)
+            .or_else(|| self.file_date.as_ref().and_then(|c| c.first(doc)))
+            .map(|d| d.into_timestamp_secs());
         let one = PairStats {
             count: 1,
             first: date.unwrap_or(i64::MAX),
@@ -580,9 +663,14 @@ pub struct Pair {
 }
 
 /// The `k` most frequent pairs among docs matching `query`, most frequent first, ties by
-/// sender then recipient.
-pub fn top_pairs(searcher: &Searcher, query: &dyn Query, k: usize) -> tantivy::Result<Vec<Pair>> {
-    let all = searcher.search(query, &PairCollector)?;
+/// sender then recipient; `file_dates` lets file dates count for first and last.
+pub fn top_pairs(
+    searcher: &Searcher,
+    query: &dyn Query,
+    k: usize,
+    file_dates: bool,
+) -> tantivy::Result<Vec<Pair>> {
+    let all = searcher.search(query, &PairCollector { file_dates })?;
     let name = |i: u32| {
         all.names
             .get(i as usize)

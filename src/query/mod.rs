@@ -19,6 +19,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
+use crate::doc::{DateQuality, DateSource, LOCAL_TIME};
 use crate::error::Error;
 use crate::index::schema::Fields;
 use crate::index::tokenizers;
@@ -33,11 +34,13 @@ pub struct Compiled {
     pub text: String,
 }
 
-/// What a query is compiled against: the schema's fields and the time zone dates are read in.
+/// What a query is compiled against: the schema's fields, the time zone dates are read in, and
+/// whether file modification times count as dates (`--file-dates`).
 #[derive(Clone, Copy)]
 pub struct Context<'a> {
     pub fields: &'a Fields,
     pub tz: Tz,
+    pub file_dates: bool,
 }
 
 /// Parses and compiles `text`.
@@ -182,19 +185,71 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
         ),
         Some(FieldName::Path) => path_query(f.path, v)?,
         Some(FieldName::Date) if v.eq_ignore_ascii_case("unknown") => {
-            not(term(f.date_quality, "ok"))
+            if ctx.file_dates {
+                not(or(vec![
+                    term(f.date_quality, DateQuality::Ok.as_str()),
+                    term(f.date_quality, DateQuality::FileMtime.as_str()),
+                ]))
+            } else {
+                not(term(f.date_quality, DateQuality::Ok.as_str()))
+            }
         }
-        Some(FieldName::Date) => {
-            let i = date::parse_interval(v, ctx.tz)?;
-            date_range(f.date, i.start, i.end)
-        }
+        Some(FieldName::Date) => dated(ctx, |tz| {
+            let i = date::parse_interval(v, tz)?;
+            Ok((i.start, i.end))
+        })?,
         Some(FieldName::After) => {
-            date_range(f.date, Some(date::parse_period(v, ctx.tz)?.start), None)
+            dated(ctx, |tz| Ok((Some(date::parse_period(v, tz)?.start), None)))?
         }
         Some(FieldName::Before) => {
-            date_range(f.date, None, Some(date::parse_period(v, ctx.tz)?.start))
+            dated(ctx, |tz| Ok((None, Some(date::parse_period(v, tz)?.start))))?
+        }
+        Some(FieldName::DateSource) => {
+            let source = match v.to_ascii_lowercase().as_str() {
+                "header" => DateSource::Header,
+                "metadata" => DateSource::Metadata,
+                "file" | "file-mtime" | "mtime" => DateSource::FileMtime,
+                other => {
+                    return Err(format!(
+                        "unknown `date-source:{other}` (known: header, metadata, file)"
+                    ))
+                }
+            };
+            term(f.date_source, source.as_str())
         }
     })
+}
+
+type Bounds = (
+    Option<chrono::DateTime<chrono::Utc>>,
+    Option<chrono::DateTime<chrono::Utc>>,
+);
+
+/// Documents dated within the bounds `period` gives for the query's zone. Local times of
+/// unknown zone (flag `local-time`: WhatsApp, Telegram without `date_unixtime`) are stored as
+/// their wall clock read as UTC, so they are matched against the bounds read in UTC: a zone
+/// must not move a time that has none. File dates join in only with `--file-dates`.
+fn dated(ctx: Context<'_>, period: impl Fn(Tz) -> Result<Bounds, String>) -> Result<Q, String> {
+    let f = ctx.fields;
+    let (start, end) = period(ctx.tz)?;
+    let mut q = date_range(f.date, start, end);
+    if ctx.tz != Tz::UTC {
+        let (wall_start, wall_end) = period(Tz::UTC)?;
+        q = or(vec![
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, q),
+                (Occur::MustNot, term(f.flags, LOCAL_TIME)),
+            ])),
+            and(vec![
+                date_range(f.date, wall_start, wall_end),
+                term(f.flags, LOCAL_TIME),
+            ]),
+        ]);
+    }
+    if ctx.file_dates {
+        q = or(vec![q, date_range(f.file_date, start, end)]);
+    }
+    Ok(q)
 }
 
 fn senders(f: &Fields) -> [(Field, Field); 1] {
@@ -409,11 +464,16 @@ mod tests {
     }
 
     fn count(index: &Index, f: &Fields, q: &str) -> usize {
+        count_in(index, f, q, Tz::UTC, false)
+    }
+
+    fn count_in(index: &Index, f: &Fields, q: &str, tz: Tz, file_dates: bool) -> usize {
         let c = compile(
             q,
             Context {
                 fields: f,
-                tz: Tz::UTC,
+                tz,
+                file_dates,
             },
         )
         .unwrap();
@@ -423,6 +483,74 @@ mod tests {
             .searcher()
             .search(c.query.as_ref(), &Count)
             .unwrap()
+    }
+
+    /// A mail dated by its header, a text file dated only by its mtime, and a WhatsApp message
+    /// whose wall clock (20:30, zone unknown) is stored as if UTC.
+    fn dated_index() -> (Index, Fields) {
+        let index = Index::create_in_ram(schema::build());
+        tokenizers::register(&index);
+        let f = Fields::resolve(&index.schema()).unwrap();
+        let mut w: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+        let at = |rfc: &str| {
+            let d = chrono::DateTime::parse_from_rfc3339(rfc).unwrap();
+            tantivy::DateTime::from_timestamp_secs(d.timestamp())
+        };
+        w.add_document(doc!(f.subject => "mail", f.date => at("2016-09-20T20:30:00Z"), f.date_quality => "ok", f.date_source => "header"))
+            .unwrap();
+        w.add_document(doc!(f.subject => "notes", f.file_date => at("2026-04-30T12:00:00Z"), f.date_quality => "file-mtime", f.date_source => "file-mtime", f.flags => "date-from-file-mtime"))
+            .unwrap();
+        w.add_document(doc!(f.subject => "chat", f.date => at("2016-09-20T20:30:00Z"), f.date_quality => "ok", f.date_source => "header", f.flags => "local-time"))
+            .unwrap();
+        w.commit().unwrap();
+        (index, f)
+    }
+
+    #[test]
+    fn file_dates_count_only_when_asked_for() {
+        let (index, f) = dated_index();
+        let utc = |q: &str, file_dates| count_in(&index, &f, q, Tz::UTC, file_dates);
+        assert_eq!(utc("date:2026", false), 0);
+        assert_eq!(utc("date:2026", true), 1);
+        assert_eq!(utc("after:2020", false), 0);
+        assert_eq!(utc("after:2020", true), 1);
+        assert_eq!(utc("before:2020", true), 2);
+        assert_eq!(utc("date:unknown", false), 1);
+        assert_eq!(utc("date:unknown", true), 0);
+        assert_eq!(utc("date-source:file", false), 1);
+        assert_eq!(utc("date-source:FILE-MTIME", false), 1);
+        assert_eq!(utc("date-source:header", false), 2);
+        assert_eq!(utc("date-source:metadata", false), 0);
+        let err = compile(
+            "date-source:disk",
+            Context {
+                fields: &f,
+                tz: Tz::UTC,
+                file_dates: false,
+            },
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(err.contains("known: header, metadata, file"), "{err}");
+    }
+
+    #[test]
+    fn zones_do_not_move_local_times() {
+        let (index, f) = dated_index();
+        let tokyo: Tz = "Asia/Tokyo".parse().unwrap();
+        let mail_or_chat = |q: &str, tz| {
+            (
+                count_in(&index, &f, &format!("mail {q}"), tz, false),
+                count_in(&index, &f, &format!("chat {q}"), tz, false),
+            )
+        };
+        // 20:30 UTC is 05:30 the next day in Tokyo; the chat's 20:30 has no zone to convert.
+        assert_eq!(mail_or_chat("date:2016-09-20", Tz::UTC), (1, 1));
+        assert_eq!(mail_or_chat("date:2016-09-20", tokyo), (0, 1));
+        assert_eq!(mail_or_chat("date:2016-09-21", tokyo), (1, 0));
+        assert_eq!(mail_or_chat("after:2016-09-21", tokyo), (1, 0));
+        assert_eq!(mail_or_chat("before:2016-09-21", tokyo), (0, 1));
     }
 
     /// Found by the `query` fuzz target: a year past 2262 or before 1677 panicked inside
@@ -470,14 +598,14 @@ mod tests {
                 proptest::sample::select(vec![
                     "tax", " ", "OR", "-", "(", ")", "\"", "from:", "to:", "date:", "after:", "between:",
                     "path:", "filename:", "has:", "domain:", "@", "2016", "-10", "..", "~1", "*", "a,b",
-                    "unknown", "attachment", "é", "returns",
+                    "unknown", "attachment", "é", "returns", "date-source:", "file",
                 ]),
                 0..10,
             )
         ) {
             let (index, f) = shared();
             let q: String = parts.concat();
-            if let Ok(c) = compile(&q, Context { fields: f, tz: Tz::UTC }) {
+            if let Ok(c) = compile(&q, Context { fields: f, tz: Tz::UTC, file_dates: q.len().is_multiple_of(2) }) {
                 let _ = index.reader().unwrap().searcher().search(c.query.as_ref(), &Count);
             }
         }

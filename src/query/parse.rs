@@ -35,10 +35,11 @@ pub enum FieldName {
     Has,
     Filename,
     Between,
+    DateSource,
 }
 
 impl FieldName {
-    const ALL: [(&'static str, FieldName); 17] = [
+    const ALL: [(&'static str, FieldName); 18] = [
         ("from", FieldName::From),
         ("to", FieldName::To),
         ("cc", FieldName::Cc),
@@ -56,6 +57,7 @@ impl FieldName {
         ("has", FieldName::Has),
         ("filename", FieldName::Filename),
         ("between", FieldName::Between),
+        ("date-source", FieldName::DateSource),
     ];
 
     fn lookup(name: &str) -> Option<FieldName> {
@@ -296,9 +298,11 @@ fn lex(query: &str) -> Result<Vec<(usize, Tok)>, Error> {
     Ok(out)
 }
 
-/// Letters only: `from`, `subject`; `10` in `10:30` or `http` in a URL are checked later.
+/// Letters only: `from`, `subject`; `10` in `10:30` or `http` in a URL are checked later. A
+/// hyphen only in a known field (`date-source`), so `e-mail:` stays text as it always was.
 fn is_field_name(w: &str) -> bool {
     !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic() || c == '_')
+        || FieldName::lookup(w).is_some()
 }
 
 /// How deeply parentheses and exclusions may nest. The parser, the compiler and the query tree's
@@ -577,6 +581,15 @@ mod tests {
     fn colons_that_are_not_fields_stay_in_words() {
         assert_eq!(parse("10:30").unwrap(), m(None, "10:30", 1));
         assert_eq!(parse("e-mail").unwrap(), m(None, "e-mail", 1));
+        assert_eq!(parse("e-mail:x").unwrap(), m(None, "e-mail:x", 1));
+    }
+
+    #[test]
+    fn hyphenated_field_names() {
+        assert_eq!(
+            parse("Date-Source:file").unwrap(),
+            m(Some(FieldName::DateSource), "file", 1)
+        );
     }
 
     #[test]
@@ -627,7 +640,7 @@ mod tests {
             parts in proptest::collection::vec(
                 proptest::sample::select(vec![
                     "a", "OR", "AND", "NOT", "-", "(", ")", "\"", "from:", "date:", "~", "~2", "*",
-                    ":", " ", "between:", "x,y", "é", "\u{202e}", "\"a b\"~3", "2016-10..",
+                    ":", " ", "between:", "x,y", "é", "\u{202e}", "\"a b\"~3", "2016-10..", "date-source:",
                 ]),
                 0..12,
             )

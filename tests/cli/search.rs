@@ -407,3 +407,139 @@ fn a_page_counted_in_its_ranking_pass_agrees_with_count_and_the_full_list() {
         }
     }
 }
+
+/// The sample corpus copied with every file's mtime set to 2020-06-15 12:00 UTC: what a copy
+/// does to the dates of loose files, with a known day in place of today.
+fn file_dated() -> &'static TestIndex {
+    static IX: OnceLock<TestIndex> = OnceLock::new();
+    IX.get_or_init(|| {
+        let ix = TestIndex::empty();
+        let dump = ix.path.parent().unwrap().join("dump");
+        crate::util::copy_tree(&crate::util::sample_corpus(), &dump);
+        let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_592_222_400);
+        crate::util::set_mtimes(&dump, t);
+        ix.index(&dump);
+        ix
+    })
+}
+
+const FILE_DATE: &str = "2020-06-15T12:00:00Z";
+
+/// Issue #13: a file's modification time is not a document date. It is kept apart, found by
+/// `date-source:file`, and counts in date ranges, order, histograms and facets only with
+/// `--file-dates`.
+#[test]
+fn issue_13_file_dates_count_only_when_asked_for() {
+    let ix = file_dated();
+    let (hits, _, code) = ix.search("date:2020", &[]);
+    assert_eq!((hits.len(), code), (0, 1));
+    assert_eq!(ix.search("after:2018", &[]).0.len(), 0);
+
+    // Four loose files and two archive members (dated by the archive's own entry times).
+    let (by_file, _, _) = ix.search("date-source:file", &[]);
+    assert_eq!(by_file.len(), 6);
+    for h in &by_file {
+        assert_eq!(h.date, None, "{}", h.path);
+        assert_eq!(
+            (h.date_quality.as_str(), h.date_source.as_str()),
+            ("file-mtime", "file-mtime")
+        );
+        assert!(h.file_date.is_some(), "{}", h.path);
+    }
+    let copied = by_file
+        .iter()
+        .filter(|h| h.file_date.as_deref() == Some(FILE_DATE))
+        .count();
+    assert_eq!(copied, 4);
+    assert_eq!(ix.search("date-source:metadata", &[]).0.len(), 4);
+    assert!(ix.search("date-source:header kind:email", &[]).0.len() > 40);
+    // No document date, so `date:unknown` holds them, unless file dates count.
+    assert_eq!(ix.search("date:unknown", &[]).0.len(), 10);
+    assert_eq!(ix.search("date:unknown", &["--file-dates"]).0.len(), 4);
+
+    let (hits, _, _) = ix.search("date:2020-06-15", &["--file-dates"]);
+    assert_eq!(hits.len(), 4);
+    assert!(hits
+        .iter()
+        .all(|h| h.date.is_none() && h.file_date.as_deref() == Some(FILE_DATE)));
+    assert_eq!(ix.search("after:2018", &["--file-dates"]).0.len(), 4);
+    assert_eq!(
+        ix.search("date:2016", &["--file-dates"]).0.len(),
+        ix.search("date:2016", &[]).0.len() + 2
+    );
+
+    // Newest first: the 2017 mail without the flag, the copied files with it.
+    let (hits, _, _) = ix.search("*", &["--sort", "-date", "--limit", "5"]);
+    assert!(hits[0].date.as_deref().unwrap().starts_with("2017-07"));
+    let (hits, _, _) = ix.search("*", &["--file-dates", "--sort", "-date", "--limit", "5"]);
+    let firsts: Vec<_> = hits.iter().map(|h| h.file_date.as_deref()).collect();
+    assert_eq!(firsts[..4], [Some(FILE_DATE); 4]);
+    assert!(hits[4].date.as_deref().unwrap().starts_with("2017-07"));
+
+    // Text hits show the file date, marked as one.
+    let out = ix.run(&["search", "date-source:file path:donors.csv"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("file 2020-06-15 12:00  "), "{text}");
+}
+
+#[test]
+fn issue_13_histograms_and_facets_leave_file_dates_out_unless_asked_for() {
+    let ix = file_dated();
+    let histogram = |extra: &[&str]| {
+        let mut args = vec!["search", "--json", "--limit", "0", "--histogram", "year"];
+        args.extend_from_slice(extra);
+        args.push("*");
+        crate::util::json_lines(&ix.run(&args).stdout)
+            .into_iter()
+            .find_map(|l| match l {
+                crate::util::Line::Histogram(h) => Some(h),
+                _ => None,
+            })
+            .unwrap()
+    };
+    let year = |h: &crate::util::Histogram, y: &str| {
+        h.buckets.iter().find(|b| b.period == y).map(|b| b.count)
+    };
+    let plain = histogram(&[]);
+    assert_eq!(plain.buckets.last().unwrap().period, "2017");
+    assert_eq!(
+        (plain.file_dated, plain.file_dates_counted, plain.undated),
+        (6, false, 4)
+    );
+    let counted = histogram(&["--file-dates"]);
+    assert_eq!(counted.buckets.last().unwrap().period, "2020");
+    assert_eq!(year(&counted, "2020"), Some(4));
+    assert_eq!(year(&counted, "2016"), year(&plain, "2016").map(|n| n + 2));
+    assert_eq!(
+        (
+            counted.file_dated,
+            counted.file_dates_counted,
+            counted.undated
+        ),
+        (6, true, 4)
+    );
+
+    let text = String::from_utf8(
+        ix.run(&["search", "--limit", "0", "--histogram", "year", "*"])
+            .stdout,
+    )
+    .unwrap();
+    assert!(
+        text.contains("file date        6  (only a file date, not in the bars"),
+        "{text}"
+    );
+    let facet = String::from_utf8(
+        ix.run(&[
+            "--file-dates",
+            "search",
+            "--limit",
+            "0",
+            "--facet",
+            "year",
+            "*",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert!(facet.contains("         4  2020\n"), "{facet}");
+}

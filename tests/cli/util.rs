@@ -199,6 +199,8 @@ pub struct Histogram {
     pub time_zone: String,
     pub buckets: Vec<HistogramBucket>,
     pub undated: u64,
+    pub file_dated: u64,
+    pub file_dates_counted: bool,
 }
 
 #[allow(dead_code)]
@@ -245,6 +247,8 @@ pub struct Hit {
     pub id: String,
     pub kind: String,
     pub date: Option<String>,
+    pub date_local: bool,
+    pub file_date: Option<String>,
     pub tz_offset_minutes: Option<i64>,
     pub date_quality: String,
     pub date_raw: Option<String>,
@@ -285,6 +289,19 @@ pub fn sorted(v: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = v.iter().map(|s| s.to_string()).collect();
     v.sort();
     v
+}
+
+/// Sets the modification time of every file under `dir` to `t`.
+pub fn set_mtimes(dir: &Path, t: std::time::SystemTime) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            set_mtimes(&path, t);
+        } else {
+            let f = std::fs::File::options().write(true).open(&path).unwrap();
+            f.set_modified(t).unwrap();
+        }
+    }
 }
 
 /// Copies the directory tree `from` to `to`.

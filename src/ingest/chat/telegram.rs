@@ -289,7 +289,7 @@ fn parse_chat(
                     .map(|n| n.and_utc());
                 set_date(&mut doc, local, parsed, src.now);
                 if local.is_some() {
-                    doc.flags.push("local-time");
+                    doc.flags.push(crate::doc::LOCAL_TIME);
                 }
             }
         }

@@ -402,7 +402,7 @@ pub fn parse(bytes: &[u8], src: &ChatSource, chat_name: &str) -> Result<Vec<Doc>
             .map(|(d, t)| d.and_time(t).and_utc());
         set_date(&mut doc, Some(&h.raw), parsed, src.now);
         doc.tz_offset_minutes = None;
-        doc.flags.push("local-time");
+        doc.flags.push(crate::doc::LOCAL_TIME);
         if ambiguous {
             doc.flags.push("ambiguous-date-order");
         }
