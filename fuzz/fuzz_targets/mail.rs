@@ -1,9 +1,12 @@
 //! One e-mail message: `ingest::eml::parse_message_tree` (mail-parser, then our header, address,
-//! date, forwarded-message and attachment-extraction handling).
+//! date, forwarded-message and attachment-extraction handling). Every document's source must
+//! read back to its recorded hash: the message's range, and each part through
+//! `eml::stored_part_contents` (what `trawl show --raw` gives).
 #![no_main]
 
 use chrono::{TimeZone, Utc};
 use libfuzzer_sys::fuzz_target;
+use trawl::doc::sha256_hex;
 use trawl::ingest::eml::{self, Origin};
 
 fuzz_target!(|data: &[u8]| {
@@ -15,4 +18,13 @@ fuzz_target!(|data: &[u8]| {
     };
     let docs = eml::parse_message_tree(data, data, origin, None);
     assert!(!docs.is_empty());
+    for d in &docs {
+        let s = &d.source;
+        let bytes = match s.item {
+            None => data[s.offset as usize..(s.offset + s.length) as usize].to_vec(),
+            Some(item) => eml::stored_part_contents(data, "eml", item)
+                .unwrap_or_else(|| panic!("part {item} was read but is not found again")),
+        };
+        assert_eq!(sha256_hex(&bytes), s.sha256, "item {:?}", s.item);
+    }
 });

@@ -3,6 +3,9 @@
 //! directory name: a public channel, a channel by id, a DM, or one the workspace does not know.
 #![no_main]
 
+#[path = "sources.rs"]
+mod sources;
+
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -29,5 +32,7 @@ fuzz_target!(|data: &[u8]| {
         stated: None,
     };
     let channel = CHANNELS[first as usize % CHANNELS.len()];
-    let _ = slack::parse_day(rest, channel, &WORKSPACE, &src);
+    if let Ok(docs) = slack::parse_day(rest, channel, &WORKSPACE, &src) {
+        sources::check(rest, &docs);
+    }
 });

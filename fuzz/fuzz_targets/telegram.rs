@@ -1,6 +1,9 @@
 //! Telegram Desktop JSON exports (`result.json`): `chat::telegram::looks_like` and `parse`.
 #![no_main]
 
+#[path = "sources.rs"]
+mod sources;
+
 use chrono::{TimeZone, Utc};
 use libfuzzer_sys::fuzz_target;
 use trawl::ingest::chat::{telegram, ChatSource};
@@ -12,5 +15,7 @@ fuzz_target!(|data: &[u8]| {
         stated: None,
     };
     let _ = telegram::looks_like(data);
-    let _ = telegram::parse(data, &src);
+    if let Ok(docs) = telegram::parse(data, &src) {
+        sources::check(data, &docs);
+    }
 });

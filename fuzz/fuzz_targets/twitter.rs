@@ -2,6 +2,9 @@
 //! names of the sample archive (loaded once through `load_archive_names`).
 #![no_main]
 
+#[path = "sources.rs"]
+mod sources;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::LazyLock;
@@ -24,5 +27,7 @@ fuzz_target!(|data: &[u8]| {
         stated: None,
     };
     let _ = twitter::looks_like(data);
-    let _ = twitter::parse(data, &src, &NAMES);
+    if let Ok(docs) = twitter::parse(data, &src, &NAMES) {
+        sources::check(data, &docs);
+    }
 });

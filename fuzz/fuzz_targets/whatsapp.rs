@@ -2,6 +2,9 @@
 //! as a file name, and `parse`.
 #![no_main]
 
+#[path = "sources.rs"]
+mod sources;
+
 use chrono::{TimeZone, Utc};
 use libfuzzer_sys::fuzz_target;
 use trawl::ingest::chat::{whatsapp, ChatSource};
@@ -16,5 +19,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = whatsapp::looks_like(text);
         let _ = whatsapp::chat_name_from_file(text);
     }
-    let _ = whatsapp::parse(data, &src, "Sam Ortiz");
+    if let Ok(docs) = whatsapp::parse(data, &src, "Sam Ortiz") {
+        sources::check(data, &docs);
+    }
 });
