@@ -18,6 +18,7 @@
 //! Ids derive from path, offset and item (see [`crate::doc::Doc::new`]), so distinct sources never
 //! share an id.
 
+use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 
@@ -147,40 +148,136 @@ pub fn read_back(src: &Source<'_>) -> Result<Vec<u8>, ReadBackError> {
     Reader::default().read_back(src)
 }
 
-/// Reads sources back one after another, keeping the archive that held the last member read:
-/// the members of one archive, read in path order, open it once.
+/// Reads sources back one after another. With a cache ([`Reader::with_cache`]) it keeps the
+/// archive that held the last member read, its members read in one pass: the members of one
+/// archive, read in path order (as `verify` reads them), cost one pass over it, not one each.
 #[derive(Default)]
 pub struct Reader {
-    /// The path of an archive (or archive member that is an archive) and its bytes.
-    archive: Option<(String, Vec<u8>)>,
+    /// At most this many bytes of members are kept.
+    cache_bytes: u64,
+    archive: Option<OpenArchive>,
+}
+
+/// An archive (or an archive member that is an archive) read for its members.
+struct OpenArchive {
+    path: String,
+    /// Members read in the pass, by name: their bytes, or why they could not be read.
+    members: HashMap<String, Result<Vec<u8>, String>>,
+    /// The archive's bytes, kept when some members did not fit in the cache.
+    bytes: Option<Vec<u8>>,
+    /// Why the pass stopped before the end, if it did.
+    failed: Option<String>,
 }
 
 impl Reader {
+    /// A reader that keeps up to `cache_bytes` of the members of the archive it read last.
+    pub fn with_cache(cache_bytes: u64) -> Reader {
+        Reader {
+            cache_bytes,
+            archive: None,
+        }
+    }
+
     /// See [`read_back`].
     pub fn read_back(&mut self, src: &Source<'_>) -> Result<Vec<u8>, ReadBackError> {
         let (file, members) = split_members(src.path);
         let unit = match members.split_last() {
             None => read_range(file, src.offset, src.length)?,
             Some((last, outer)) => {
-                let container =
-                    src.path[..src.path.len() - last.len() - MEMBER_SEPARATOR.len()].to_owned();
-                if self.archive.as_ref().is_none_or(|(p, _)| *p != container) {
-                    self.archive = None;
-                    let mut bytes = read_whole(file)?;
-                    let mut path = file.to_owned();
-                    for name in outer {
-                        bytes = member_bytes(&bytes, &path, name)?;
-                        path = format!("{path}{MEMBER_SEPARATOR}{name}");
-                    }
-                    self.archive = Some((container.clone(), bytes));
-                }
-                let archive = self.archive.as_ref().map_or(&[][..], |(_, b)| b);
-                let member = member_bytes(archive, &container, last)?;
+                let container = &src.path[..src.path.len() - last.len() - MEMBER_SEPARATOR.len()];
+                let member = self.member(file, outer, container, last)?;
                 slice_range(member, src.offset, src.length, src.path)?
             }
         };
         part_of(unit, src)
     }
+
+    /// Member `name` of the archive at `container` (the file, then the members `outer`).
+    fn member(
+        &mut self,
+        file: &str,
+        outer: &[&str],
+        container: &str,
+        name: &str,
+    ) -> Result<Vec<u8>, ReadBackError> {
+        let open = match &mut self.archive {
+            Some(a) if a.path == container => a,
+            slot => {
+                *slot = None;
+                let mut bytes = read_whole(file)?;
+                let mut path = file.to_owned();
+                for m in outer {
+                    bytes = member_bytes(&bytes, &path, m)?;
+                    path = format!("{path}{MEMBER_SEPARATOR}{m}");
+                }
+                slot.insert(open_archive(container, bytes, self.cache_bytes))
+            }
+        };
+        match open.members.get(name) {
+            Some(Ok(data)) => Ok(data.clone()),
+            Some(Err(why)) => Err(ReadBackError::Member(format!(
+                "{container}{MEMBER_SEPARATOR}{name}: {why}"
+            ))),
+            None => match &open.bytes {
+                Some(bytes) => member_bytes(bytes, container, name),
+                None => Err(ReadBackError::Member(match &open.failed {
+                    Some(why) => format!("{container}: {why}"),
+                    None => format!("{container} has no member {name} any more"),
+                })),
+            },
+        }
+    }
+}
+
+/// Reads the members of the archive `bytes` in one pass, keeping up to `cache_bytes` of them;
+/// the archive's bytes are kept when some did not fit (they are read again one by one).
+fn open_archive(path: &str, bytes: Vec<u8>, cache_bytes: u64) -> OpenArchive {
+    let mut open = OpenArchive {
+        path: path.to_owned(),
+        members: HashMap::new(),
+        bytes: None,
+        failed: None,
+    };
+    let format = archive_format(&bytes, path);
+    let (Some(format), true) = (format, cache_bytes > 0) else {
+        open.bytes = Some(bytes);
+        return open;
+    };
+    let limits = Limits::default();
+    let mut budget = limits.max_total_bytes;
+    let mut kept = 0u64;
+    let mut all_kept = true;
+    let members = std::cell::RefCell::new(HashMap::new());
+    let read = archive::for_each_member(
+        &bytes,
+        format,
+        &limits,
+        &mut budget,
+        |m| {
+            if kept + m.data.len() as u64 > cache_bytes {
+                all_kept = false;
+                return;
+            }
+            kept += m.data.len() as u64;
+            members.borrow_mut().entry(m.name).or_insert(Ok(m.data));
+        },
+        |n, s: Skip| {
+            members.borrow_mut().entry(n).or_insert(Err(s.to_string()));
+        },
+    );
+    open.members = members.into_inner();
+    if let Err(s) = read {
+        open.failed = Some(s.to_string());
+    }
+    if !all_kept {
+        open.bytes = Some(bytes);
+    }
+    open
+}
+
+fn archive_format(bytes: &[u8], path: &str) -> Option<ArchiveFormat> {
+    let head = &bytes[..bytes.len().min(crate::ingest::format::SNIFF_LEN)];
+    archive::sniff(head, path.rsplit(['/', '!']).next().unwrap_or(path))
 }
 
 /// The recorded item of the unit a source names, or the unit itself.
@@ -361,5 +458,76 @@ mod tests {
             ("/d/a.zip", vec!["x/b.tar", "c.eml"])
         );
         assert_eq!(split_members("/d/a.eml"), ("/d/a.eml", vec![]));
+    }
+
+    fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, data) in files {
+            w.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            w.write_all(data).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    /// Whatever the cache holds (nothing, some members, all of them), a member reads back the
+    /// same, a refused member says why, and a member that is not there says so.
+    #[test]
+    fn members_read_back_the_same_whatever_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let inner = zip_of(&[("c.txt", b"ccc")]);
+        let files: Vec<(String, Vec<u8>)> = (0..20)
+            .map(|i| {
+                (
+                    format!("m{i}.txt"),
+                    format!("member {i}").repeat(i + 1).into_bytes(),
+                )
+            })
+            .chain([("in.zip".to_owned(), inner)])
+            .collect();
+        let mut list: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(n, d)| (n.as_str(), d.as_slice()))
+            .collect();
+        list.push(("../up.txt", b"x"));
+        let path = dir.path().join("a.zip");
+        std::fs::write(&path, zip_of(&list)).unwrap();
+        let file = encode_path(&path);
+        for cache in [0, 40, 1 << 20] {
+            let mut r = Reader::with_cache(cache);
+            for (name, data) in &files[..20] {
+                let p = format!("{file}!/{name}");
+                let src = Source {
+                    path: &p,
+                    offset: 0,
+                    length: data.len() as u64,
+                    item: None,
+                    sha256: "",
+                    format: "text",
+                    kind: "document",
+                };
+                assert_eq!(&r.read_back(&src).unwrap(), data, "cache {cache}, {name}");
+            }
+            fn text(path: &str) -> Source<'_> {
+                Source {
+                    path,
+                    offset: 1,
+                    length: 2,
+                    item: None,
+                    sha256: "",
+                    format: "text",
+                    kind: "document",
+                }
+            }
+            let nested = format!("{file}!/in.zip!/c.txt");
+            assert_eq!(r.read_back(&text(&nested)).unwrap(), b"cc");
+            let up = format!("{file}!/../up.txt");
+            let e = r.read_back(&text(&up)).unwrap_err().to_string();
+            assert!(e.contains("leaves the archive"), "{e}");
+            let gone = format!("{file}!/gone.txt");
+            let e = r.read_back(&text(&gone)).unwrap_err().to_string();
+            assert!(e.contains("no member gone.txt"), "{e}");
+        }
     }
 }

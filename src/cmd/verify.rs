@@ -19,6 +19,9 @@ use crate::output::sanitize::for_terminal;
 use crate::query::{self, Context};
 use crate::source::{Check, Reader};
 
+/// Members of the archive being verified kept in memory, so its members cost one pass over it.
+const VERIFY_CACHE_BYTES: u64 = 512 << 20;
+
 /// What re-reading one document's source found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -125,7 +128,7 @@ pub fn verify(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let mut reader = Reader::default();
+    let mut reader = Reader::with_cache(VERIFY_CACHE_BYTES);
     let mut counts = Counts::default();
     for h in &hits {
         counts.checked += 1;
