@@ -132,25 +132,30 @@ pub struct Attachment {
 
 /// Where a document came from, precisely enough to read its bytes back.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The model, and how the bytes are read back, are in [`crate::source`].
 pub struct Provenance {
-    /// Absolute path of the source file.
+    /// The file's absolute path, encoded without loss ([`crate::source::encode_path`]), then
+    /// for an archive member the members leading to it after `!/`.
     pub path: String,
-    /// Byte offset of the document inside the file (non-zero for mbox messages).
+    /// Where the unit the document was parsed from starts in that file or member: 0 for a
+    /// whole file, the `From ` line of an mbox message, a chat message's JSON object.
     pub offset: u64,
-    /// Length in bytes of the document inside the file.
+    /// Length of that unit in bytes.
     pub length: u64,
-    /// SHA-256 of those bytes, lower-case hex.
+    /// SHA-256 of exactly the bytes `show --raw` gives (the unit, or the part `item` names),
+    /// lower-case hex; empty when there are none to give.
     pub sha256: String,
-    /// Which item of the source unit this is, when one unit holds several: the message number
-    /// in a chat export file, the attachment number in a message (from 0).
+    /// Which part of the unit the document is: an attachment's or forwarded message's number
+    /// among the message's parts (see `ingest::eml`); for a chat export whose messages could
+    /// not be located in the file, the message number.
     pub item: Option<u64>,
 }
 
 /// One indexed item, whatever format it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Doc {
-    /// Stable id: derived from the source path and offset, so re-indexing the same dump gives the
-    /// same ids. Printed as 16 hex digits (see [`format_id`]).
+    /// Stable id: derived from the source path, offset and item, so re-indexing the same dump
+    /// gives the same ids. Printed as 16 hex digits (see [`format_id`]).
     pub id: u64,
     pub kind: Kind,
     pub source: Provenance,

@@ -1,8 +1,9 @@
 //! Chat exports as messages (kind `chat`): Twitter/X DMs, Slack, Telegram, WhatsApp.
 //!
-//! Each parser turns one export file into one [`Doc`] per message, numbered from 0 in the order
-//! the parser documents (`source.item`), so ids are unique within the file and stable across
-//! re-indexing. Senders and recipients are chat accounts, written as `<service>:<id>` in the
+//! Each parser turns one export file into one [`Doc`] per message, whose source is the message's
+//! own bytes in the file (its JSON object, located by [`json_span`]; its lines of a WhatsApp
+//! export), so ids are unique within the file and stable across re-indexing, and `show --raw`
+//! gives the message as written. Senders and recipients are chat accounts, written as `<service>:<id>` in the
 //! address slot of a [`Mailbox`] (never an invented e-mail address), with the human name beside
 //! it. The pieces every parser shares live here: [`ChatSource`], [`chat_doc`], date judgement and
 //! a few helpers for hostile JSON and file names.
