@@ -33,7 +33,7 @@
 use std::path::Path;
 
 pub use super::detect::{looks_binary, SNIFF_LEN};
-use super::{archive, chat, document, eml, maildir, mbox, Context, Doc, FileOutcome, Skip, Unit};
+use super::{archive, chat, document, eml, maildir, mbox, msg, Context, Doc, FileOutcome, Skip, Unit};
 
 /// Every format trawl reads. [`Format::as_str`] is the name stored in `files.jsonl`, in each
 /// document's `format` and in summaries.
@@ -53,6 +53,8 @@ pub enum Format {
     Maildir,
     /// One RFC 5322 message in a file (`.eml`, or no extension as in the Enron release).
     Eml,
+    /// An Outlook message saved as a file (a compound file of MAPI properties).
+    Msg,
     Pdf,
     Zip,
     Docx,
@@ -68,7 +70,7 @@ pub enum Format {
 
 impl Format {
     /// Every variant, in declaration order.
-    pub const ALL: [Format; 17] = [
+    pub const ALL: [Format; 18] = [
         Format::TwitterDm,
         Format::ExportMetadata,
         Format::Slack,
@@ -76,6 +78,7 @@ impl Format {
         Format::Mbox,
         Format::Maildir,
         Format::Eml,
+        Format::Msg,
         Format::Pdf,
         Format::Zip,
         Format::Docx,
@@ -97,6 +100,7 @@ impl Format {
             Format::Mbox => "mbox",
             Format::Maildir => "maildir",
             Format::Eml => "eml",
+            Format::Msg => "msg",
             Format::Pdf => "pdf",
             Format::Zip => "zip",
             Format::Docx => "docx",
@@ -210,6 +214,7 @@ pub(crate) static TABLE: &[Entry] = &[
     Entry::new(Format::Mbox, mbox::sniff, mbox::read).streams(mbox::stream),
     Entry::new(Format::Maildir, maildir::sniff, maildir::read).binary(),
     Entry::new(Format::Eml, eml::sniff, eml::read).binary(),
+    Entry::new(Format::Msg, msg::sniff, msg::read).binary(),
     Entry::new(Format::Zip, archive::sniff_zip, archive::read_zip).binary(),
     Entry::new(Format::Tar, archive::sniff_tar, archive::read_tar).binary(),
     Entry::new(Format::TarGz, archive::sniff_tar_gz, archive::read_tar_gz).binary(),
@@ -320,6 +325,7 @@ mod tests {
                 "mbox",
                 "maildir",
                 "eml",
+                "msg",
                 "pdf",
                 "zip",
                 "docx",

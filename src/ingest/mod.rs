@@ -15,6 +15,7 @@ pub mod eml;
 pub mod format;
 pub mod maildir;
 pub mod mbox;
+pub mod msg;
 pub mod walk;
 
 #[cfg(test)]
