@@ -12,6 +12,7 @@ pub mod date;
 pub mod detect;
 pub mod document;
 pub mod eml;
+pub mod emlx;
 pub mod format;
 pub mod maildir;
 pub mod mbox;

@@ -295,3 +295,57 @@ fn real_slack_export_indexes_every_message() {
         .collect();
     assert_eq!(report.last().unwrap()["skipped"], 0, "{report:?}");
 }
+
+/// Every Apple Mail file of ../shared/corpora/formats/emlx is read as the message it holds
+/// (issue #14), never as plain text: subjects and senders as the corpus README lists them.
+#[test]
+#[cfg_attr(
+    not(trawl_corpora),
+    ignore = "needs ../shared/corpora, absent at build time"
+)]
+fn real_emlx_files_are_messages() {
+    let corpora = shared_corpora().expect("../shared/corpora");
+    let ix = TestIndex::of(&corpora.join("formats/emlx"));
+    let mut found: Vec<(String, String, String)> = ix
+        .search("kind:email", &[])
+        .0
+        .into_iter()
+        .filter(|h| h.path.ends_with(".emlx"))
+        .map(|h| {
+            assert_eq!(h.format, "emlx");
+            let name = h.path.rsplit('/').next().unwrap().to_owned();
+            (name, h.subject, h.from.map(|m| m.address).unwrap_or_default())
+        })
+        .collect();
+    found.sort();
+    let expected = [
+        ("114862.emlx", "Lorem ipsum", "philipp@philippkatz.de"),
+        ("114892.partial.emlx", "Fwd: Lorem ipsum", "philipp@philippkatz.de"),
+        ("11507.emlx", "REDACTED", ""),
+        ("136153.partial.emlx", "Excel Tabelle", "sender@example.net"),
+        ("207046.partial.emlx", "Bericht", "sender@example.com"),
+        ("229417.partial.emlx", "komische Warnmeldung; Anhang", "sender@gmail.net"),
+        (
+            "465622.partial.emlx",
+            " 【151委員会】7/10(月)研究会での講演のご依頼",
+            "jigyouka06@jsps.go.jp",
+        ),
+        (
+            "testEMLX.emlx",
+            "[jira] Commented: (TIKA-461) RFC822 messages not parsed",
+            "jira@apache.org",
+        ),
+    ];
+    let expected: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.trim().to_string(), c.to_string()))
+        .collect();
+    assert_eq!(found, expected);
+    let all = ix.search("*", &[]).0;
+    assert!(
+        all.iter()
+            .filter(|h| h.path.ends_with(".emlx") && h.item.is_none())
+            .all(|h| h.format == "emlx"),
+        "{all:?}"
+    );
+}

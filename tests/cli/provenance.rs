@@ -513,3 +513,56 @@ fn real_msg_files_give_back_every_document() {
     assert_eq!(summary["missing"], 0, "{problems:?}");
     assert_eq!(summary["unverifiable"].as_u64(), Some(embedded as u64), "{problems:?}");
 }
+
+/// Apple Mail `.emlx` (issue #14): the message inside is indexed, and its provenance is its
+/// byte range in the file, so `show --raw` gives the RFC 822 message without the count line
+/// and the property list, even when a partial file's count overshoots.
+#[test]
+fn emlx_messages_are_their_byte_range() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/emlx");
+    let ix = TestIndex::of(&fixtures);
+    let mut docs = all(&ix);
+    docs.sort_by(|a, b| a.path.cmp(&b.path));
+    let facts: Vec<(&str, &str, &str, u64, u64)> = docs
+        .iter()
+        .map(|h| {
+            (
+                h.format.as_str(),
+                h.subject.as_str(),
+                h.from.as_ref().map_or("", |m| m.address.as_str()),
+                h.offset,
+                h.length,
+            )
+        })
+        .collect();
+    assert_eq!(
+        facts,
+        [
+            ("emlx", "Excel Tabelle", "sender@example.net", 11, 1748),
+            (
+                "text",
+                "ReallyReallyReallyReallyReallyReallyReallyReallyReallyReallylong_filename.xls",
+                "sender@example.net",
+                11,
+                1748
+            ),
+            (
+                "emlx",
+                "[jira] Commented: (TIKA-461) RFC822 messages not parsed",
+                "jira@apache.org",
+                5,
+                1795
+            ),
+        ]
+    );
+    for h in &docs {
+        let raw = assert_raw_round_trip(&ix, h);
+        if h.item.is_none() {
+            assert_eq!(raw.len() as u64, h.length);
+            assert!(raw.starts_with(b"Return-Path:") || raw.starts_with(b"From:"));
+        }
+        assert!(!raw.windows(6).any(|w| w == b"<plist"), "{}", h.path);
+    }
+    let (code, problems, _) = verify(&ix, &[]);
+    assert_eq!((code, problems.len()), (0, 0), "{problems:?}");
+}
