@@ -302,6 +302,7 @@ fn fill_from_message(doc: &mut Doc, msg: &Message<'_>, now: DateTime<Utc>) {
     if msg.parts.iter().any(|p| p.is_encoding_problem) {
         doc.flags.push("encoding-problem");
     }
+    doc.flags.extend(super::crypto::flags(msg));
 }
 
 /// A header's value as written, unfolded, or `None` when absent.

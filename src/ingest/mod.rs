@@ -8,6 +8,7 @@
 
 pub mod archive;
 pub mod chat;
+pub mod crypto;
 pub mod date;
 pub mod detect;
 pub mod document;

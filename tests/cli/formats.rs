@@ -349,3 +349,84 @@ fn real_emlx_files_are_messages() {
         "{all:?}"
     );
 }
+
+/// Encrypted and signed mail (issue #14): PGP/MIME, S/MIME and inline PGP are flagged and
+/// found by `has:encryption` and `has:signature`; the readable text of a signed message is
+/// indexed as any other.
+#[test]
+fn encrypted_and_signed_mail_is_flagged() {
+    let dump = tempfile::tempdir().unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/crypto-mail/[Announce] GnuPG 2.1.20 released.eml");
+    std::fs::copy(&fixture, dump.path().join("announce.eml")).unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dump.path().join(name), text).unwrap();
+    write(
+        "smime.eml",
+        "From: a@x.example\nTo: b@x.example\nSubject: sealed\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\nContent-Transfer-Encoding: base64\n\nMIAGCSqGSIb3DQEHA6CAMIACAQAx\n",
+    );
+    write(
+        "inline.eml",
+        "From: a@x.example\nTo: b@x.example\nSubject: armoured\n\n-----BEGIN PGP MESSAGE-----\n\nhQEMA1\n-----END PGP MESSAGE-----\n",
+    );
+    write(
+        "plain.eml",
+        "From: a@x.example\nTo: b@x.example\nSubject: open\n\nquoting -----BEGIN PGP MESSAGE----- mid-line\n",
+    );
+    let ix = TestIndex::of(dump.path());
+    let subjects = |q: &str| {
+        let mut s: Vec<String> = ix.search(q, &[]).0.into_iter().map(|h| h.subject).collect();
+        s.sort();
+        s
+    };
+    assert_eq!(subjects("has:encryption"), ["armoured", "sealed"]);
+    assert_eq!(subjects("has:signature"), ["[Announce] GnuPG 2.1.20 released"]);
+    assert_eq!(
+        subjects("has:signature \"Noteworthy changes in version 2.1.20\""),
+        ["[Announce] GnuPG 2.1.20 released"]
+    );
+    let out = ix.run(&["search", "has:armour"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has:encryption, has:signature"));
+}
+
+/// The PGP/MIME and S/MIME mail of ../shared/corpora/formats/crypto-mail, as its README lists
+/// it: which files are encrypted, which signed.
+#[test]
+#[cfg_attr(
+    not(trawl_corpora),
+    ignore = "needs ../shared/corpora, absent at build time"
+)]
+fn real_encrypted_and_signed_mail_is_flagged() {
+    let corpora = shared_corpora().expect("../shared/corpora");
+    let ix = TestIndex::of(&corpora.join("formats/crypto-mail"));
+    let files = |q: &str| {
+        let mut f: Vec<String> = ix
+            .search(q, &[])
+            .0
+            .into_iter()
+            .map(|h| h.path.rsplit('/').next().unwrap().to_owned())
+            .collect();
+        f.sort();
+        f.dedup();
+        f
+    };
+    assert_eq!(
+        files("has:encryption"),
+        [
+            "protonmail-repaired.eml",
+            "rfc1847_encapsulation.eml",
+            "thunderbird_encrypted_signed.eml",
+            "thunderbird_encrypted_unsigned.eml",
+        ]
+    );
+    assert_eq!(
+        files("has:signature"),
+        [
+            "[Announce] GnuPG 2.1.20 released.eml",
+            "mailinglist_dhl.eml",
+            "schleuder.eml",
+            "thunderbird-signed.txt",
+            "thunderbird_signed_unencrypted.eml",
+        ]
+    );
+}

@@ -391,12 +391,22 @@ fn fill(doc: &mut Doc, props: &Props, now: DateTime<Utc>) {
     doc.tz_offset_minutes = assessed.offset_minutes;
 
     let (body, flags) = body(props);
+    let (encrypted, mut signed) = super::crypto::inline(&body);
     doc.body = body;
     doc.flags.extend(flags);
     if let Some(class) = props.string(PR_MESSAGE_CLASS) {
-        if !class.to_ascii_uppercase().starts_with("IPM.NOTE") {
+        let class = class.to_ascii_uppercase();
+        if !class.starts_with("IPM.NOTE") {
             doc.flags.push("not-a-note");
         }
+        // Outlook's class for a message saved with its multipart/signed MIME as an attachment.
+        signed |= class.starts_with("IPM.NOTE.SMIME.MULTIPARTSIGNED");
+    }
+    if encrypted {
+        doc.flags.push(super::crypto::ENCRYPTED);
+    }
+    if signed {
+        doc.flags.push(super::crypto::SIGNED);
     }
 }
 
