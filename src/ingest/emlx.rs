@@ -15,8 +15,7 @@ use crate::doc::Doc;
 
 /// The registry's sniff: a count line, then an RFC 5322 header block.
 pub(crate) fn sniff(s: &Sniff) -> bool {
-    count_line(s.head)
-        .is_some_and(|(_, start)| super::detect::looks_like_message(&s.head[start..]))
+    count_line(s.head).is_some_and(|(_, start)| super::detect::looks_like_message(&s.head[start..]))
 }
 
 /// The length the first line states and where the message starts, when the first line is a
@@ -58,8 +57,8 @@ pub(crate) fn read(
     emit: &mut dyn FnMut(Doc),
     _skip: &mut dyn FnMut(String, Skip),
 ) -> Result<Format, Skip> {
-    let (offset, length, mismatch) =
-        message_range(unit.bytes).ok_or_else(|| Skip::Unextractable("no emlx count line".into()))?;
+    let (offset, length, mismatch) = message_range(unit.bytes)
+        .ok_or_else(|| Skip::Unextractable("no emlx count line".into()))?;
     let stored = &unit.bytes[offset..offset + length];
     let origin = Origin {
         path: unit.vpath,
@@ -91,7 +90,9 @@ mod tests {
     fn emlx(count: usize, message: &[u8]) -> Vec<u8> {
         let mut v = format!("{count}        \n").into_bytes();
         v.extend_from_slice(message);
-        v.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict/></plist>\n");
+        v.extend_from_slice(
+            b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict/></plist>\n",
+        );
         v
     }
 

@@ -33,7 +33,9 @@
 use std::path::Path;
 
 pub use super::detect::{looks_binary, SNIFF_LEN};
-use super::{archive, chat, document, eml, emlx, maildir, mbox, msg, Context, Doc, FileOutcome, Skip, Unit};
+use super::{
+    archive, chat, document, eml, emlx, maildir, mbox, msg, Context, Doc, FileOutcome, Skip, Unit,
+};
 
 /// Every format trawl reads. [`Format::as_str`] is the name stored in `files.jsonl`, in each
 /// document's `format` and in summaries.

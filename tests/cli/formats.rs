@@ -314,17 +314,29 @@ fn real_emlx_files_are_messages() {
         .map(|h| {
             assert_eq!(h.format, "emlx");
             let name = h.path.rsplit('/').next().unwrap().to_owned();
-            (name, h.subject, h.from.map(|m| m.address).unwrap_or_default())
+            (
+                name,
+                h.subject,
+                h.from.map(|m| m.address).unwrap_or_default(),
+            )
         })
         .collect();
     found.sort();
     let expected = [
         ("114862.emlx", "Lorem ipsum", "philipp@philippkatz.de"),
-        ("114892.partial.emlx", "Fwd: Lorem ipsum", "philipp@philippkatz.de"),
+        (
+            "114892.partial.emlx",
+            "Fwd: Lorem ipsum",
+            "philipp@philippkatz.de",
+        ),
         ("11507.emlx", "REDACTED", ""),
         ("136153.partial.emlx", "Excel Tabelle", "sender@example.net"),
         ("207046.partial.emlx", "Bericht", "sender@example.com"),
-        ("229417.partial.emlx", "komische Warnmeldung; Anhang", "sender@gmail.net"),
+        (
+            "229417.partial.emlx",
+            "komische Warnmeldung; Anhang",
+            "sender@gmail.net",
+        ),
         (
             "465622.partial.emlx",
             " 【151委員会】7/10(月)研究会での講演のご依頼",
@@ -379,7 +391,10 @@ fn encrypted_and_signed_mail_is_flagged() {
         s
     };
     assert_eq!(subjects("has:encryption"), ["armoured", "sealed"]);
-    assert_eq!(subjects("has:signature"), ["[Announce] GnuPG 2.1.20 released"]);
+    assert_eq!(
+        subjects("has:signature"),
+        ["[Announce] GnuPG 2.1.20 released"]
+    );
     assert_eq!(
         subjects("has:signature \"Noteworthy changes in version 2.1.20\""),
         ["[Announce] GnuPG 2.1.20 released"]

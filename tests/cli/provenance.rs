@@ -480,7 +480,10 @@ fn msg_messages_and_attachments_give_back_their_bytes() {
     let (_, problems, summary) = verify(&ix, &[]);
     assert_eq!(summary["same"], 4, "{problems:?}");
     assert_eq!(summary["unverifiable"], 2, "{problems:?}");
-    assert_eq!((summary["changed"].as_u64(), summary["missing"].as_u64()), (Some(0), Some(0)));
+    assert_eq!(
+        (summary["changed"].as_u64(), summary["missing"].as_u64()),
+        (Some(0), Some(0))
+    );
 }
 
 /// Every MSG of ../shared/corpora/formats/msg is read as one, and each of its documents reads
@@ -511,7 +514,11 @@ fn real_msg_files_give_back_every_document() {
     let (_, problems, summary) = verify(&ix, &[]);
     assert_eq!(summary["changed"], 0, "{problems:?}");
     assert_eq!(summary["missing"], 0, "{problems:?}");
-    assert_eq!(summary["unverifiable"].as_u64(), Some(embedded as u64), "{problems:?}");
+    assert_eq!(
+        summary["unverifiable"].as_u64(),
+        Some(embedded as u64),
+        "{problems:?}"
+    );
 }
 
 /// Apple Mail `.emlx` (issue #14): the message inside is indexed, and its provenance is its

@@ -288,10 +288,7 @@ impl Reader<'_, '_> {
             if let Some(inner) = embedded {
                 let inner_base = (item + 1) * 1000;
                 if inner_base >= MAX_ITEM_BASE {
-                    skip(
-                        format!("{}#{item}", self.path),
-                        Skip::NestedTooDeep,
-                    );
+                    skip(format!("{}#{item}", self.path), Skip::NestedTooDeep);
                     continue;
                 }
                 // An attached message is a storage, not bytes: nothing to hash (see
@@ -334,7 +331,11 @@ fn ansi_encoding(props: &Props) -> &'static encoding_rs::Encoding {
 
 /// Fills the envelope, date, subject and body of `doc` from the message's properties.
 fn fill(doc: &mut Doc, props: &Props, now: DateTime<Utc>) {
-    doc.subject = props.string(PR_SUBJECT).unwrap_or_default().trim().to_owned();
+    doc.subject = props
+        .string(PR_SUBJECT)
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
     let headers = props.string(PR_TRANSPORT_MESSAGE_HEADERS);
     doc.message_id = props
         .string(PR_INTERNET_MESSAGE_ID)
@@ -356,7 +357,9 @@ fn fill(doc: &mut Doc, props: &Props, now: DateTime<Utc>) {
         props.string(PR_SENDER_SMTP_ADDRESS),
         props.string(PR_SENT_REPRESENTING_SMTP_ADDRESS),
         props.string(PR_SENDER_EMAIL).filter(|a| is_smtp(a)),
-        props.string(PR_SENT_REPRESENTING_EMAIL).filter(|a| is_smtp(a)),
+        props
+            .string(PR_SENT_REPRESENTING_EMAIL)
+            .filter(|a| is_smtp(a)),
         headers.as_deref().and_then(header_from),
     ]
     .into_iter()
@@ -488,8 +491,12 @@ mod tests {
     use crate::ingest::{ingest_bytes, Outcome};
 
     fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/msg").join(name))
-            .unwrap()
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/msg")
+                .join(name),
+        )
+        .unwrap()
     }
 
     fn docs(name: &str) -> Vec<Doc> {
@@ -530,7 +537,10 @@ mod tests {
         );
         assert_eq!(d[0].subject, "Sent time");
         assert_eq!(d[0].body, "Test mail");
-        assert_eq!(d[0].date.unwrap().to_rfc3339(), "2021-02-15T08:19:04.974725500+00:00");
+        assert_eq!(
+            d[0].date.unwrap().to_rfc3339(),
+            "2021-02-15T08:19:04.974725500+00:00"
+        );
     }
 
     /// Messages attached to messages become messages of their own, numbered as forwarded
@@ -548,14 +558,26 @@ mod tests {
             [
                 (Kind::Email, None, "I have sub attachments!"),
                 (Kind::Email, Some(0), "I have attachments!"),
-                (Kind::Email, Some(1000), "Microsoft Outlook テスト メッセージ"),
+                (
+                    Kind::Email,
+                    Some(1000),
+                    "Microsoft Outlook テスト メッセージ"
+                ),
             ]
         );
         assert_eq!(d[1].parent, Some(d[0].id));
         assert_eq!(d[2].parent, Some(d[1].id));
-        let names = |d: &Doc| d.attachments.iter().map(|a| a.name.clone().unwrap_or_default()).collect::<Vec<_>>();
+        let names = |d: &Doc| {
+            d.attachments
+                .iter()
+                .map(|a| a.name.clone().unwrap_or_default())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(names(&d[0]), ["I have attachments!", "blue.png"]);
-        assert_eq!(names(&d[1]), ["Microsoft Outlook テスト メッセージ", "green.png"]);
+        assert_eq!(
+            names(&d[1]),
+            ["Microsoft Outlook テスト メッセージ", "green.png"]
+        );
         let from = d[2].from.as_ref().unwrap();
         assert_eq!(from.address, "xmailuser@xmailserver.test");
         assert_eq!(from.name.as_deref(), Some("Microsoft Outlook"));
@@ -594,7 +616,10 @@ mod tests {
         let mut word = head.to_vec();
         let dir = 1024;
         word[dir + 80..dir + 96].fill(0);
-        for (n, name) in ["Root Entry", "WordDocument", "1Table", "Data"].iter().enumerate() {
+        for (n, name) in ["Root Entry", "WordDocument", "1Table", "Data"]
+            .iter()
+            .enumerate()
+        {
             let e = dir + n * 128;
             word[e..e + 64].fill(0);
             for (k, u) in name.encode_utf16().enumerate() {

@@ -202,18 +202,18 @@ pub(super) fn encoding_of_internet(codepage: i32) -> Option<&'static Encoding> {
 /// The ANSI code page of a Windows locale id, for messages that state no code page.
 pub(super) fn codepage_of_locale(lcid: i32) -> Option<i32> {
     Some(match lcid & 0x3ff {
-        0x11 => 932,         // Japanese
-        0x04 => 936,         // Chinese (950 for Taiwan and Hong Kong, below)
-        0x12 => 949,         // Korean
+        0x11 => 932,                       // Japanese
+        0x04 => 936,                       // Chinese (950 for Taiwan and Hong Kong, below)
+        0x12 => 949,                       // Korean
         0x19 | 0x22 | 0x23 | 0x02 => 1251, // Cyrillic
         0x05 | 0x15 | 0x0e | 0x1b | 0x24 | 0x18 | 0x1a => 1250,
-        0x08 => 1253,        // Greek
-        0x1f => 1254,        // Turkish
-        0x0d => 1255,        // Hebrew
-        0x01 => 1256,        // Arabic
-        0x25 | 0x26 | 0x27 => 1257,
-        0x1e => 874,         // Thai
-        0x2a => 1258,        // Vietnamese
+        0x08 => 1253, // Greek
+        0x1f => 1254, // Turkish
+        0x0d => 1255, // Hebrew
+        0x01 => 1256, // Arabic
+        0x25..=0x27 => 1257,
+        0x1e => 874,  // Thai
+        0x2a => 1258, // Vietnamese
         _ => return None,
     })
     .map(|cp| match (cp, lcid) {

@@ -82,10 +82,7 @@ struct State {
 /// Reads `rtf` into the HTML it encapsulates or its text, at most `max_bytes` of it.
 pub(super) fn content(rtf: &str, max_bytes: usize) -> Content {
     let b = rtf.as_bytes();
-    let html = b
-        .windows(10)
-        .take(1024)
-        .any(|w| w == b"\\fromhtml1");
+    let html = b.windows(10).take(1024).any(|w| w == b"\\fromhtml1");
     let mut out = Out {
         text: String::new(),
         pending: Vec::new(),
@@ -171,8 +168,7 @@ pub(super) fn content(rtf: &str, max_bytes: usize) -> Content {
                         starred = false;
                         match name {
                             "ansicpg" => {
-                                if let Some(e) = param.and_then(|p| super::props::encoding_of(p))
-                                {
+                                if let Some(e) = param.and_then(super::props::encoding_of) {
                                     out.encoding = e;
                                 }
                             }
@@ -223,7 +219,7 @@ pub(super) fn content(rtf: &str, max_bytes: usize) -> Content {
 }
 
 fn visible(st: &State, html: bool) -> bool {
-    !st.skip && !(html && st.htmlrtf)
+    !(st.skip || (html && st.htmlrtf))
 }
 
 /// Text read so far, and bytes of `\'hh` escapes and plain characters waiting to be decoded
@@ -338,6 +334,9 @@ mod tests {
         let packed = compressed_rtf::compress_rtf(rtf).unwrap();
         let back = decompress(&packed, 1 << 20).unwrap();
         assert_eq!(back, rtf);
-        assert_eq!(content(&back, 1 << 20), Content::Text("hello world\n".into()));
+        assert_eq!(
+            content(&back, 1 << 20),
+            Content::Text("hello world\n".into())
+        );
     }
 }
