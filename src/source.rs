@@ -286,6 +286,18 @@ fn part_of(unit: Vec<u8>, src: &Source<'_>) -> Result<Vec<u8>, ReadBackError> {
         return Ok(unit);
     };
     match src.kind {
+        "email" | "attachment" if src.format == crate::ingest::format::Format::Msg.as_str() => {
+            use crate::ingest::msg::{part_contents, PartError};
+            part_contents(&unit, item).map_err(|e| match e {
+                PartError::NotThere => ReadBackError::NoSuchPart { item },
+                PartError::Embedded => ReadBackError::Refused(format!(
+                    "part {item} is an Outlook message attached to another: a storage inside \
+                     the compound file, not a run of bytes, so it has none of its own to give; \
+                     the whole file is {}",
+                    src.path
+                )),
+            })
+        }
         "email" | "attachment" => crate::ingest::eml::stored_part_contents(&unit, src.format, item)
             .ok_or(ReadBackError::NoSuchPart { item }),
         _ => Err(ReadBackError::Refused(format!(

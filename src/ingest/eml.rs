@@ -227,31 +227,43 @@ fn children(
             continue;
         }
         let name = part.attachment_name().unwrap_or("attachment");
-        let Some(format) = super::document::sniff(bytes, name) else {
-            continue;
-        };
-        let carrier = &out[parent_index];
-        let mut d = Doc::new(Kind::Attachment, format.as_str(), source);
-        d.size = bytes.len() as u64;
-        d.parent = Some(parent_id);
-        d.subject = name.to_owned();
-        d.from = carrier.from.clone();
-        d.to = carrier.to.clone();
-        d.cc = carrier.cc.clone();
-        d.bcc = carrier.bcc.clone();
-        d.date = carrier.date;
-        d.date_quality = carrier.date_quality;
-        d.date_raw = carrier.date_raw.clone();
-        d.tz_offset_minutes = carrier.tz_offset_minutes;
-        match super::document::extract(bytes, format) {
-            Ok(x) => {
-                d.body = x.text;
-                d.flags.extend(x.flags);
-            }
-            Err(_) => d.flags.push("unextractable"),
+        if let Some(d) = attachment_doc(&out[parent_index], source, name, bytes) {
+            out.push(d);
         }
-        out.push(d);
     }
+}
+
+/// The `attachment` document of a file named `name` carried by the message `carrier`, with
+/// the text extracted from `bytes` (the file's contents, as `source` hashes them), or none
+/// when the file is of no format whose text trawl extracts (an image, an executable). It takes
+/// the carrier's sender, recipients and date: the date it was sent is the date it is known by.
+pub(crate) fn attachment_doc(
+    carrier: &Doc,
+    source: Provenance,
+    name: &str,
+    bytes: &[u8],
+) -> Option<Doc> {
+    let format = super::document::sniff(bytes, name)?;
+    let mut d = Doc::new(Kind::Attachment, format.as_str(), source);
+    d.size = bytes.len() as u64;
+    d.parent = Some(carrier.id);
+    d.subject = name.to_owned();
+    d.from = carrier.from.clone();
+    d.to = carrier.to.clone();
+    d.cc = carrier.cc.clone();
+    d.bcc = carrier.bcc.clone();
+    d.date = carrier.date;
+    d.date_quality = carrier.date_quality;
+    d.date_raw = carrier.date_raw.clone();
+    d.tz_offset_minutes = carrier.tz_offset_minutes;
+    match super::document::extract(bytes, format) {
+        Ok(x) => {
+            d.body = x.text;
+            d.flags.extend(x.flags);
+        }
+        Err(_) => d.flags.push("unextractable"),
+    }
+    Some(d)
 }
 
 fn fill_from_message(doc: &mut Doc, msg: &Message<'_>, now: DateTime<Utc>) {
@@ -290,6 +302,7 @@ fn fill_from_message(doc: &mut Doc, msg: &Message<'_>, now: DateTime<Utc>) {
     if msg.parts.iter().any(|p| p.is_encoding_problem) {
         doc.flags.push("encoding-problem");
     }
+    doc.flags.extend(super::crypto::flags(msg));
 }
 
 /// A header's value as written, unfolded, or `None` when absent.

@@ -33,7 +33,9 @@
 use std::path::Path;
 
 pub use super::detect::{looks_binary, SNIFF_LEN};
-use super::{archive, chat, document, eml, maildir, mbox, Context, Doc, FileOutcome, Skip, Unit};
+use super::{
+    archive, chat, document, eml, emlx, maildir, mbox, msg, Context, Doc, FileOutcome, Skip, Unit,
+};
 
 /// Every format trawl reads. [`Format::as_str`] is the name stored in `files.jsonl`, in each
 /// document's `format` and in summaries.
@@ -53,6 +55,10 @@ pub enum Format {
     Maildir,
     /// One RFC 5322 message in a file (`.eml`, or no extension as in the Enron release).
     Eml,
+    /// An Apple Mail `.emlx` or `.partial.emlx`: the message inside its wrapper.
+    Emlx,
+    /// An Outlook message saved as a file (a compound file of MAPI properties).
+    Msg,
     Pdf,
     Zip,
     Docx,
@@ -68,7 +74,7 @@ pub enum Format {
 
 impl Format {
     /// Every variant, in declaration order.
-    pub const ALL: [Format; 17] = [
+    pub const ALL: [Format; 19] = [
         Format::TwitterDm,
         Format::ExportMetadata,
         Format::Slack,
@@ -76,6 +82,8 @@ impl Format {
         Format::Mbox,
         Format::Maildir,
         Format::Eml,
+        Format::Emlx,
+        Format::Msg,
         Format::Pdf,
         Format::Zip,
         Format::Docx,
@@ -97,6 +105,8 @@ impl Format {
             Format::Mbox => "mbox",
             Format::Maildir => "maildir",
             Format::Eml => "eml",
+            Format::Emlx => "emlx",
+            Format::Msg => "msg",
             Format::Pdf => "pdf",
             Format::Zip => "zip",
             Format::Docx => "docx",
@@ -208,8 +218,10 @@ pub(crate) static TABLE: &[Entry] = &[
         chat::telegram::read,
     ),
     Entry::new(Format::Mbox, mbox::sniff, mbox::read).streams(mbox::stream),
+    Entry::new(Format::Emlx, emlx::sniff, emlx::read).binary(),
     Entry::new(Format::Maildir, maildir::sniff, maildir::read).binary(),
     Entry::new(Format::Eml, eml::sniff, eml::read).binary(),
+    Entry::new(Format::Msg, msg::sniff, msg::read).binary(),
     Entry::new(Format::Zip, archive::sniff_zip, archive::read_zip).binary(),
     Entry::new(Format::Tar, archive::sniff_tar, archive::read_tar).binary(),
     Entry::new(Format::TarGz, archive::sniff_tar_gz, archive::read_tar_gz).binary(),
@@ -320,6 +332,8 @@ mod tests {
                 "mbox",
                 "maildir",
                 "eml",
+                "emlx",
+                "msg",
                 "pdf",
                 "zip",
                 "docx",

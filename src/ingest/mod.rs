@@ -8,13 +8,16 @@
 
 pub mod archive;
 pub mod chat;
+pub mod crypto;
 pub mod date;
 pub mod detect;
 pub mod document;
 pub mod eml;
+pub mod emlx;
 pub mod format;
 pub mod maildir;
 pub mod mbox;
+pub mod msg;
 pub mod walk;
 
 #[cfg(test)]
@@ -199,7 +202,7 @@ pub enum FileOutcome {
 /// The version of what the parsers make of the same bytes. Raised when a release changes the
 /// documents some input gives (new fields, new provenance, a parser fix); a run of a dump last
 /// indexed by another version re-reads every file, as its documents would differ.
-pub const PARSER_VERSION: u32 = 1;
+pub const PARSER_VERSION: u32 = 2;
 
 /// Files larger than this are not read whole unless the user raises the limit
 /// (`trawl index --max-file-size`).

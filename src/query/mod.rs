@@ -177,7 +177,13 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
         Some(FieldName::Kind) => term(f.kind, &v.to_lowercase()),
         Some(FieldName::Has) => match v.to_lowercase().as_str() {
             "attachment" | "attachments" => term(f.flags, "attachment"),
-            other => return Err(format!("unknown `has:{other}` (known: has:attachment)")),
+            "encryption" | "encrypted" => term(f.flags, crate::ingest::crypto::ENCRYPTED),
+            "signature" | "signed" => term(f.flags, crate::ingest::crypto::SIGNED),
+            other => {
+                return Err(format!(
+                    "unknown `has:{other}` (known: has:attachment, has:encryption, has:signature)"
+                ))
+            }
         },
         Some(FieldName::Id) => term(
             f.message_id,

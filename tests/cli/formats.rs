@@ -295,3 +295,153 @@ fn real_slack_export_indexes_every_message() {
         .collect();
     assert_eq!(report.last().unwrap()["skipped"], 0, "{report:?}");
 }
+
+/// Every Apple Mail file of ../shared/corpora/formats/emlx is read as the message it holds
+/// (issue #14), never as plain text: subjects and senders as the corpus README lists them.
+#[test]
+#[cfg_attr(
+    not(trawl_corpora),
+    ignore = "needs ../shared/corpora, absent at build time"
+)]
+fn real_emlx_files_are_messages() {
+    let corpora = shared_corpora().expect("../shared/corpora");
+    let ix = TestIndex::of(&corpora.join("formats/emlx"));
+    let mut found: Vec<(String, String, String)> = ix
+        .search("kind:email", &[])
+        .0
+        .into_iter()
+        .filter(|h| h.path.ends_with(".emlx"))
+        .map(|h| {
+            assert_eq!(h.format, "emlx");
+            let name = h.path.rsplit('/').next().unwrap().to_owned();
+            (
+                name,
+                h.subject,
+                h.from.map(|m| m.address).unwrap_or_default(),
+            )
+        })
+        .collect();
+    found.sort();
+    let expected = [
+        ("114862.emlx", "Lorem ipsum", "philipp@philippkatz.de"),
+        (
+            "114892.partial.emlx",
+            "Fwd: Lorem ipsum",
+            "philipp@philippkatz.de",
+        ),
+        ("11507.emlx", "REDACTED", ""),
+        ("136153.partial.emlx", "Excel Tabelle", "sender@example.net"),
+        ("207046.partial.emlx", "Bericht", "sender@example.com"),
+        (
+            "229417.partial.emlx",
+            "komische Warnmeldung; Anhang",
+            "sender@gmail.net",
+        ),
+        (
+            "465622.partial.emlx",
+            " 【151委員会】7/10(月)研究会での講演のご依頼",
+            "jigyouka06@jsps.go.jp",
+        ),
+        (
+            "testEMLX.emlx",
+            "[jira] Commented: (TIKA-461) RFC822 messages not parsed",
+            "jira@apache.org",
+        ),
+    ];
+    let expected: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.trim().to_string(), c.to_string()))
+        .collect();
+    assert_eq!(found, expected);
+    let all = ix.search("*", &[]).0;
+    assert!(
+        all.iter()
+            .filter(|h| h.path.ends_with(".emlx") && h.item.is_none())
+            .all(|h| h.format == "emlx"),
+        "{all:?}"
+    );
+}
+
+/// Encrypted and signed mail (issue #14): PGP/MIME, S/MIME and inline PGP are flagged and
+/// found by `has:encryption` and `has:signature`; the readable text of a signed message is
+/// indexed as any other.
+#[test]
+fn encrypted_and_signed_mail_is_flagged() {
+    let dump = tempfile::tempdir().unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/crypto-mail/[Announce] GnuPG 2.1.20 released.eml");
+    std::fs::copy(&fixture, dump.path().join("announce.eml")).unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dump.path().join(name), text).unwrap();
+    write(
+        "smime.eml",
+        "From: a@x.example\nTo: b@x.example\nSubject: sealed\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\nContent-Transfer-Encoding: base64\n\nMIAGCSqGSIb3DQEHA6CAMIACAQAx\n",
+    );
+    write(
+        "inline.eml",
+        "From: a@x.example\nTo: b@x.example\nSubject: armoured\n\n-----BEGIN PGP MESSAGE-----\n\nhQEMA1\n-----END PGP MESSAGE-----\n",
+    );
+    write(
+        "plain.eml",
+        "From: a@x.example\nTo: b@x.example\nSubject: open\n\nquoting -----BEGIN PGP MESSAGE----- mid-line\n",
+    );
+    let ix = TestIndex::of(dump.path());
+    let subjects = |q: &str| {
+        let mut s: Vec<String> = ix.search(q, &[]).0.into_iter().map(|h| h.subject).collect();
+        s.sort();
+        s
+    };
+    assert_eq!(subjects("has:encryption"), ["armoured", "sealed"]);
+    assert_eq!(
+        subjects("has:signature"),
+        ["[Announce] GnuPG 2.1.20 released"]
+    );
+    assert_eq!(
+        subjects("has:signature \"Noteworthy changes in version 2.1.20\""),
+        ["[Announce] GnuPG 2.1.20 released"]
+    );
+    let out = ix.run(&["search", "has:armour"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has:encryption, has:signature"));
+}
+
+/// The PGP/MIME and S/MIME mail of ../shared/corpora/formats/crypto-mail, as its README lists
+/// it: which files are encrypted, which signed.
+#[test]
+#[cfg_attr(
+    not(trawl_corpora),
+    ignore = "needs ../shared/corpora, absent at build time"
+)]
+fn real_encrypted_and_signed_mail_is_flagged() {
+    let corpora = shared_corpora().expect("../shared/corpora");
+    let ix = TestIndex::of(&corpora.join("formats/crypto-mail"));
+    let files = |q: &str| {
+        let mut f: Vec<String> = ix
+            .search(q, &[])
+            .0
+            .into_iter()
+            .map(|h| h.path.rsplit('/').next().unwrap().to_owned())
+            .collect();
+        f.sort();
+        f.dedup();
+        f
+    };
+    assert_eq!(
+        files("has:encryption"),
+        [
+            "protonmail-repaired.eml",
+            "rfc1847_encapsulation.eml",
+            "thunderbird_encrypted_signed.eml",
+            "thunderbird_encrypted_unsigned.eml",
+        ]
+    );
+    assert_eq!(
+        files("has:signature"),
+        [
+            "[Announce] GnuPG 2.1.20 released.eml",
+            "mailinglist_dhl.eml",
+            "schleuder.eml",
+            "thunderbird-signed.txt",
+            "thunderbird_signed_unencrypted.eml",
+        ]
+    );
+}

@@ -451,3 +451,125 @@ fn the_report_sets_what_a_container_holds_against_what_was_read() {
     assert!(text.contains("zip (2 docs; holds 3, 1 failed)"), "{text}");
     assert!(text.contains("telegram (2 docs; holds 3)"), "{text}");
 }
+
+/// Outlook MSG files (issue #14): a message gives back its whole file, an attachment its own
+/// bytes; a message attached to another is a storage of the compound file, not a run of bytes,
+/// and is refused as such (verify counts it unverifiable, never changed or missing).
+#[test]
+fn msg_messages_and_attachments_give_back_their_bytes() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/msg");
+    let ix = TestIndex::of(&fixtures);
+    let docs = all(&ix);
+    let embedded: Vec<&Hit> = docs
+        .iter()
+        .filter(|h| h.kind == "email" && h.item.is_some())
+        .collect();
+    assert_eq!((docs.len(), embedded.len()), (6, 2), "{docs:?}");
+    for h in docs.iter().filter(|h| h.item.is_none()) {
+        assert_eq!(h.format, "msg");
+        let raw = assert_raw_round_trip(&ix, h);
+        assert!(raw.starts_with(b"\xD0\xCF\x11\xE0"));
+    }
+    let out = ix.run(&["show", "--raw", &embedded[0].id]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("attached to another"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, problems, summary) = verify(&ix, &[]);
+    assert_eq!(summary["same"], 4, "{problems:?}");
+    assert_eq!(summary["unverifiable"], 2, "{problems:?}");
+    assert_eq!(
+        (summary["changed"].as_u64(), summary["missing"].as_u64()),
+        (Some(0), Some(0))
+    );
+}
+
+/// Every MSG of ../shared/corpora/formats/msg is read as one, and each of its documents reads
+/// back to its hash, attachments (PDFs of "Outer mail.msg") included.
+#[test]
+#[cfg_attr(
+    not(trawl_corpora),
+    ignore = "needs ../shared/corpora, absent at build time"
+)]
+fn real_msg_files_give_back_every_document() {
+    let corpora = shared_corpora().expect("../shared/corpora");
+    let ix = TestIndex::of(&corpora.join("formats/msg"));
+    let docs: Vec<Hit> = all(&ix)
+        .into_iter()
+        .filter(|h| h.path.ends_with(".msg"))
+        .collect();
+    let files: BTreeSet<&str> = docs.iter().map(|h| h.path.as_str()).collect();
+    assert_eq!(files.len(), 25);
+    let attachments: Vec<&Hit> = docs.iter().filter(|h| h.kind == "attachment").collect();
+    assert!(attachments.len() >= 4, "{attachments:?}");
+    for h in &attachments {
+        assert_raw_round_trip(&ix, h);
+    }
+    let embedded = docs
+        .iter()
+        .filter(|h| h.kind == "email" && h.item.is_some())
+        .count();
+    let (_, problems, summary) = verify(&ix, &[]);
+    assert_eq!(summary["changed"], 0, "{problems:?}");
+    assert_eq!(summary["missing"], 0, "{problems:?}");
+    assert_eq!(
+        summary["unverifiable"].as_u64(),
+        Some(embedded as u64),
+        "{problems:?}"
+    );
+}
+
+/// Apple Mail `.emlx` (issue #14): the message inside is indexed, and its provenance is its
+/// byte range in the file, so `show --raw` gives the RFC 822 message without the count line
+/// and the property list, even when a partial file's count overshoots.
+#[test]
+fn emlx_messages_are_their_byte_range() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/emlx");
+    let ix = TestIndex::of(&fixtures);
+    let mut docs = all(&ix);
+    docs.sort_by(|a, b| a.path.cmp(&b.path));
+    let facts: Vec<(&str, &str, &str, u64, u64)> = docs
+        .iter()
+        .map(|h| {
+            (
+                h.format.as_str(),
+                h.subject.as_str(),
+                h.from.as_ref().map_or("", |m| m.address.as_str()),
+                h.offset,
+                h.length,
+            )
+        })
+        .collect();
+    assert_eq!(
+        facts,
+        [
+            ("emlx", "Excel Tabelle", "sender@example.net", 11, 1748),
+            (
+                "text",
+                "ReallyReallyReallyReallyReallyReallyReallyReallyReallyReallylong_filename.xls",
+                "sender@example.net",
+                11,
+                1748
+            ),
+            (
+                "emlx",
+                "[jira] Commented: (TIKA-461) RFC822 messages not parsed",
+                "jira@apache.org",
+                5,
+                1795
+            ),
+        ]
+    );
+    for h in &docs {
+        let raw = assert_raw_round_trip(&ix, h);
+        if h.item.is_none() {
+            assert_eq!(raw.len() as u64, h.length);
+            assert!(raw.starts_with(b"Return-Path:") || raw.starts_with(b"From:"));
+        }
+        assert!(!raw.windows(6).any(|w| w == b"<plist"), "{}", h.path);
+    }
+    let (code, problems, _) = verify(&ix, &[]);
+    assert_eq!((code, problems.len()), (0, 0), "{problems:?}");
+}
