@@ -529,7 +529,8 @@ fn emlx_messages_are_their_byte_range() {
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/emlx");
     let ix = TestIndex::of(&fixtures);
     let mut docs = all(&ix);
-    docs.sort_by(|a, b| a.path.cmp(&b.path));
+    // A message before the attachments found in it (same path, item after none).
+    docs.sort_by(|a, b| (&a.path, a.item).cmp(&(&b.path, b.item)));
     let facts: Vec<(&str, &str, &str, u64, u64)> = docs
         .iter()
         .map(|h| {
