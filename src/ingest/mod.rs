@@ -12,6 +12,7 @@ pub mod date;
 pub mod detect;
 pub mod document;
 pub mod eml;
+pub mod filetype;
 pub mod format;
 pub mod maildir;
 pub mod mbox;
@@ -62,6 +63,13 @@ pub enum Skip {
     DegradedExport(String),
     /// A file of an export that holds no messages (a Twitter/X archive's tweets or likes).
     NotMessages(String),
+    /// An archive or member that is password-protected and that no password given opened.
+    Encrypted(String),
+    /// A part of a split or multi-volume archive other than the first, which reads it.
+    ArchivePart(String),
+    /// Content of a type trawl does not index (an image, a font, audio, video, a program),
+    /// named from its magic number: the MIME type, then what it is and its size.
+    NotIndexedType(String),
 }
 
 impl Skip {
@@ -83,6 +91,9 @@ impl Skip {
             Skip::TooLarge(_) => "too-large",
             Skip::DegradedExport(_) => "export-degraded",
             Skip::NotMessages(_) => "not-messages",
+            Skip::Encrypted(_) => "encrypted",
+            Skip::ArchivePart(_) => "archive-part",
+            Skip::NotIndexedType(_) => "not-indexed-type",
         }
     }
 }
@@ -108,6 +119,9 @@ impl fmt::Display for Skip {
             Skip::TooLarge(e) => write!(f, "too large: {e}"),
             Skip::DegradedExport(e) => write!(f, "export degraded: {e}"),
             Skip::NotMessages(e) => f.write_str(e),
+            Skip::Encrypted(e) => write!(f, "encrypted: {e}"),
+            Skip::ArchivePart(e) => f.write_str(e),
+            Skip::NotIndexedType(e) => f.write_str(e),
         }
     }
 }
@@ -134,6 +148,8 @@ pub struct Context {
     /// Largest file read whole into memory; a larger one is read as a stream when its format
     /// streams (mbox), and listed as `too-large` otherwise.
     pub max_file_bytes: u64,
+    /// Passwords to try on encrypted archives and members (`trawl index --passwords FILE`).
+    pub passwords: Vec<String>,
     slack: Mutex<HashMap<PathBuf, Arc<chat::slack::Workspace>>>,
     twitter: Mutex<HashMap<PathBuf, Arc<HashMap<String, String>>>>,
 }
@@ -145,6 +161,7 @@ impl Context {
             names: HashMap::new(),
             limits: archive::Limits::default(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            passwords: Vec::new(),
             slack: Mutex::new(HashMap::new()),
             twitter: Mutex::new(HashMap::new()),
         }
@@ -253,7 +270,7 @@ pub fn ingest_path(
     // binary content that no reader takes, are listed without being loaded (a 3 GB disk image
     // once took 3 GB of memory to be called binary).
     if format::looks_binary(&head) && !format::claims_binary(&sniff) {
-        return Err(Skip::Binary);
+        return Err(format::unclaimed(&sniff));
     }
     if size > ctx.max_file_bytes {
         return Err(Skip::TooLarge(format!(
