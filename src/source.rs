@@ -245,12 +245,7 @@ impl Reader {
 
 /// Reads the members of the archive `bytes` in one pass, keeping up to `cache_bytes` of them;
 /// the archive's bytes are kept when some did not fit (they are read again one by one).
-fn open_archive(
-    path: &str,
-    bytes: Vec<u8>,
-    cache_bytes: u64,
-    passwords: &[String],
-) -> OpenArchive {
+fn open_archive(path: &str, bytes: Vec<u8>, cache_bytes: u64, passwords: &[String]) -> OpenArchive {
     let mut open = OpenArchive {
         path: path.to_owned(),
         members: HashMap::new(),

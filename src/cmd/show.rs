@@ -60,8 +60,7 @@ pub fn run(g: &Globals, args: ShowArgs) -> anyhow::Result<Exit> {
     let mut out = stdout.lock();
     for (i, shown) in docs.iter().enumerate() {
         if args.raw {
-            let passwords =
-                crate::ingest::archive::load_passwords_arg(args.passwords.as_deref())?;
+            let passwords = crate::ingest::archive::load_passwords_arg(args.passwords.as_deref())?;
             write_raw(&mut out, &opened, &shown.hit, passwords)?;
         } else if args.json {
             json::write_line(&mut out, "message", shown)?;

@@ -10,6 +10,12 @@ use super::Skip;
 /// The skip of binary content no reader takes, judged from its first bytes.
 pub fn name(head: &[u8], size: u64) -> Skip {
     match infer::get(head) {
+        // An OLE2 compound file is told apart (Word, Excel, PowerPoint, Outlook, installer) by
+        // its directory, which may lie past the head: say what it may be, not a guess.
+        Some(t) if t.mime_type() == "application/x-ole-storage" => Skip::NotIndexedType(format!(
+            "application/x-ole-storage (OLE2 compound file: doc, xls, ppt, msg or msi), {size} \
+             bytes: a type trawl does not index"
+        )),
         Some(t) => Skip::NotIndexedType(format!(
             "{} ({} .{}), {size} bytes: a type trawl does not index",
             t.mime_type(),
@@ -57,7 +63,9 @@ mod tests {
         assert_eq!(mime_of(&s.to_string()), "image/png");
         let mut elf = b"\x7fELF\x02\x01\x01".to_vec();
         elf.resize(64, 0);
-        assert!(name(&elf, 64).to_string().starts_with("application/x-executable (program"));
+        assert!(name(&elf, 64)
+            .to_string()
+            .starts_with("application/x-executable (program"));
         assert_eq!(name(b"\0\x01\x02\x03 unknown", 9), Skip::Binary);
     }
 }

@@ -245,7 +245,11 @@ mod tests {
 
     #[test]
     fn damaged_streams_are_skips_not_panics() {
-        for bytes in [&b"\x1f\x8b\x08garbage"[..], b"BZh91AY&SYgarbage", b"\xfd7zXZ\x00xx"] {
+        for bytes in [
+            &b"\x1f\x8b\x08garbage"[..],
+            b"BZh91AY&SYgarbage",
+            b"\xfd7zXZ\x00xx",
+        ] {
             let (ok, bad) = read(bytes, "x.gz", Limits::default());
             assert!(ok.is_empty() && bad.len() == 1, "{bad:?}");
         }

@@ -33,6 +33,7 @@ pub(super) fn members(
     f: &mut impl FnMut(Member),
     skip: &mut impl FnMut(String, Skip),
 ) -> Result<(), Skip> {
+    utf8_locale();
     let temporary;
     let path: &Path = match opening.real {
         Some(p) => p,
@@ -67,6 +68,20 @@ pub(super) fn members(
         skip(name, encrypted_skip("RAR member", opening.passwords));
     }
     Ok(())
+}
+
+/// The unrar library turns RAR 3 Unicode names into wide strings through the C library's
+/// multibyte functions, which in the "C" locale that every program starts in fail on anything
+/// not ASCII (both names of a Cyrillic and a Gothic member came out as U+FFFE). The character
+/// type is set to UTF-8 once; nothing else in trawl reads the C locale.
+fn utf8_locale() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: called once, before any RAR is opened; the string is NUL-terminated.
+        unsafe {
+            libc::setlocale(libc::LC_CTYPE, c"C.UTF-8".as_ptr());
+        }
+    });
 }
 
 /// A RAR member in memory written to a temporary file named `.rar`, for the library to open.
@@ -155,7 +170,11 @@ impl Walk<'_> {
                     self.header_locked = false;
                     return Ok(Ended::End);
                 }
-                Err(e) if !self.opened && place == 0 && (encrypted_headers || is_password_error(&e)) => {
+                Err(e)
+                    if !self.opened
+                        && place == 0
+                        && (encrypted_headers || is_password_error(&e)) =>
+                {
                     self.header_locked = true;
                     return Ok(Ended::End);
                 }

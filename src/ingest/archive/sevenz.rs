@@ -33,7 +33,10 @@ pub(super) fn members(
     skip: &mut impl FnMut(String, Skip),
 ) -> Result<(), Skip> {
     let joined;
-    let bytes = match opening.real.filter(|_| super::volumes::split_7z_first(opening.name)) {
+    let bytes = match opening
+        .real
+        .filter(|_| super::volumes::split_7z_first(opening.name))
+    {
         Some(first) => {
             joined = super::volumes::join_7z(first, bytes, limits)?;
             &joined[..]
@@ -127,10 +130,7 @@ fn open(bytes: &[u8], passwords: &[String]) -> Result<(Archive, Option<String>),
                     return Ok((a, Some(p.clone())));
                 }
             }
-            Err(encrypted_skip(
-                "7z archive (names and contents)",
-                passwords,
-            ))
+            Err(encrypted_skip("7z archive (names and contents)", passwords))
         }
         Err(e) => Err(unreadable(e)),
     }

@@ -23,7 +23,12 @@ pub fn later_part(name: &str) -> Option<(String, &'static str)> {
     // x.7z.002
     if let Some((stem, number)) = lower.rsplit_once('.') {
         if stem.ends_with(".7z") && is_number(number) && number.trim_start_matches('0') != "1" {
-            let first = format!("{}.{:0>width$}", &name[..stem.len()], 1, width = number.len());
+            let first = format!(
+                "{}.{:0>width$}",
+                &name[..stem.len()],
+                1,
+                width = number.len()
+            );
             return Some((first, "split 7z"));
         }
     }
@@ -88,7 +93,9 @@ pub fn split_7z_first(name: &str) -> bool {
 /// The bytes of a split 7z: the first part (`first_bytes`, read from `first`) and the parts
 /// after it, as long as they follow on, joined within the archive limits.
 pub fn join_7z(first: &Path, first_bytes: &[u8], limits: &Limits) -> Result<Vec<u8>, Skip> {
-    let cap = limits.max_member_bytes.max(crate::ingest::DEFAULT_MAX_FILE_BYTES);
+    let cap = limits
+        .max_member_bytes
+        .max(crate::ingest::DEFAULT_MAX_FILE_BYTES);
     let mut joined = first_bytes.to_vec();
     let name = first.to_string_lossy();
     let stem = &name[..name.len() - "001".len()];
@@ -162,13 +169,13 @@ mod tests {
             later_part("rar5-vols.part2.rar"),
             Some(("rar5-vols.part1.rar".to_owned(), "multi-volume RAR"))
         );
-        assert_eq!(
-            later_part("big.part03.rar").unwrap().0,
-            "big.part01.rar"
-        );
+        assert_eq!(later_part("big.part03.rar").unwrap().0, "big.part01.rar");
         assert_eq!(later_part("big.part01.rar"), None);
         assert_eq!(later_part("old.r00").unwrap().0, "old.rar");
-        assert_eq!(later_part("docs.z01"), Some(("docs.zip".to_owned(), "split zip")));
+        assert_eq!(
+            later_part("docs.z01"),
+            Some(("docs.zip".to_owned(), "split zip"))
+        );
         assert_eq!(later_part("plain.rar"), None);
         assert_eq!(later_part("report.txt"), None);
     }
