@@ -128,6 +128,12 @@ fn every_archive_kind_is_read_with_its_members() {
         "{word}"
     );
 
+    let text = String::from_utf8_lossy(&ix.run(&["report"]).stdout).into_owned();
+    assert!(
+        text.contains("not indexed, by type: application/x-ole-storage 3"),
+        "{text}"
+    );
+
     let found = |q: &str| {
         bodies(&ix, q)
             .into_iter()
