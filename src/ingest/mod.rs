@@ -215,8 +215,9 @@ pub enum FileOutcome {
 
 /// The version of what the parsers make of the same bytes. Raised when a release changes the
 /// documents some input gives (new fields, new provenance, a parser fix); a run of a dump last
-/// indexed by another version re-reads every file, as its documents would differ.
-pub const PARSER_VERSION: u32 = 1;
+/// indexed by another version re-reads every file, as its documents would differ. 2: 7z, RAR,
+/// tar.bz2, tar.xz and compressed files are read, and binary content is named by its type.
+pub const PARSER_VERSION: u32 = 2;
 
 /// Files larger than this are not read whole unless the user raises the limit
 /// (`trawl index --max-file-size`).
