@@ -133,6 +133,11 @@ pub struct VerifyArgs {
     /// {"type":"summary"} with the counts.
     #[arg(long)]
     pub json: bool,
+
+    /// A file of passwords, one a line, tried in order on encrypted zip, 7z and RAR archives
+    /// and members (those indexing was given, so that their members read back).
+    #[arg(long, value_name = "FILE")]
+    pub passwords: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -252,6 +257,12 @@ pub struct IndexArgs {
     /// {"id": "name"} or CSV lines `id,name`. Names found in the export itself come first.
     #[arg(long, value_name = "FILE")]
     pub names: Option<PathBuf>,
+
+    /// A file of passwords, one a line, tried in order on encrypted zip (ZipCrypto), 7z and RAR
+    /// archives and members; what none opens is listed as `encrypted`. Give it to `verify` and
+    /// `show --raw` too. Files already indexed are re-read with `--force`.
+    #[arg(long, value_name = "FILE")]
+    pub passwords: Option<PathBuf>,
 
     /// Re-read and re-index every file, changed or not. Not needed after an upgrade or with
     /// other --names: a run notices those and re-reads what they affect.
@@ -403,6 +414,11 @@ pub struct ShowArgs {
     /// Print the message as one JSON object.
     #[arg(long)]
     pub json: bool,
+
+    /// A file of passwords, one a line, tried in order on encrypted zip, 7z and RAR archives
+    /// and members (those indexing was given, so that their members read back).
+    #[arg(long, value_name = "FILE")]
+    pub passwords: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -156,6 +156,8 @@ pub struct Reader {
     /// At most this many bytes of members are kept.
     cache_bytes: u64,
     archive: Option<OpenArchive>,
+    /// Passwords to try on encrypted archives, as indexing had them.
+    passwords: Vec<String>,
 }
 
 /// An archive (or an archive member that is an archive) read for its members.
@@ -175,7 +177,14 @@ impl Reader {
         Reader {
             cache_bytes,
             archive: None,
+            passwords: Vec::new(),
         }
+    }
+
+    /// The reader, trying `passwords` on encrypted archives (those indexing was given).
+    pub fn with_passwords(mut self, passwords: Vec<String>) -> Reader {
+        self.passwords = passwords;
+        self
     }
 
     /// See [`read_back`].
@@ -207,10 +216,15 @@ impl Reader {
                 let mut bytes = read_whole(file)?;
                 let mut path = file.to_owned();
                 for m in outer {
-                    bytes = member_bytes(&bytes, &path, m)?;
+                    bytes = member_bytes(&bytes, &path, m, &self.passwords)?;
                     path = format!("{path}{MEMBER_SEPARATOR}{m}");
                 }
-                slot.insert(open_archive(container, bytes, self.cache_bytes))
+                slot.insert(open_archive(
+                    container,
+                    bytes,
+                    self.cache_bytes,
+                    &self.passwords,
+                ))
             }
         };
         match open.members.get(name) {
@@ -219,7 +233,7 @@ impl Reader {
                 "{container}{MEMBER_SEPARATOR}{name}: {why}"
             ))),
             None => match &open.bytes {
-                Some(bytes) => member_bytes(bytes, container, name),
+                Some(bytes) => member_bytes(bytes, container, name, &self.passwords),
                 None => Err(ReadBackError::Member(match &open.failed {
                     Some(why) => format!("{container}: {why}"),
                     None => format!("{container} has no member {name} any more"),
@@ -231,7 +245,7 @@ impl Reader {
 
 /// Reads the members of the archive `bytes` in one pass, keeping up to `cache_bytes` of them;
 /// the archive's bytes are kept when some did not fit (they are read again one by one).
-fn open_archive(path: &str, bytes: Vec<u8>, cache_bytes: u64) -> OpenArchive {
+fn open_archive(path: &str, bytes: Vec<u8>, cache_bytes: u64, passwords: &[String]) -> OpenArchive {
     let mut open = OpenArchive {
         path: path.to_owned(),
         members: HashMap::new(),
@@ -248,9 +262,11 @@ fn open_archive(path: &str, bytes: Vec<u8>, cache_bytes: u64) -> OpenArchive {
     let mut kept = 0u64;
     let mut all_kept = true;
     let members = std::cell::RefCell::new(HashMap::new());
+    let real = on_disk(path);
     let read = archive::for_each_member(
         &bytes,
         format,
+        &opening(path, real.as_deref(), passwords),
         &limits,
         &mut budget,
         |m| {
@@ -273,6 +289,25 @@ fn open_archive(path: &str, bytes: Vec<u8>, cache_bytes: u64) -> OpenArchive {
         open.bytes = Some(bytes);
     }
     open
+}
+
+/// The file an archive's path names, when it is a file of the dump and not a member: a RAR
+/// there is opened where it lies, so that the library finds its other volumes.
+fn on_disk(path: &str) -> Option<PathBuf> {
+    (!path.contains(MEMBER_SEPARATOR)).then(|| decode_path(path))
+}
+
+/// How the archive at `path` is opened again: as indexing opened it.
+fn opening<'a>(
+    path: &'a str,
+    real: Option<&'a std::path::Path>,
+    passwords: &'a [String],
+) -> archive::Opening<'a> {
+    archive::Opening {
+        name: path.rsplit(['/', '!']).next().unwrap_or(path),
+        real,
+        passwords,
+    }
 }
 
 fn archive_format(bytes: &[u8], path: &str) -> Option<ArchiveFormat> {
@@ -359,15 +394,14 @@ fn read_range(file: &str, offset: u64, length: u64) -> Result<Vec<u8>, ReadBackE
     Ok(bytes)
 }
 
+/// The whole file, as an archive reader sees it (a split 7z's first part joined with the
+/// others).
 fn read_whole(file: &str) -> Result<Vec<u8>, ReadBackError> {
-    let mut bytes = Vec::new();
-    open(file)?
-        .read_to_end(&mut bytes)
-        .map_err(|error| ReadBackError::Io {
-            path: file.to_owned(),
-            error,
-        })?;
-    Ok(bytes)
+    open(file)?;
+    archive::volumes::read_file(&decode_path(file)).map_err(|error| ReadBackError::Io {
+        path: file.to_owned(),
+        error,
+    })
 }
 
 fn slice_range(
@@ -391,7 +425,12 @@ fn slice_range(
 
 /// The bytes of member `name` of the archive `bytes` (itself at `container`), read with the
 /// limits indexing used.
-fn member_bytes(bytes: &[u8], container: &str, name: &str) -> Result<Vec<u8>, ReadBackError> {
+fn member_bytes(
+    bytes: &[u8],
+    container: &str,
+    name: &str,
+    passwords: &[String],
+) -> Result<Vec<u8>, ReadBackError> {
     let head = &bytes[..bytes.len().min(crate::ingest::format::SNIFF_LEN)];
     let container_name = container.rsplit(['/', '!']).next().unwrap_or(container);
     let format: ArchiveFormat = archive::sniff(head, container_name).ok_or_else(|| {
@@ -403,9 +442,11 @@ fn member_bytes(bytes: &[u8], container: &str, name: &str) -> Result<Vec<u8>, Re
     let mut budget = limits.max_total_bytes;
     let mut found = None;
     let mut refused = None;
+    let real = on_disk(container);
     let read = archive::for_each_member(
         bytes,
         format,
+        &opening(container, real.as_deref(), passwords),
         &limits,
         &mut budget,
         |m| {

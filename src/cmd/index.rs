@@ -24,6 +24,7 @@ pub fn run(index_dir: &Path, args: IndexArgs) -> anyhow::Result<Exit> {
     config.memory_mib = args.memory;
     config.follow_symlinks = args.follow_symlinks;
     config.names = args.names;
+    config.passwords = args.passwords;
     config.force = args.force;
     config.commit_every = Duration::from_secs_f64(args.commit_every.max(0.0));
     config.max_file_bytes = args.max_file_size.saturating_mul(1 << 20);

@@ -41,6 +41,8 @@ pub struct ReportSummary {
     pub documents: u64,
     pub by_format: BTreeMap<String, u64>,
     pub by_reason: BTreeMap<String, u64>,
+    /// Files and members of types trawl does not index (`not-indexed-type`), by MIME type.
+    pub by_type: BTreeMap<String, u64>,
 }
 
 pub fn run(g: &Globals, args: ReportArgs) -> anyhow::Result<Exit> {
@@ -93,6 +95,9 @@ pub fn run(g: &Globals, args: ReportArgs) -> anyhow::Result<Exit> {
         writeln!(out, "by format: {}", fmt(&summary.by_format))?;
         if !summary.by_reason.is_empty() {
             writeln!(out, "skipped by reason: {}", fmt(&summary.by_reason))?;
+        }
+        if !summary.by_type.is_empty() {
+            writeln!(out, "not indexed, by type: {}", fmt(&summary.by_type))?;
         }
     }
     out.flush()?;
@@ -148,6 +153,10 @@ pub fn build(dir: &std::path::Path) -> anyhow::Result<(Vec<FileLine>, ReportSumm
             Some(r) => {
                 summary.skipped += 1;
                 *summary.by_reason.entry(r.clone()).or_insert(0) += 1;
+                if r == "not-indexed-type" {
+                    let mime = crate::ingest::filetype::mime_of(l.detail.as_deref().unwrap_or(""));
+                    *summary.by_type.entry(mime.to_owned()).or_insert(0) += 1;
+                }
             }
             None => {
                 summary.indexed += 1;

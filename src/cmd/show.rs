@@ -60,7 +60,8 @@ pub fn run(g: &Globals, args: ShowArgs) -> anyhow::Result<Exit> {
     let mut out = stdout.lock();
     for (i, shown) in docs.iter().enumerate() {
         if args.raw {
-            write_raw(&mut out, &opened, &shown.hit)?;
+            let passwords = crate::ingest::archive::load_passwords_arg(args.passwords.as_deref())?;
+            write_raw(&mut out, &opened, &shown.hit, passwords)?;
         } else if args.json {
             json::write_line(&mut out, "message", shown)?;
         } else {
@@ -259,9 +260,17 @@ fn write_text<W: Write>(out: &mut W, s: &Shown, tz: chrono_tz::Tz) -> std::io::R
 /// checked against the hash recorded at indexing: a warning when they differ (the dump
 /// changed), an error when they cannot be read or the format cannot give them on their own. On a
 /// terminal, control characters are escaped.
-fn write_raw<W: Write>(out: &mut W, opened: &Opened, h: &Hit) -> anyhow::Result<()> {
+fn write_raw<W: Write>(
+    out: &mut W,
+    opened: &Opened,
+    h: &Hit,
+    passwords: Vec<String>,
+) -> anyhow::Result<()> {
     let carrier = carrier_format(opened, h)?;
-    let bytes = match source::check(&source_of(h, &carrier)) {
+    let checked = source::Reader::default()
+        .with_passwords(passwords)
+        .check(&source_of(h, &carrier));
+    let bytes = match checked {
         Ok(Check::Same(bytes)) => bytes,
         Ok(Check::Changed { bytes, sha256 }) => {
             eprintln!(

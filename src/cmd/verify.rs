@@ -64,7 +64,8 @@ pub fn run(g: &Globals, args: VerifyArgs) -> anyhow::Result<Exit> {
     };
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let counts = verify(&opened, &text, g.tz()?, g.file_dates, |p| {
+    let passwords = crate::ingest::archive::load_passwords_arg(args.passwords.as_deref())?;
+    let counts = verify(&opened, &text, g.tz()?, g.file_dates, &passwords, |p| {
         if args.json {
             json::write_line(&mut out, "problem", p)
         } else {
@@ -104,6 +105,7 @@ pub fn verify(
     query: &str,
     tz: chrono_tz::Tz,
     file_dates: bool,
+    passwords: &[String],
     mut problem: impl FnMut(&Problem) -> std::io::Result<()>,
 ) -> anyhow::Result<Counts> {
     let compiled = query::compile(
@@ -128,7 +130,7 @@ pub fn verify(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let mut reader = Reader::with_cache(VERIFY_CACHE_BYTES);
+    let mut reader = Reader::with_cache(VERIFY_CACHE_BYTES).with_passwords(passwords.to_vec());
     let mut counts = Counts::default();
     for h in &hits {
         counts.checked += 1;

@@ -1,6 +1,13 @@
-//! Archives inside a dump (`.zip`, `.tar`, `.tar.gz`/`.tgz`), read in memory without unpacking
-//! to disk. Each member is handed back with a provenance path `archive.zip!/inner/path.eml` so a
-//! hit can be traced to the member.
+//! Archives inside a dump, read in memory without unpacking to disk: zip, tar and tar under
+//! gzip, bzip2 or xz here; 7z ([`sevenz`]), RAR ([`rar`]) and single compressed files
+//! ([`compressed`]) in their own files; split and multi-volume sets in [`volumes`]. Each member is
+//! handed back with a provenance path `archive.zip!/inner/path.eml` so a hit can be traced to the
+//! member. A single compressed file (`notes.txt.gz`) holds one member named after the file
+//! without its suffix (`notes.txt.gz!/notes.txt`).
+//!
+//! Encrypted archives and members are tried with the user's passwords ([`Opening::passwords`],
+//! `trawl index --passwords FILE`) where the format's crate decrypts (zip's ZipCrypto, 7z's AES,
+//! RAR); what stays locked is listed as [`Skip::Encrypted`].
 //!
 //! Hostile archives are expected: a member whose name climbs out of the archive (`../`, absolute
 //! paths) is skipped and reported, never resolved; decompression stops at [`Limits`] (total
@@ -8,6 +15,7 @@
 //! costs bounded time and memory and ends as a skip with its reason.
 
 use std::io::Read;
+use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
 
@@ -41,11 +49,37 @@ impl Default for Limits {
     }
 }
 
+pub mod compressed;
+pub mod rar;
+pub mod sevenz;
+pub mod volumes;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArchiveFormat {
     Zip,
     Tar,
     TarGz,
+    TarBz2,
+    TarXz,
+    SevenZ,
+    Rar,
+    /// One gzip-compressed file (not a tar).
+    Gz,
+    Bz2,
+    Xz,
+}
+
+/// What an archive is opened with besides its bytes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Opening<'a> {
+    /// The archive's own name, without folders: a single compressed file names its member
+    /// after it.
+    pub name: &'a str,
+    /// The archive on disk, when it is a file of the dump: the other volumes of a RAR or split
+    /// 7z set are found beside it.
+    pub real: Option<&'a Path>,
+    /// Passwords to try, in order, on encrypted archives and members.
+    pub passwords: &'a [String],
 }
 
 impl ArchiveFormat {
@@ -59,6 +93,13 @@ impl ArchiveFormat {
             ArchiveFormat::Zip => Format::Zip,
             ArchiveFormat::Tar => Format::Tar,
             ArchiveFormat::TarGz => Format::TarGz,
+            ArchiveFormat::TarBz2 => Format::TarBz2,
+            ArchiveFormat::TarXz => Format::TarXz,
+            ArchiveFormat::SevenZ => Format::SevenZ,
+            ArchiveFormat::Rar => Format::Rar,
+            ArchiveFormat::Gz => Format::Gz,
+            ArchiveFormat::Bz2 => Format::Bz2,
+            ArchiveFormat::Xz => Format::Xz,
         }
     }
 }
@@ -74,9 +115,32 @@ pub(crate) fn sniff_tar(s: &Sniff) -> bool {
     sniff(s.head, s.name) == Some(ArchiveFormat::Tar) && !super::document::looks_textual(s.head)
 }
 
-/// The registry's sniff for a gzip stream named `.tar.gz` or `.tgz`.
-pub(crate) fn sniff_tar_gz(s: &Sniff) -> bool {
-    sniff(s.head, s.name) == Some(ArchiveFormat::TarGz) && !super::document::looks_textual(s.head)
+/// The registry's sniffs for the other archives: each claims its format, and a compression
+/// also the single compressed file ([`read_other`] tells them apart). Text that happens to
+/// start with a magic number stays text.
+fn sniff_among(s: &Sniff, formats: &[ArchiveFormat]) -> bool {
+    sniff(s.head, s.name).is_some_and(|f| formats.contains(&f))
+        && !super::document::looks_textual(s.head)
+}
+
+pub(crate) fn sniff_gzip(s: &Sniff) -> bool {
+    sniff_among(s, &[ArchiveFormat::TarGz, ArchiveFormat::Gz])
+}
+
+pub(crate) fn sniff_bzip2(s: &Sniff) -> bool {
+    sniff_among(s, &[ArchiveFormat::TarBz2, ArchiveFormat::Bz2])
+}
+
+pub(crate) fn sniff_xz(s: &Sniff) -> bool {
+    sniff_among(s, &[ArchiveFormat::TarXz, ArchiveFormat::Xz])
+}
+
+pub(crate) fn sniff_7z(s: &Sniff) -> bool {
+    sniff_among(s, &[ArchiveFormat::SevenZ])
+}
+
+pub(crate) fn sniff_rar(s: &Sniff) -> bool {
+    sniff_among(s, &[ArchiveFormat::Rar])
 }
 
 /// The registry's reader for the zip family: an office package (its entries say which) is read
@@ -103,14 +167,18 @@ pub(crate) fn read_tar(
     read_members(unit, ArchiveFormat::Tar, ctx, emit, skip_member)
 }
 
-/// The registry's reader for a tar.gz, read through the decompressor.
-pub(crate) fn read_tar_gz(
+/// The registry's reader for the other archives: the format is sniffed again.
+pub(crate) fn read_other(
     unit: &Unit<'_>,
     ctx: &Context,
     emit: &mut dyn FnMut(Doc),
     skip_member: &mut dyn FnMut(String, Skip),
 ) -> Result<Format, Skip> {
-    read_members(unit, ArchiveFormat::TarGz, ctx, emit, skip_member)
+    let head = &unit.bytes[..unit.bytes.len().min(super::format::SNIFF_LEN)];
+    match sniff(head, unit.name()) {
+        Some(format) => read_members(unit, format, ctx, emit, skip_member),
+        None => Err(Skip::Archive("not an archive after all".into())),
+    }
 }
 
 /// Ingests each member of the archive `unit` as a unit of its own, one member in memory at a
@@ -132,9 +200,15 @@ fn read_members(
     let skips = std::cell::RefCell::new(Vec::new());
     // Every member met, read or refused: what the archive holds by its own account.
     let met = std::cell::Cell::new(0u64);
+    let opening = Opening {
+        name: unit.name(),
+        real: unit.real,
+        passwords: &ctx.passwords,
+    };
     let read = for_each_member(
         unit.bytes,
         format,
+        &opening,
         &ctx.limits,
         &mut budget,
         |m| {
@@ -172,8 +246,30 @@ fn read_members(
     read.map(|()| format.format())
 }
 
-/// Recognizes an archive by its magic bytes (a gzip stream counts as `.tar.gz` when its name
-/// says so or it holds a tar).
+/// Reads a passwords file: one password a line, tried in order; a line's end (`\n` or `\r\n`)
+/// is not part of it, and empty lines are passed over.
+pub fn load_passwords(path: &Path) -> std::io::Result<Vec<String>> {
+    let bytes = std::fs::read(path)?;
+    Ok(String::from_utf8_lossy(&bytes)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect())
+}
+
+/// The passwords of an optional `--passwords FILE`, for the commands that read sources back.
+pub fn load_passwords_arg(path: Option<&Path>) -> anyhow::Result<Vec<String>> {
+    match path {
+        None => Ok(Vec::new()),
+        Some(p) => load_passwords(p)
+            .map_err(|e| anyhow::anyhow!("reading --passwords {}: {e}", p.display())),
+    }
+}
+
+/// Recognizes an archive by its magic bytes. A gzip, bzip2 or xz stream is a tar under that
+/// compression when its name says so (`.tar.gz`, `.tgz`, `.tbz2`, `.txz`, ...) or its first
+/// decompressed block is a tar header, else one compressed file. A RAR volume other than a set's
+/// first is no archive of its own ([`volumes::later_part`]).
 pub fn sniff(head: &[u8], name: &str) -> Option<ArchiveFormat> {
     let lower = name.to_ascii_lowercase();
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
@@ -182,10 +278,24 @@ pub fn sniff(head: &[u8], name: &str) -> Option<ArchiveFormat> {
     if head.len() > 262 && &head[257..262] == b"ustar" {
         return Some(ArchiveFormat::Tar);
     }
-    if head.starts_with(&[0x1f, 0x8b]) && (lower.ends_with(".tar.gz") || lower.ends_with(".tgz")) {
-        return Some(ArchiveFormat::TarGz);
+    if head.starts_with(sevenz::MAGIC) {
+        return Some(ArchiveFormat::SevenZ);
     }
-    None
+    if head.starts_with(rar::MAGIC) {
+        return volumes::later_part(name)
+            .is_none()
+            .then_some(ArchiveFormat::Rar);
+    }
+    let stream = compressed::Stream::sniff(head)?;
+    let tar_named = stream
+        .tar_suffixes()
+        .iter()
+        .any(|suffix| lower.ends_with(suffix));
+    Some(if tar_named || compressed::holds_tar(stream, head) {
+        stream.tar()
+    } else {
+        stream.single()
+    })
 }
 
 /// One member, read into memory.
@@ -203,13 +313,14 @@ pub struct Member {
 pub fn for_each_member(
     bytes: &[u8],
     format: ArchiveFormat,
+    opening: &Opening<'_>,
     limits: &Limits,
     budget: &mut u64,
     mut f: impl FnMut(Member),
     mut skip: impl FnMut(String, Skip),
 ) -> Result<(), Skip> {
     match format {
-        ArchiveFormat::Zip => zip_members(bytes, limits, budget, &mut f, &mut skip),
+        ArchiveFormat::Zip => zip_members(bytes, opening, limits, budget, &mut f, &mut skip),
         ArchiveFormat::Tar => tar_members(bytes, limits, budget, &mut f, &mut skip),
         // The tar stream is read through the decompressor, one member in memory at a time;
         // the members are counted against the budget as they are read.
@@ -220,7 +331,34 @@ pub fn for_each_member(
             &mut f,
             &mut skip,
         ),
+        ArchiveFormat::TarBz2 => tar_members(
+            bzip2::read::MultiBzDecoder::new(bytes),
+            limits,
+            budget,
+            &mut f,
+            &mut skip,
+        ),
+        ArchiveFormat::TarXz => tar_members(
+            lzma_rust2::XzReader::new(bytes, true),
+            limits,
+            budget,
+            &mut f,
+            &mut skip,
+        ),
+        ArchiveFormat::SevenZ => sevenz::members(bytes, opening, limits, budget, &mut f, &mut skip),
+        ArchiveFormat::Rar => rar::members(bytes, opening, limits, budget, &mut f, &mut skip),
+        ArchiveFormat::Gz | ArchiveFormat::Bz2 | ArchiveFormat::Xz => {
+            compressed::member(bytes, format, opening, limits, budget, &mut f, &mut skip)
+        }
     }
+}
+
+/// The skip of something encrypted that none of the user's passwords (if any) opened.
+fn encrypted_skip(what: &str, passwords: &[String]) -> Skip {
+    Skip::Encrypted(match passwords.len() {
+        0 => format!("{what} is password-protected; give passwords with --passwords FILE"),
+        n => format!("{what} is password-protected; none of the {n} passwords given opened it"),
+    })
 }
 
 /// A member path that stays inside the archive: relative, no `..`, no drive or root. A `:`
@@ -277,6 +415,7 @@ fn read_member(
 
 fn zip_members(
     bytes: &[u8],
+    opening: &Opening<'_>,
     limits: &Limits,
     budget: &mut u64,
     f: &mut impl FnMut(Member),
@@ -291,8 +430,38 @@ fn zip_members(
             limits.max_members
         )));
     }
+    if let Some(first) = opening.real.and_then(volumes::split_zip_parts) {
+        return Err(volumes::split_zip_skip(&first));
+    }
     for i in 0..zip.len() {
-        let mut entry = match zip.by_index(i) {
+        let encrypted = zip.by_index_raw(i).is_ok_and(|e| e.encrypted());
+        let password = if encrypted {
+            // ZipCrypto's check byte lets a wrong password through once in 256 tries; such a
+            // member then fails its CRC and is listed as unreadable, not as text.
+            let found = opening
+                .passwords
+                .iter()
+                .find(|p| zip.by_index_decrypt(i, p.as_bytes()).is_ok());
+            match found {
+                Some(p) => Some(p),
+                None => {
+                    let name = zip
+                        .by_index_raw(i)
+                        .ok()
+                        .and_then(|e| e.name().ok().map(|n| n.into_owned()))
+                        .unwrap_or_else(|| format!("#{i}"));
+                    skip(name, encrypted_skip("zip member", opening.passwords));
+                    continue;
+                }
+            }
+        } else {
+            None
+        };
+        let opened = match password {
+            Some(p) => zip.by_index_decrypt(i, p.as_bytes()),
+            None => zip.by_index(i),
+        };
+        let mut entry = match opened {
             Ok(e) => e,
             Err(e) => {
                 skip(
@@ -437,6 +606,7 @@ mod tests {
         let r = for_each_member(
             bytes,
             format,
+            &Opening::default(),
             &limits,
             &mut budget,
             |m| ok.push(m.name),

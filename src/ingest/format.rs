@@ -65,6 +65,15 @@ pub enum Format {
     Odt,
     Tar,
     TarGz,
+    TarBz2,
+    TarXz,
+    SevenZ,
+    /// RAR 4 and 5, one file or a multi-volume set read from its first part.
+    Rar,
+    /// One gzip-compressed file: its member is the file without the suffix.
+    Gz,
+    Bz2,
+    Xz,
     /// A WhatsApp chat export (`WhatsApp Chat with NAME.txt`).
     WhatsApp,
     Html,
@@ -74,7 +83,7 @@ pub enum Format {
 
 impl Format {
     /// Every variant, in declaration order.
-    pub const ALL: [Format; 19] = [
+    pub const ALL: [Format; 26] = [
         Format::TwitterDm,
         Format::ExportMetadata,
         Format::Slack,
@@ -90,6 +99,13 @@ impl Format {
         Format::Odt,
         Format::Tar,
         Format::TarGz,
+        Format::TarBz2,
+        Format::TarXz,
+        Format::SevenZ,
+        Format::Rar,
+        Format::Gz,
+        Format::Bz2,
+        Format::Xz,
         Format::WhatsApp,
         Format::Html,
         Format::Csv,
@@ -113,6 +129,13 @@ impl Format {
             Format::Odt => "odt",
             Format::Tar => "tar",
             Format::TarGz => "tar.gz",
+            Format::TarBz2 => "tar.bz2",
+            Format::TarXz => "tar.xz",
+            Format::SevenZ => "7z",
+            Format::Rar => "rar",
+            Format::Gz => "gz",
+            Format::Bz2 => "bz2",
+            Format::Xz => "xz",
             Format::WhatsApp => "whatsapp",
             Format::Html => "html",
             Format::Csv => "csv",
@@ -199,8 +222,19 @@ impl Entry {
 /// whose documents carry the provenance path `FILE!/member`: what a re-run must delete besides
 /// the file's own path when the file changes or goes.
 pub fn holds_members(name: &str) -> bool {
-    [Format::Zip, Format::Tar, Format::TarGz]
-        .iter()
+    [
+        Format::Zip,
+        Format::Tar,
+        Format::TarGz,
+        Format::TarBz2,
+        Format::TarXz,
+        Format::SevenZ,
+        Format::Rar,
+        Format::Gz,
+        Format::Bz2,
+        Format::Xz,
+    ]
+    .iter()
         .any(|f| f.as_str() == name)
 }
 
@@ -224,7 +258,11 @@ pub(crate) static TABLE: &[Entry] = &[
     Entry::new(Format::Msg, msg::sniff, msg::read).binary(),
     Entry::new(Format::Zip, archive::sniff_zip, archive::read_zip).binary(),
     Entry::new(Format::Tar, archive::sniff_tar, archive::read_tar).binary(),
-    Entry::new(Format::TarGz, archive::sniff_tar_gz, archive::read_tar_gz).binary(),
+    Entry::new(Format::TarGz, archive::sniff_gzip, archive::read_other).binary(),
+    Entry::new(Format::TarBz2, archive::sniff_bzip2, archive::read_other).binary(),
+    Entry::new(Format::TarXz, archive::sniff_xz, archive::read_other).binary(),
+    Entry::new(Format::SevenZ, archive::sniff_7z, archive::read_other).binary(),
+    Entry::new(Format::Rar, archive::sniff_rar, archive::read_other).binary(),
     Entry::new(Format::Pdf, document::sniff_pdf, document::read_pdf).binary(),
     Entry::new(
         Format::WhatsApp,
@@ -237,7 +275,13 @@ pub(crate) static TABLE: &[Entry] = &[
 ];
 
 /// Formats no entry claims, produced by the reader of a family entry: (format, the entry's).
-pub const REFINED: &[(Format, Format)] = &[(Format::Docx, Format::Zip), (Format::Odt, Format::Zip)];
+pub const REFINED: &[(Format, Format)] = &[
+    (Format::Docx, Format::Zip),
+    (Format::Odt, Format::Zip),
+    (Format::Gz, Format::TarGz),
+    (Format::Bz2, Format::TarBz2),
+    (Format::Xz, Format::TarXz),
+];
 
 /// The entry that reads what `s` sees, if any.
 pub(crate) fn first(s: &Sniff) -> Option<&'static Entry> {
@@ -264,8 +308,10 @@ pub(crate) fn claims_binary(s: &Sniff) -> bool {
 pub(crate) fn unclaimed(s: &Sniff) -> Skip {
     if s.head.iter().all(u8::is_ascii_whitespace) {
         Skip::Empty
+    } else if let Some(part) = archive::volumes::part_skip(s.name, s.real) {
+        part
     } else if looks_binary(s.head) {
-        Skip::Binary
+        super::filetype::name(s.head, s.size)
     } else {
         Skip::NotMail
     }
@@ -340,6 +386,13 @@ mod tests {
                 "odt",
                 "tar",
                 "tar.gz",
+                "tar.bz2",
+                "tar.xz",
+                "7z",
+                "rar",
+                "gz",
+                "bz2",
+                "xz",
                 "whatsapp",
                 "html",
                 "csv",
@@ -355,7 +408,13 @@ mod tests {
     fn every_format_has_one_row_or_is_refined() {
         assert_eq!(
             REFINED,
-            &[(Format::Docx, Format::Zip), (Format::Odt, Format::Zip)]
+            &[
+                (Format::Docx, Format::Zip),
+                (Format::Odt, Format::Zip),
+                (Format::Gz, Format::TarGz),
+                (Format::Bz2, Format::TarBz2),
+                (Format::Xz, Format::TarXz),
+            ]
         );
         for f in Format::ALL {
             let rows = TABLE.iter().filter(|e| e.format == f).count();

@@ -14,6 +14,7 @@ pub mod detect;
 pub mod document;
 pub mod eml;
 pub mod emlx;
+pub mod filetype;
 pub mod format;
 pub mod maildir;
 pub mod mbox;
@@ -65,6 +66,13 @@ pub enum Skip {
     DegradedExport(String),
     /// A file of an export that holds no messages (a Twitter/X archive's tweets or likes).
     NotMessages(String),
+    /// An archive or member that is password-protected and that no password given opened.
+    Encrypted(String),
+    /// A part of a split or multi-volume archive other than the first, which reads it.
+    ArchivePart(String),
+    /// Content of a type trawl does not index (an image, a font, audio, video, a program),
+    /// named from its magic number: the MIME type, then what it is and its size.
+    NotIndexedType(String),
 }
 
 impl Skip {
@@ -86,6 +94,9 @@ impl Skip {
             Skip::TooLarge(_) => "too-large",
             Skip::DegradedExport(_) => "export-degraded",
             Skip::NotMessages(_) => "not-messages",
+            Skip::Encrypted(_) => "encrypted",
+            Skip::ArchivePart(_) => "archive-part",
+            Skip::NotIndexedType(_) => "not-indexed-type",
         }
     }
 }
@@ -111,6 +122,9 @@ impl fmt::Display for Skip {
             Skip::TooLarge(e) => write!(f, "too large: {e}"),
             Skip::DegradedExport(e) => write!(f, "export degraded: {e}"),
             Skip::NotMessages(e) => f.write_str(e),
+            Skip::Encrypted(e) => write!(f, "encrypted: {e}"),
+            Skip::ArchivePart(e) => f.write_str(e),
+            Skip::NotIndexedType(e) => f.write_str(e),
         }
     }
 }
@@ -137,6 +151,8 @@ pub struct Context {
     /// Largest file read whole into memory; a larger one is read as a stream when its format
     /// streams (mbox), and listed as `too-large` otherwise.
     pub max_file_bytes: u64,
+    /// Passwords to try on encrypted archives and members (`trawl index --passwords FILE`).
+    pub passwords: Vec<String>,
     slack: Mutex<HashMap<PathBuf, Arc<chat::slack::Workspace>>>,
     twitter: Mutex<HashMap<PathBuf, Arc<HashMap<String, String>>>>,
 }
@@ -148,6 +164,7 @@ impl Context {
             names: HashMap::new(),
             limits: archive::Limits::default(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            passwords: Vec::new(),
             slack: Mutex::new(HashMap::new()),
             twitter: Mutex::new(HashMap::new()),
         }
@@ -201,8 +218,10 @@ pub enum FileOutcome {
 
 /// The version of what the parsers make of the same bytes. Raised when a release changes the
 /// documents some input gives (new fields, new provenance, a parser fix); a run of a dump last
-/// indexed by another version re-reads every file, as its documents would differ.
-pub const PARSER_VERSION: u32 = 2;
+/// indexed by another version re-reads every file, as its documents would differ. 2: MSG, emlx,
+/// encrypted and signed mail. 3: 7z, RAR, tar.bz2, tar.xz and compressed files are read, and
+/// binary content is named by its type.
+pub const PARSER_VERSION: u32 = 3;
 
 /// Files larger than this are not read whole unless the user raises the limit
 /// (`trawl index --max-file-size`).
@@ -256,7 +275,7 @@ pub fn ingest_path(
     // binary content that no reader takes, are listed without being loaded (a 3 GB disk image
     // once took 3 GB of memory to be called binary).
     if format::looks_binary(&head) && !format::claims_binary(&sniff) {
-        return Err(Skip::Binary);
+        return Err(format::unclaimed(&sniff));
     }
     if size > ctx.max_file_bytes {
         return Err(Skip::TooLarge(format!(

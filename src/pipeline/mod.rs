@@ -61,6 +61,8 @@ pub struct IndexConfig {
     pub progress: bool,
     /// User-supplied chat account names (`--names`).
     pub names: Option<PathBuf>,
+    /// Passwords for encrypted archives (`--passwords`).
+    pub passwords: Option<PathBuf>,
     /// How often work in progress is committed; zero commits only at the end.
     pub commit_every: Duration,
     /// Largest file read whole (see [`ingest::Context::max_file_bytes`]).
@@ -87,6 +89,7 @@ impl IndexConfig {
             follow_symlinks: false,
             progress: false,
             names: None,
+            passwords: None,
             commit_every: Duration::from_secs_f64(DEFAULT_COMMIT_SECS),
             max_file_bytes: ingest::DEFAULT_MAX_FILE_BYTES,
             force: false,
@@ -185,6 +188,10 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     if let Some(names) = &config.names {
         ctx.names = ingest::chat::twitter::load_names_file(names)
             .map_err(|e| anyhow::anyhow!("reading --names {}: {e}", names.display()))?;
+    }
+    if let Some(p) = &config.passwords {
+        ctx.passwords = ingest::archive::load_passwords(p)
+            .map_err(|e| anyhow::anyhow!("reading --passwords {}: {e}", p.display()))?;
     }
     let ctx = &ctx;
     let (index, fields, mut meta) = writer::open_or_create(&index_dir)?;

@@ -519,7 +519,7 @@ fn issue_12_a_3_gb_file_is_labelled_without_being_loaded() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
-        stderr.contains("binary 1") && stderr.contains("too-large 1"),
+        stderr.contains("not-indexed-type 1") && stderr.contains("too-large 1"),
         "{stderr}"
     );
     assert_eq!(ix.search("*", &[]).1.total_hits, 1);

@@ -253,8 +253,14 @@ fn report_lists_every_file_with_its_outcome() {
         .unwrap();
     assert_eq!(
         (junk["outcome"].as_str(), junk["reason"].as_str()),
-        (Some("skipped"), Some("binary"))
+        (Some("skipped"), Some("not-indexed-type"))
     );
+    // Its head is a PNG's: named by its magic number (issue #14), with its size.
+    assert_eq!(
+        junk["detail"],
+        "image/png (image .png), 512 bytes: a type trawl does not index"
+    );
+    assert_eq!(summary["by_type"]["image/png"], 1);
     let text = String::from_utf8(named().run(&["report", "--skipped"]).stdout).unwrap();
     assert_eq!(
         text.lines().filter(|l| l.starts_with("skipped  ")).count(),

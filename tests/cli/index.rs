@@ -56,7 +56,7 @@ fn skipped_files_are_reported_with_reasons() {
             "maildir-tmp",
         ),
         ("malformed/empty.eml", "empty"),
-        ("malformed/junk.bin", "binary"),
+        ("malformed/junk.bin", "not-indexed-type"),
     ]
     .iter()
     .map(|(a, b)| (a.to_string(), b.to_string()))
@@ -80,7 +80,7 @@ fn summary_goes_to_stderr_and_counts_everything() {
         "{err}"
     );
     assert!(
-        err.contains("skipped 3 files (binary 1, empty 1, maildir-tmp 1)"),
+        err.contains("skipped 3 files (empty 1, maildir-tmp 1, not-indexed-type 1)"),
         "{err}"
     );
 }

@@ -1,6 +1,7 @@
 //! Integration tests: the `trawl` binary run over `sample_corpus/` (and, when present, the real
 //! corpora in `../shared/corpora`). Expected answers come from `docs/sample_corpus.md`.
 
+mod archives;
 mod bench;
 mod crash_safety;
 mod facets;

@@ -28,7 +28,7 @@ fn stats_json_counts_the_sample_corpus() {
         serde_json::json!(["twitter:800000002", 10])
     );
     assert_eq!(s["skipped_files"], 3);
-    assert_eq!(s["skipped_by_reason"]["binary"], 1);
+    assert_eq!(s["skipped_by_reason"]["not-indexed-type"], 1);
 }
 
 #[test]
