@@ -7,28 +7,30 @@
 //! never by reading the whole file. The first entry whose sniff matches reads the unit, and
 //! the order of the table is the priority: chat exports first (they are JSON or text that
 //! would pass for documents), then mail (mbox before a single message), then content magic
-//! (zip, tar, gzip, then PDF, whose `%PDF-` may sit anywhere in the first KiB and so also in
+//! (zip, tar, gzip, legacy office compound files, then PDF, whose `%PDF-` may sit anywhere in the first KiB and so also in
 //! the header of an archive whose first member is a PDF), WhatsApp text before plain text,
 //! and plain text last. Nothing matching means [`Skip::Empty`], [`Skip::Binary`] or [`Skip::NotMail`] (`unclaimed`).
 //!
 //! When the head alone cannot tell, one entry claims the family and its reader refines it
-//! from the bytes, returning the precise format: a zip may be a DOCX, an ODT or a plain
-//! archive, and telling them apart needs the central directory at the end of the file, so the
-//! [`Format::Zip`] entry claims every zip and its reader answers [`Format::Docx`],
-//! [`Format::Odt`] or [`Format::Zip`] ([`REFINED`] lists the formats only readers produce).
+//! from the bytes, returning the precise format: a zip may be an office package (DOCX, XLSX,
+//! PPTX, ODT, ODS, ODP) or a plain archive, and telling them apart needs the central directory
+//! at the end of the file, so the [`Format::Zip`] entry claims every zip and its reader answers
+//! the package's format or [`Format::Zip`]; an OLE compound file may be a Word, Excel or
+//! PowerPoint 97-2003 file, told apart by its streams, so the [`Format::Doc`] entry claims the
+//! legacy office family and its reader answers [`Format::Doc`], [`Format::Xls`] or
+//! [`Format::Ppt`] ([`REFINED`] lists the formats only readers produce). An office package is
+//! never unpacked as an archive.
 //!
 //! Two questions are asked of the table before a file is read whole (in
 //! [`super::ingest_path`]): does an entry that streams claim it (`streaming`: an mbox is read
 //! a message at a time, however large), and, for a binary head, does any entry that takes
 //! binary content claim it (`claims_binary`): if not, the file is refused from its head.
 //!
-//! Adding a format is one new file plus one line in the table (and its variant in [`Format`]).
-//! For RTF: a `src/ingest/rtf.rs` holding
-//! `pub(crate) fn sniff(s: &Sniff) -> bool { s.head.starts_with(b"{\\rtf") }` and
-//! `pub(crate) fn read(unit, ctx, emit, skip) -> Result<Format, Skip>` (the `Read` signature),
-//! a `Format::Rtf` variant named `"rtf"`, and the row
-//! `Entry::new(Format::Rtf, rtf::sniff, rtf::read).binary(),`
-//! placed before the plain-text entries that would otherwise take it.
+//! Adding a format is one new file plus one line in the table (and its variant in [`Format`]):
+//! RTF, for one, is `document/rtf.rs` with a `sniff` (`{\rtf` at the start) and a reader of the
+//! `Read` signature, the `Format::Rtf` variant named `"rtf"`, and the row
+//! `Entry::new(Format::Rtf, document::sniff_rtf, document::read_rtf).binary(),` placed before
+//! the plain-text entries that would otherwise take it.
 
 use std::path::Path;
 
@@ -57,6 +59,15 @@ pub enum Format {
     Zip,
     Docx,
     Odt,
+    Xlsx,
+    Pptx,
+    Ods,
+    Odp,
+    /// Word 97-2003; also the entry that claims every legacy office compound file.
+    Doc,
+    Xls,
+    Ppt,
+    Rtf,
     Tar,
     TarGz,
     /// A WhatsApp chat export (`WhatsApp Chat with NAME.txt`).
@@ -68,7 +79,7 @@ pub enum Format {
 
 impl Format {
     /// Every variant, in declaration order.
-    pub const ALL: [Format; 17] = [
+    pub const ALL: [Format; 25] = [
         Format::TwitterDm,
         Format::ExportMetadata,
         Format::Slack,
@@ -80,6 +91,14 @@ impl Format {
         Format::Zip,
         Format::Docx,
         Format::Odt,
+        Format::Xlsx,
+        Format::Pptx,
+        Format::Ods,
+        Format::Odp,
+        Format::Doc,
+        Format::Xls,
+        Format::Ppt,
+        Format::Rtf,
         Format::Tar,
         Format::TarGz,
         Format::WhatsApp,
@@ -101,6 +120,14 @@ impl Format {
             Format::Zip => "zip",
             Format::Docx => "docx",
             Format::Odt => "odt",
+            Format::Xlsx => "xlsx",
+            Format::Pptx => "pptx",
+            Format::Ods => "ods",
+            Format::Odp => "odp",
+            Format::Doc => "doc",
+            Format::Xls => "xls",
+            Format::Ppt => "ppt",
+            Format::Rtf => "rtf",
             Format::Tar => "tar",
             Format::TarGz => "tar.gz",
             Format::WhatsApp => "whatsapp",
@@ -213,7 +240,9 @@ pub(crate) static TABLE: &[Entry] = &[
     Entry::new(Format::Zip, archive::sniff_zip, archive::read_zip).binary(),
     Entry::new(Format::Tar, archive::sniff_tar, archive::read_tar).binary(),
     Entry::new(Format::TarGz, archive::sniff_tar_gz, archive::read_tar_gz).binary(),
+    Entry::new(Format::Doc, document::sniff_ole, document::read_ole).binary(),
     Entry::new(Format::Pdf, document::sniff_pdf, document::read_pdf).binary(),
+    Entry::new(Format::Rtf, document::sniff_rtf, document::read_rtf).binary(),
     Entry::new(
         Format::WhatsApp,
         chat::whatsapp::sniff,
@@ -225,7 +254,16 @@ pub(crate) static TABLE: &[Entry] = &[
 ];
 
 /// Formats no entry claims, produced by the reader of a family entry: (format, the entry's).
-pub const REFINED: &[(Format, Format)] = &[(Format::Docx, Format::Zip), (Format::Odt, Format::Zip)];
+pub const REFINED: &[(Format, Format)] = &[
+    (Format::Docx, Format::Zip),
+    (Format::Odt, Format::Zip),
+    (Format::Xlsx, Format::Zip),
+    (Format::Pptx, Format::Zip),
+    (Format::Ods, Format::Zip),
+    (Format::Odp, Format::Zip),
+    (Format::Xls, Format::Doc),
+    (Format::Ppt, Format::Doc),
+];
 
 /// The entry that reads what `s` sees, if any.
 pub(crate) fn first(s: &Sniff) -> Option<&'static Entry> {
@@ -324,6 +362,14 @@ mod tests {
                 "zip",
                 "docx",
                 "odt",
+                "xlsx",
+                "pptx",
+                "ods",
+                "odp",
+                "doc",
+                "xls",
+                "ppt",
+                "rtf",
                 "tar",
                 "tar.gz",
                 "whatsapp",
@@ -339,10 +385,7 @@ mod tests {
     /// ODT, from the zip entry), which have none.
     #[test]
     fn every_format_has_one_row_or_is_refined() {
-        assert_eq!(
-            REFINED,
-            &[(Format::Docx, Format::Zip), (Format::Odt, Format::Zip)]
-        );
+        assert_eq!(REFINED.len(), 8);
         for f in Format::ALL {
             let rows = TABLE.iter().filter(|e| e.format == f).count();
             match REFINED.iter().find(|(r, _)| *r == f) {

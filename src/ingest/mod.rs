@@ -62,6 +62,9 @@ pub enum Skip {
     DegradedExport(String),
     /// A file of an export that holds no messages (a Twitter/X archive's tweets or likes).
     NotMessages(String),
+    /// Content locked by a password (an encrypted office document): what kind, and how that
+    /// was told.
+    Encrypted(String),
 }
 
 impl Skip {
@@ -83,6 +86,7 @@ impl Skip {
             Skip::TooLarge(_) => "too-large",
             Skip::DegradedExport(_) => "export-degraded",
             Skip::NotMessages(_) => "not-messages",
+            Skip::Encrypted(_) => "encrypted",
         }
     }
 }
@@ -108,6 +112,7 @@ impl fmt::Display for Skip {
             Skip::TooLarge(e) => write!(f, "too large: {e}"),
             Skip::DegradedExport(e) => write!(f, "export degraded: {e}"),
             Skip::NotMessages(e) => f.write_str(e),
+            Skip::Encrypted(e) => write!(f, "encrypted, needs a password: {e}"),
         }
     }
 }
