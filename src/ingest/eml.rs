@@ -248,6 +248,7 @@ fn children(
                 d.body = x.text;
                 d.flags.extend(x.flags);
             }
+            Err(super::document::ExtractError::Encrypted(_)) => d.flags.push("encrypted"),
             Err(_) => d.flags.push("unextractable"),
         }
         out.push(d);

@@ -208,9 +208,13 @@ impl Extracted {
 /// then from the name (`.csv`, `.tsv` → Csv; `.htm(l)` → Html; anything else with text-like
 /// content → Text). `bytes` is the whole file (zip detection needs the central directory).
 ///
+/// An OLE compound file is a DOC, XLS or PPT by its streams; one holding an encrypted package
+/// is given the format its name says, so that [`extract`] says it is encrypted. `{\rtf` is RTF.
+///
 /// Returns None for binary content it does not know (images, executables, generic zips that are
-/// not DOCX/ODT: archives are handled elsewhere). A zip too damaged to list but named `.docx` or
-/// `.odt` is given that format, so that [`extract`] can say why it cannot be read.
+/// not office packages: archives are handled elsewhere; compound files that are not office
+/// files). A zip too damaged to list but named as an office package is given that format, so
+/// that [`extract`] can say why it cannot be read.
 pub fn sniff(bytes: &[u8], file_name: &str) -> Option<DocFormat> {
     let ext = Path::new(file_name)
         .extension()
@@ -219,6 +223,25 @@ pub fn sniff(bytes: &[u8], file_name: &str) -> Option<DocFormat> {
         .unwrap_or_default();
     if pdf_at_start(bytes) {
         return Some(DocFormat::Pdf);
+    }
+    if bytes.starts_with(ole::MAGIC) {
+        return match ole::kind(bytes) {
+            Ok(format) => Some(format),
+            // Locked: the format its name gives, so that extracting it says it is encrypted.
+            Err(ExtractError::Encrypted(_)) => Some(match ext.as_str() {
+                "docx" | "docm" | "dotx" => DocFormat::Docx,
+                "xlsx" | "xlsm" | "xltx" => DocFormat::Xlsx,
+                "pptx" | "pptm" | "ppsx" => DocFormat::Pptx,
+                "xls" | "xlt" => DocFormat::Xls,
+                "ppt" | "pps" | "pot" => DocFormat::Ppt,
+                _ => DocFormat::Doc,
+            }),
+            // Not an office file (an Outlook message, say).
+            Err(_) => None,
+        };
+    }
+    if rtf::sniff(bytes) {
+        return Some(DocFormat::Rtf);
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         return match ZipArchive::new(Cursor::new(bytes)) {
@@ -453,6 +476,21 @@ pub fn extract(bytes: &[u8], format: DocFormat) -> Result<Extracted, ExtractErro
 /// [`extract`] in this process whatever the sandbox setting: what the extraction child runs.
 pub fn extract_in_process(bytes: &[u8], format: DocFormat) -> Result<Extracted, ExtractError> {
     let unextractable = ExtractError::Unextractable;
+    // A password-protected OOXML package is a compound file, whatever its name says.
+    let office = matches!(
+        format,
+        DocFormat::Docx
+            | DocFormat::Xlsx
+            | DocFormat::Pptx
+            | DocFormat::Doc
+            | DocFormat::Xls
+            | DocFormat::Ppt
+    );
+    if office && bytes.starts_with(ole::MAGIC) {
+        if let Err(e @ ExtractError::Encrypted(_)) = ole::kind(bytes) {
+            return Err(e);
+        }
+    }
     let mut out = match format {
         DocFormat::Text => Ok(text::extract(bytes)),
         DocFormat::Html => Ok(html::extract(bytes)),
@@ -652,6 +690,20 @@ mod tests {
             serde_json::from_str::<Result<Extracted, ExtractError>>(&json).unwrap(),
             answer
         );
+    }
+
+    /// What attachments go through: sniffed from all their bytes, then extracted.
+    #[test]
+    fn compound_files_and_rtf_are_sniffed_from_their_bytes() {
+        use super::ole::tests::compound;
+        let locked = compound(&[("EncryptionInfo", b"x"), ("EncryptedPackage", b"y")]);
+        assert_eq!(sniff(&locked, "budget.xlsx"), Some(DocFormat::Xlsx));
+        let err = extract(&locked, DocFormat::Xlsx).unwrap_err();
+        assert!(matches!(err, ExtractError::Encrypted(_)), "{err}");
+        let msg = compound(&[("__substg1.0_0037001F", b"s\0")]);
+        assert_eq!(sniff(&msg, "mail.msg"), None);
+        assert_eq!(sniff(b"{\\rtf1 hi}", "x.txt"), Some(DocFormat::Rtf));
+        assert_eq!(extract(b"{\\rtf1 hi}", DocFormat::Rtf).unwrap().text, "hi");
     }
 
     #[test]
