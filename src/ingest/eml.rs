@@ -261,6 +261,7 @@ pub(crate) fn attachment_doc(
             d.body = x.text;
             d.flags.extend(x.flags);
         }
+        Err(super::document::ExtractError::Encrypted(_)) => d.flags.push("encrypted"),
         Err(_) => d.flags.push("unextractable"),
     }
     Some(d)

@@ -7,28 +7,30 @@
 //! never by reading the whole file. The first entry whose sniff matches reads the unit, and
 //! the order of the table is the priority: chat exports first (they are JSON or text that
 //! would pass for documents), then mail (mbox before a single message), then content magic
-//! (zip, tar, gzip, then PDF, whose `%PDF-` may sit anywhere in the first KiB and so also in
+//! (zip, tar, gzip, legacy office compound files, then PDF, whose `%PDF-` may sit anywhere in the first KiB and so also in
 //! the header of an archive whose first member is a PDF), WhatsApp text before plain text,
 //! and plain text last. Nothing matching means [`Skip::Empty`], [`Skip::Binary`] or [`Skip::NotMail`] (`unclaimed`).
 //!
 //! When the head alone cannot tell, one entry claims the family and its reader refines it
-//! from the bytes, returning the precise format: a zip may be a DOCX, an ODT or a plain
-//! archive, and telling them apart needs the central directory at the end of the file, so the
-//! [`Format::Zip`] entry claims every zip and its reader answers [`Format::Docx`],
-//! [`Format::Odt`] or [`Format::Zip`] ([`REFINED`] lists the formats only readers produce).
+//! from the bytes, returning the precise format: a zip may be an office package (DOCX, XLSX,
+//! PPTX, ODT, ODS, ODP) or a plain archive, and telling them apart needs the central directory
+//! at the end of the file, so the [`Format::Zip`] entry claims every zip and its reader answers
+//! the package's format or [`Format::Zip`]; an OLE compound file may be a Word, Excel or
+//! PowerPoint 97-2003 file, told apart by its streams, so the [`Format::Doc`] entry claims the
+//! legacy office family and its reader answers [`Format::Doc`], [`Format::Xls`] or
+//! [`Format::Ppt`] ([`REFINED`] lists the formats only readers produce). An office package is
+//! never unpacked as an archive.
 //!
 //! Two questions are asked of the table before a file is read whole (in
 //! [`super::ingest_path`]): does an entry that streams claim it (`streaming`: an mbox is read
 //! a message at a time, however large), and, for a binary head, does any entry that takes
 //! binary content claim it (`claims_binary`): if not, the file is refused from its head.
 //!
-//! Adding a format is one new file plus one line in the table (and its variant in [`Format`]).
-//! For RTF: a `src/ingest/rtf.rs` holding
-//! `pub(crate) fn sniff(s: &Sniff) -> bool { s.head.starts_with(b"{\\rtf") }` and
-//! `pub(crate) fn read(unit, ctx, emit, skip) -> Result<Format, Skip>` (the `Read` signature),
-//! a `Format::Rtf` variant named `"rtf"`, and the row
-//! `Entry::new(Format::Rtf, rtf::sniff, rtf::read).binary(),`
-//! placed before the plain-text entries that would otherwise take it.
+//! Adding a format is one new file plus one line in the table (and its variant in [`Format`]):
+//! RTF, for one, is `document/rtf.rs` with a `sniff` (`{\rtf` at the start) and a reader of the
+//! `Read` signature, the `Format::Rtf` variant named `"rtf"`, and the row
+//! `Entry::new(Format::Rtf, document::sniff_rtf, document::read_rtf).binary(),` placed before
+//! the plain-text entries that would otherwise take it.
 
 use std::path::Path;
 
@@ -63,6 +65,15 @@ pub enum Format {
     Zip,
     Docx,
     Odt,
+    Xlsx,
+    Pptx,
+    Ods,
+    Odp,
+    /// Word 97-2003; also the entry that claims every legacy office compound file.
+    Doc,
+    Xls,
+    Ppt,
+    Rtf,
     Tar,
     TarGz,
     TarBz2,
@@ -83,7 +94,7 @@ pub enum Format {
 
 impl Format {
     /// Every variant, in declaration order.
-    pub const ALL: [Format; 26] = [
+    pub const ALL: [Format; 34] = [
         Format::TwitterDm,
         Format::ExportMetadata,
         Format::Slack,
@@ -97,6 +108,14 @@ impl Format {
         Format::Zip,
         Format::Docx,
         Format::Odt,
+        Format::Xlsx,
+        Format::Pptx,
+        Format::Ods,
+        Format::Odp,
+        Format::Doc,
+        Format::Xls,
+        Format::Ppt,
+        Format::Rtf,
         Format::Tar,
         Format::TarGz,
         Format::TarBz2,
@@ -127,6 +146,14 @@ impl Format {
             Format::Zip => "zip",
             Format::Docx => "docx",
             Format::Odt => "odt",
+            Format::Xlsx => "xlsx",
+            Format::Pptx => "pptx",
+            Format::Ods => "ods",
+            Format::Odp => "odp",
+            Format::Doc => "doc",
+            Format::Xls => "xls",
+            Format::Ppt => "ppt",
+            Format::Rtf => "rtf",
             Format::Tar => "tar",
             Format::TarGz => "tar.gz",
             Format::TarBz2 => "tar.bz2",
@@ -263,7 +290,9 @@ pub(crate) static TABLE: &[Entry] = &[
     Entry::new(Format::TarXz, archive::sniff_xz, archive::read_other).binary(),
     Entry::new(Format::SevenZ, archive::sniff_7z, archive::read_other).binary(),
     Entry::new(Format::Rar, archive::sniff_rar, archive::read_other).binary(),
+    Entry::new(Format::Doc, document::sniff_ole, document::read_ole).binary(),
     Entry::new(Format::Pdf, document::sniff_pdf, document::read_pdf).binary(),
+    Entry::new(Format::Rtf, document::sniff_rtf, document::read_rtf).binary(),
     Entry::new(
         Format::WhatsApp,
         chat::whatsapp::sniff,
@@ -281,6 +310,12 @@ pub const REFINED: &[(Format, Format)] = &[
     (Format::Gz, Format::TarGz),
     (Format::Bz2, Format::TarBz2),
     (Format::Xz, Format::TarXz),
+    (Format::Xlsx, Format::Zip),
+    (Format::Pptx, Format::Zip),
+    (Format::Ods, Format::Zip),
+    (Format::Odp, Format::Zip),
+    (Format::Xls, Format::Doc),
+    (Format::Ppt, Format::Doc),
 ];
 
 /// The entry that reads what `s` sees, if any.
@@ -384,6 +419,14 @@ mod tests {
                 "zip",
                 "docx",
                 "odt",
+                "xlsx",
+                "pptx",
+                "ods",
+                "odp",
+                "doc",
+                "xls",
+                "ppt",
+                "rtf",
                 "tar",
                 "tar.gz",
                 "tar.bz2",
@@ -406,16 +449,7 @@ mod tests {
     /// ODT, from the zip entry), which have none.
     #[test]
     fn every_format_has_one_row_or_is_refined() {
-        assert_eq!(
-            REFINED,
-            &[
-                (Format::Docx, Format::Zip),
-                (Format::Odt, Format::Zip),
-                (Format::Gz, Format::TarGz),
-                (Format::Bz2, Format::TarBz2),
-                (Format::Xz, Format::TarXz),
-            ]
-        );
+        assert_eq!(REFINED.len(), 11);
         for f in Format::ALL {
             let rows = TABLE.iter().filter(|e| e.format == f).count();
             match REFINED.iter().find(|(r, _)| *r == f) {

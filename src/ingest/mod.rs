@@ -66,7 +66,8 @@ pub enum Skip {
     DegradedExport(String),
     /// A file of an export that holds no messages (a Twitter/X archive's tweets or likes).
     NotMessages(String),
-    /// An archive or member that is password-protected and that no password given opened.
+    /// Content locked by a password: an archive or member that no password given opened, an
+    /// encrypted office document (what kind, and how that was told).
     Encrypted(String),
     /// A part of a split or multi-volume archive other than the first, which reads it.
     ArchivePart(String),
@@ -220,8 +221,9 @@ pub enum FileOutcome {
 /// documents some input gives (new fields, new provenance, a parser fix); a run of a dump last
 /// indexed by another version re-reads every file, as its documents would differ. 2: MSG, emlx,
 /// encrypted and signed mail. 3: 7z, RAR, tar.bz2, tar.xz and compressed files are read, and
-/// binary content is named by its type.
-pub const PARSER_VERSION: u32 = 3;
+/// binary content is named by its type. 4: office documents (xlsx, xls, ods, pptx, ppt, odp,
+/// doc, rtf) are one document each.
+pub const PARSER_VERSION: u32 = 4;
 
 /// Files larger than this are not read whole unless the user raises the limit
 /// (`trawl index --max-file-size`).

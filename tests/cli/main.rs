@@ -9,6 +9,7 @@ mod formats;
 mod hostile;
 mod incremental;
 mod index;
+mod office;
 mod provenance;
 mod query_language;
 mod sandbox;

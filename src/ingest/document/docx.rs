@@ -6,7 +6,7 @@
 use quick_xml::events::Event;
 
 use super::package::Package;
-use super::xml::{event_text, parse_w3c_date, xml_fields, xml_reader};
+use super::xml::{event_text, xml_reader};
 use super::{Extracted, TextBuf, FLAG_DAMAGED, FLAG_TRUNCATED};
 
 pub(super) fn extract(bytes: &[u8]) -> Result<Extracted, String> {
@@ -48,25 +48,7 @@ pub(super) fn extract(bytes: &[u8]) -> Result<Extracted, String> {
         }
     }
     let mut out = Extracted::default();
-    if let Some(core) = pkg.read_optional("docProps/core.xml") {
-        let (fields, damaged) = xml_fields(
-            &core,
-            &[
-                "dc:title",
-                "dc:creator",
-                "dcterms:created",
-                "dcterms:modified",
-            ],
-        );
-        if damaged {
-            pkg.flags.push(FLAG_DAMAGED);
-        }
-        let mut fields = fields.into_iter();
-        out.title = fields.next().flatten();
-        out.author = fields.next().flatten();
-        out.created = fields.next().flatten().as_deref().and_then(parse_w3c_date);
-        out.modified = fields.next().flatten().as_deref().and_then(parse_w3c_date);
-    }
+    pkg.core_properties(&mut out);
     if buf.full {
         pkg.flags.push(FLAG_TRUNCATED);
     }
@@ -164,6 +146,7 @@ mod tests {
         );
         assert_eq!(out.title.as_deref(), Some("Board minutes"));
         assert_eq!(out.author.as_deref(), Some("Jane Roe"));
+        assert_eq!(out.last_modified_by.as_deref(), Some("Someone Else"));
         assert_eq!(out.created, utc("2016-10-28T09:30:00Z"));
         assert_eq!(out.modified, utc("2016-10-29T10:00:00Z"));
         assert!(out.flags.is_empty(), "{:?}", out.flags);

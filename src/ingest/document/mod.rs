@@ -1,4 +1,5 @@
-//! Standalone documents (kind `document`): plain text, HTML, CSV, PDF, DOCX, ODT.
+//! Standalone documents (kind `document`): plain text, HTML, CSV, PDF, RTF and office files
+//! (DOCX, XLSX, PPTX, ODT, ODS, ODP, and Word, Excel and PowerPoint 97-2003).
 //!
 //! [`sniff`] decides a file's [`DocFormat`] from its content first (PDF header, the entries of an
 //! OOXML / OpenDocument zip, an HTML doctype) and from its name second; [`extract`] turns the
@@ -16,11 +17,25 @@
 //!   A PDF without text (a scan) is flagged `no-text-layer`.
 //! - **DOCX**: body, footnotes, endnotes, comments, headers and footers; `docProps/core.xml` for
 //!   title, creator and dates. Deleted tracked changes and field codes are left out.
-//! - **ODT**: `content.xml` (tracked deletions left out); `meta.xml` for title, creator and dates.
+//! - **ODT, ODS, ODP**: `content.xml` (tracked deletions left out; a spreadsheet's cells under
+//!   each sheet's name; a presentation's slides and notes); `meta.xml` for title, creator and dates.
+//! - **XLSX, XLS** (calamine): every sheet's cells, a row a line; core properties or
+//!   `SummaryInformation`.
+//! - **PPTX**: every slide's text then its notes, in show order; core properties.
+//! - **DOC, PPT**: the Word piece table's text, PowerPoint's text atoms; `SummaryInformation`.
+//! - **RTF**: the text, with `\'hh` escapes in the document's or font's code page and `\uN`;
+//!   the `\info` group.
 //!
-//! Each format's reader is its own file (`text.rs`, `html.rs`, `csv.rs`, `pdf.rs`, `docx.rs`,
-//! `odt.rs`), with its tests beside it; what several share is here and in `decode.rs` (text
-//! decoding), `package.rs` (zip entries under limits) and `xml.rs` (quick-xml helpers, dates).
+//! Office metadata also gives who saved the document last ([`Extracted::last_modified_by`]).
+//! Password-protected office files (an OOXML package inside an encrypted compound file, an ODF
+//! manifest with encryption data, Word's `fEncrypted`, Excel's `FILEPASS`, PowerPoint's
+//! encrypted `Current User`) are refused with [`ExtractError::Encrypted`], listed as `encrypted`.
+//!
+//! Each format's reader is its own file (`text.rs`, `html.rs`, `csv.rs`, `pdf.rs`, `rtf.rs`,
+//! `docx.rs`, `pptx.rs`, `sheet.rs` for calamine's workbooks, `odf.rs` for the OpenDocument
+//! family, `doc.rs`, `ppt.rs`), with its tests beside it; what several share is here and in
+//! `decode.rs` (text decoding), `package.rs` (zip entries under limits), `ole.rs` (compound
+//! files and their property sets) and `xml.rs` (quick-xml helpers, dates).
 //!
 //! Limits against hostile input: at most [`MAX_ENTRY_BYTES`] are decompressed from any one zip
 //! entry and [`MAX_PACKAGE_BYTES`] from one package (zip bombs), text is capped at
@@ -30,11 +45,17 @@
 
 mod csv;
 mod decode;
+mod doc;
 mod docx;
 mod html;
-mod odt;
+mod odf;
+mod ole;
 mod package;
 mod pdf;
+mod ppt;
+mod pptx;
+mod rtf;
+mod sheet;
 mod text;
 mod xml;
 
@@ -53,9 +74,9 @@ use crate::doc::{Doc, Kind, Mailbox, Provenance};
 use crate::sandbox;
 use decode::utf16_bom;
 
-/// Most bytes decompressed from a single zip entry.
+/// Most bytes decompressed from a single zip entry, or read from one stream of a compound file.
 pub const MAX_ENTRY_BYTES: u64 = 64 << 20;
-/// Most bytes decompressed from all the entries of one DOCX/ODT package together.
+/// Most bytes decompressed from all the entries of one office package together.
 pub const MAX_PACKAGE_BYTES: u64 = 256 << 20;
 /// Most bytes of extracted text kept per document.
 pub const MAX_TEXT_BYTES: usize = 16 << 20;
@@ -65,6 +86,8 @@ const MAX_MARKUP_BYTES: usize = 4 * MAX_TEXT_BYTES;
 const SNIFF_LEN: usize = 8192;
 
 const ODT_MIMETYPE: &str = "application/vnd.oasis.opendocument.text";
+const ODS_MIMETYPE: &str = "application/vnd.oasis.opendocument.spreadsheet";
+const ODP_MIMETYPE: &str = "application/vnd.oasis.opendocument.presentation";
 
 /// Flag: a limit was hit and the text is incomplete.
 pub const FLAG_TRUNCATED: &str = "text-truncated";
@@ -84,6 +107,17 @@ pub enum DocFormat {
     Pdf,
     Docx,
     Odt,
+    Xlsx,
+    Ods,
+    Pptx,
+    Odp,
+    Rtf,
+    /// Word 97-2003 (and Word 6/95) binary.
+    Doc,
+    /// Excel 97-2003 (and BIFF5, Excel 95) binary.
+    Xls,
+    /// PowerPoint 97-2003 binary.
+    Ppt,
 }
 
 impl DocFormat {
@@ -100,6 +134,14 @@ impl DocFormat {
             DocFormat::Pdf => Format::Pdf,
             DocFormat::Docx => Format::Docx,
             DocFormat::Odt => Format::Odt,
+            DocFormat::Xlsx => Format::Xlsx,
+            DocFormat::Ods => Format::Ods,
+            DocFormat::Pptx => Format::Pptx,
+            DocFormat::Odp => Format::Odp,
+            DocFormat::Rtf => Format::Rtf,
+            DocFormat::Doc => Format::Doc,
+            DocFormat::Xls => Format::Xls,
+            DocFormat::Ppt => Format::Ppt,
         }
     }
 
@@ -113,6 +155,16 @@ impl DocFormat {
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
             }
             DocFormat::Odt => ODT_MIMETYPE,
+            DocFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            DocFormat::Ods => ODS_MIMETYPE,
+            DocFormat::Pptx => {
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+            }
+            DocFormat::Odp => ODP_MIMETYPE,
+            DocFormat::Rtf => "application/rtf",
+            DocFormat::Doc => "application/msword",
+            DocFormat::Xls => "application/vnd.ms-excel",
+            DocFormat::Ppt => "application/vnd.ms-powerpoint",
         }
     }
 }
@@ -122,6 +174,9 @@ impl DocFormat {
 pub struct Extracted {
     pub title: Option<String>,
     pub author: Option<String>,
+    /// Who saved the document last, when its metadata says (office formats).
+    #[serde(default)]
+    pub last_modified_by: Option<String>,
     pub created: Option<DateTime<Utc>>,
     pub modified: Option<DateTime<Utc>>,
     pub text: String,
@@ -153,9 +208,13 @@ impl Extracted {
 /// then from the name (`.csv`, `.tsv` → Csv; `.htm(l)` → Html; anything else with text-like
 /// content → Text). `bytes` is the whole file (zip detection needs the central directory).
 ///
+/// An OLE compound file is a DOC, XLS or PPT by its streams; one holding an encrypted package
+/// is given the format its name says, so that [`extract`] says it is encrypted. `{\rtf` is RTF.
+///
 /// Returns None for binary content it does not know (images, executables, generic zips that are
-/// not DOCX/ODT: archives are handled elsewhere). A zip too damaged to list but named `.docx` or
-/// `.odt` is given that format, so that [`extract`] can say why it cannot be read.
+/// not office packages: archives are handled elsewhere; compound files that are not office
+/// files). A zip too damaged to list but named as an office package is given that format, so
+/// that [`extract`] can say why it cannot be read.
 pub fn sniff(bytes: &[u8], file_name: &str) -> Option<DocFormat> {
     let ext = Path::new(file_name)
         .extension()
@@ -165,12 +224,35 @@ pub fn sniff(bytes: &[u8], file_name: &str) -> Option<DocFormat> {
     if pdf_at_start(bytes) {
         return Some(DocFormat::Pdf);
     }
+    if bytes.starts_with(ole::MAGIC) {
+        return match ole::kind(bytes) {
+            Ok(format) => Some(format),
+            // Locked: the format its name gives, so that extracting it says it is encrypted.
+            Err(ExtractError::Encrypted(_)) => Some(match ext.as_str() {
+                "docx" | "docm" | "dotx" => DocFormat::Docx,
+                "xlsx" | "xlsm" | "xltx" => DocFormat::Xlsx,
+                "pptx" | "pptm" | "ppsx" => DocFormat::Pptx,
+                "xls" | "xlt" => DocFormat::Xls,
+                "ppt" | "pps" | "pot" => DocFormat::Ppt,
+                _ => DocFormat::Doc,
+            }),
+            // Not an office file (an Outlook message, say).
+            Err(_) => None,
+        };
+    }
+    if rtf::sniff(bytes) {
+        return Some(DocFormat::Rtf);
+    }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         return match ZipArchive::new(Cursor::new(bytes)) {
             Ok(mut zip) => zip_format(&mut zip),
             Err(_) => match ext.as_str() {
                 "docx" => Some(DocFormat::Docx),
                 "odt" => Some(DocFormat::Odt),
+                "xlsx" => Some(DocFormat::Xlsx),
+                "ods" => Some(DocFormat::Ods),
+                "pptx" => Some(DocFormat::Pptx),
+                "odp" => Some(DocFormat::Odp),
                 _ => None,
             },
         };
@@ -222,6 +304,40 @@ fn ext(name: &str) -> String {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default()
+}
+
+/// The registry's sniff for RTF: `{\rtf` at the start.
+pub(crate) fn sniff_rtf(s: &Sniff) -> bool {
+    rtf::sniff(s.head)
+}
+
+/// The registry's reader for RTF.
+pub(crate) fn read_rtf(
+    unit: &Unit<'_>,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    _skip: &mut dyn FnMut(String, Skip),
+) -> Result<Format, Skip> {
+    read_as(unit, ctx, emit, DocFormat::Rtf)
+}
+
+/// The registry's sniff for legacy office files: an OLE compound file whose first directory
+/// sector (when the head holds it) names a Word, Excel or PowerPoint stream, or one named as an
+/// office file. Other compound files (Outlook messages) are left alone.
+pub(crate) fn sniff_ole(s: &Sniff) -> bool {
+    ole::claims(s.head, &ext(s.name))
+}
+
+/// The registry's reader for legacy office files: the streams say which format (`doc`, `xls`,
+/// `ppt`), and an encrypted OOXML package is listed as `encrypted`.
+pub(crate) fn read_ole(
+    unit: &Unit<'_>,
+    ctx: &Context,
+    emit: &mut dyn FnMut(Doc),
+    _skip: &mut dyn FnMut(String, Skip),
+) -> Result<Format, Skip> {
+    let format = ole::kind(unit.bytes).map_err(Skip::from)?;
+    read_as(unit, ctx, emit, format)
 }
 
 /// The registry's reader for a PDF.
@@ -318,6 +434,9 @@ pub enum ExtractError {
     /// The parser needed more memory than its limit, or its output was over the limit.
     #[error("{0}")]
     TooLarge(String),
+    /// The document is locked by a password: what kind of document, and how that was told.
+    #[error("{0}")]
+    Encrypted(String),
 }
 
 impl From<ExtractError> for Skip {
@@ -327,6 +446,7 @@ impl From<ExtractError> for Skip {
             ExtractError::Crash(e) => Skip::ParserCrash(e),
             ExtractError::Timeout(e) => Skip::Timeout(e),
             ExtractError::TooLarge(e) => Skip::TooLarge(e),
+            ExtractError::Encrypted(e) => Skip::Encrypted(e),
         }
     }
 }
@@ -356,13 +476,36 @@ pub fn extract(bytes: &[u8], format: DocFormat) -> Result<Extracted, ExtractErro
 /// [`extract`] in this process whatever the sandbox setting: what the extraction child runs.
 pub fn extract_in_process(bytes: &[u8], format: DocFormat) -> Result<Extracted, ExtractError> {
     let unextractable = ExtractError::Unextractable;
+    // A password-protected OOXML package is a compound file, whatever its name says.
+    let office = matches!(
+        format,
+        DocFormat::Docx
+            | DocFormat::Xlsx
+            | DocFormat::Pptx
+            | DocFormat::Doc
+            | DocFormat::Xls
+            | DocFormat::Ppt
+    );
+    if office && bytes.starts_with(ole::MAGIC) {
+        if let Err(e @ ExtractError::Encrypted(_)) = ole::kind(bytes) {
+            return Err(e);
+        }
+    }
     let mut out = match format {
         DocFormat::Text => Ok(text::extract(bytes)),
         DocFormat::Html => Ok(html::extract(bytes)),
         DocFormat::Csv => Ok(csv::extract(bytes)),
         DocFormat::Pdf => pdf::extract(bytes),
         DocFormat::Docx => docx::extract(bytes).map_err(unextractable),
-        DocFormat::Odt => odt::extract(bytes).map_err(unextractable),
+        DocFormat::Odt => odf::extract(bytes, "ODT"),
+        DocFormat::Ods => odf::extract(bytes, "ODS"),
+        DocFormat::Odp => odf::extract(bytes, "ODP"),
+        DocFormat::Xlsx => sheet::extract_xlsx(bytes),
+        DocFormat::Xls => sheet::extract_xls(bytes),
+        DocFormat::Pptx => pptx::extract(bytes),
+        DocFormat::Rtf => Ok(rtf::extract(bytes)),
+        DocFormat::Doc => doc::extract(bytes),
+        DocFormat::Ppt => ppt::extract(bytes),
     }?;
     if cap_text(&mut out.text, MAX_TEXT_BYTES) {
         out.flag(FLAG_TRUNCATED);
@@ -389,10 +532,21 @@ fn zip_format<R: Read + std::io::Seek>(zip: &mut ZipArchive<R>) -> Option<DocFor
     if zip.index_for_name("word/document.xml").is_some() {
         return Some(DocFormat::Docx);
     }
+    if zip.index_for_name("xl/workbook.xml").is_some() {
+        return Some(DocFormat::Xlsx);
+    }
+    if zip.index_for_name("ppt/presentation.xml").is_some() {
+        return Some(DocFormat::Pptx);
+    }
     let mut mimetype = Vec::new();
     let mut entry = zip.by_name("mimetype").ok()?;
     (&mut entry).take(256).read_to_end(&mut mimetype).ok()?;
-    (String::from_utf8_lossy(&mimetype).trim() == ODT_MIMETYPE).then_some(DocFormat::Odt)
+    match String::from_utf8_lossy(&mimetype).trim() {
+        ODT_MIMETYPE => Some(DocFormat::Odt),
+        ODS_MIMETYPE => Some(DocFormat::Ods),
+        ODP_MIMETYPE => Some(DocFormat::Odp),
+        _ => None,
+    }
 }
 
 /// Cuts `text` to at most `max` bytes at a character boundary; true when it did.
@@ -505,11 +659,8 @@ mod tests {
             err,
             ExtractError::Unextractable("ODT without content.xml".into())
         );
-        let other_odf = zip_of(&[(
-            "mimetype",
-            b"application/vnd.oasis.opendocument.spreadsheet",
-        )]);
-        assert_eq!(sniff(&other_odf, "x.ods"), None);
+        let other_odf = zip_of(&[("mimetype", b"application/vnd.oasis.opendocument.graphics")]);
+        assert_eq!(sniff(&other_odf, "x.odg"), None);
         // Broken zips named as documents are left to extract, which says why.
         assert_eq!(sniff(b"PK\x03\x04garbage", "x.docx"), Some(DocFormat::Docx));
         assert_eq!(sniff(b"PK\x03\x04garbage", "x.zip"), None);
@@ -525,6 +676,7 @@ mod tests {
         let x = Extracted {
             title: Some("T".into()),
             author: None,
+            last_modified_by: Some("L".into()),
             created: utc("2016-10-28T09:30:00.123456789Z"),
             modified: None,
             text: "body é\n".into(),
@@ -538,6 +690,20 @@ mod tests {
             serde_json::from_str::<Result<Extracted, ExtractError>>(&json).unwrap(),
             answer
         );
+    }
+
+    /// What attachments go through: sniffed from all their bytes, then extracted.
+    #[test]
+    fn compound_files_and_rtf_are_sniffed_from_their_bytes() {
+        use super::ole::tests::compound;
+        let locked = compound(&[("EncryptionInfo", b"x"), ("EncryptedPackage", b"y")]);
+        assert_eq!(sniff(&locked, "budget.xlsx"), Some(DocFormat::Xlsx));
+        let err = extract(&locked, DocFormat::Xlsx).unwrap_err();
+        assert!(matches!(err, ExtractError::Encrypted(_)), "{err}");
+        let msg = compound(&[("__substg1.0_0037001F", b"s\0")]);
+        assert_eq!(sniff(&msg, "mail.msg"), None);
+        assert_eq!(sniff(b"{\\rtf1 hi}", "x.txt"), Some(DocFormat::Rtf));
+        assert_eq!(extract(b"{\\rtf1 hi}", DocFormat::Rtf).unwrap().text, "hi");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::io::{Cursor, Read};
 use zip::ZipArchive;
 
 use super::decode::{decode_utf16, utf16_bom};
+use super::xml::{parse_w3c_date, xml_fields};
 use super::{Extracted, FLAG_DAMAGED, FLAG_TRUNCATED, MAX_ENTRY_BYTES, MAX_PACKAGE_BYTES};
 
 /// A DOCX/ODT package, read under the per-entry and per-package limits.
@@ -79,6 +80,63 @@ impl<'a> Package<'a> {
             self.flags.push(FLAG_DAMAGED);
             None
         })
+    }
+
+    /// Title, creator, last modifier and dates from an OOXML package's `docProps/core.xml`
+    /// (the same part in DOCX, XLSX and PPTX).
+    pub(super) fn core_properties(&mut self, out: &mut Extracted) {
+        let Some(core) = self.read_optional("docProps/core.xml") else {
+            return;
+        };
+        let (fields, damaged) = xml_fields(
+            &core,
+            &[
+                "dc:title",
+                "dc:creator",
+                "cp:lastModifiedBy",
+                "dcterms:created",
+                "dcterms:modified",
+            ],
+        );
+        if damaged {
+            self.flags.push(FLAG_DAMAGED);
+        }
+        let mut fields = fields.into_iter();
+        out.title = fields.next().flatten();
+        out.author = fields.next().flatten();
+        out.last_modified_by = fields.next().flatten();
+        out.created = fields.next().flatten().as_deref().and_then(parse_w3c_date);
+        out.modified = fields.next().flatten().as_deref().and_then(parse_w3c_date);
+    }
+
+    /// Refuses a package whose declared sizes pass the limits before a third-party reader
+    /// (calamine) decompresses it: the zip crate stops any entry at its declared size, so
+    /// checking the declared sizes bounds what that reader can be made to inflate.
+    pub(super) fn check_declared_sizes(&mut self, kind: &str) -> Result<(), String> {
+        let mut total = 0u64;
+        for i in 0..self.zip.len() {
+            let Ok(entry) = self.zip.by_index_raw(i) else {
+                continue;
+            };
+            let size = entry.size();
+            if size > MAX_ENTRY_BYTES {
+                return Err(format!(
+                    "{kind} entry {} declares {} MiB, above the {} MiB limit",
+                    entry.name().unwrap_or_default(),
+                    size >> 20,
+                    MAX_ENTRY_BYTES >> 20
+                ));
+            }
+            total = total.saturating_add(size);
+        }
+        if total > MAX_PACKAGE_BYTES {
+            return Err(format!(
+                "{kind} entries declare {} MiB in all, above the {} MiB limit",
+                total >> 20,
+                MAX_PACKAGE_BYTES >> 20
+            ));
+        }
+        Ok(())
     }
 
     pub(super) fn finish(self, mut out: Extracted) -> Extracted {

@@ -1,0 +1,235 @@
+//! Workbooks read with calamine: XLSX (SpreadsheetML) and XLS (BIFF8, and BIFF5 of Excel 95).
+//! The text is every sheet in workbook order, under its name, one row a line and the cells of a
+//! row joined by tabs; numbers as calamine gives them, date cells as ISO dates. Metadata: XLSX's
+//! `docProps/core.xml`, XLS's `SummaryInformation` stream (see `ole.rs`). ODS is an ODF package
+//! and is read with the other ODF formats (`odf.rs`), whose `content.xml` walk needs no cell grid.
+//!
+//! Bounds: an XLSX's cells are streamed (`worksheet_cells_reader`), never laid out as a grid, so
+//! a sheet with one cell at A1 and one at XFD1048576 costs two cells; its entries are checked
+//! against the package limits by their declared sizes before calamine inflates them (the zip
+//! crate stops every entry at its declared size). An XLS sheet is a calamine `Range`, a grid of
+//! its used area: BIFF caps that at 65,536 rows by 256 columns. Text stops at
+//! [`MAX_TEXT_BYTES`](super::MAX_TEXT_BYTES).
+//!
+//! Left out: formulas (their cached values are read), comments, charts, pictures, hidden-ness
+//! (hidden sheets are read like the others), and embedded objects.
+
+use std::io::Cursor;
+
+use calamine::{Data, DataRef, Reader, Xls, XlsError, Xlsx};
+
+use super::package::Package;
+use super::{ole, ExtractError, Extracted, TextBuf, FLAG_TRUNCATED};
+
+pub(super) fn extract_xlsx(bytes: &[u8]) -> Result<Extracted, ExtractError> {
+    let unextractable = ExtractError::Unextractable;
+    let mut pkg = Package::open(bytes, "XLSX").map_err(unextractable)?;
+    pkg.check_declared_sizes("XLSX")
+        .map_err(ExtractError::TooLarge)?;
+    let mut out = Extracted::default();
+    pkg.core_properties(&mut out);
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
+        .map_err(|e| unextractable(format!("unreadable XLSX: {e}")))?;
+    let mut buf = TextBuf::default();
+    let mut damaged = false;
+    for name in book.sheet_names() {
+        if buf.full {
+            break;
+        }
+        sheet_heading(&mut buf, &name);
+        let mut cells = match book.worksheet_cells_reader(&name) {
+            Ok(cells) => cells,
+            Err(_) => {
+                damaged = true;
+                continue;
+            }
+        };
+        let mut row = Row::default();
+        loop {
+            match cells.next_cell() {
+                Ok(Some(cell)) => {
+                    let (r, c) = cell.get_position();
+                    row.put(&mut buf, r, c, &data_ref_text(cell.get_value()));
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    damaged = true;
+                    break;
+                }
+            }
+            if buf.full {
+                break;
+            }
+        }
+        row.end(&mut buf);
+    }
+    if damaged {
+        pkg.flags.push(super::FLAG_DAMAGED);
+    }
+    if buf.full {
+        pkg.flags.push(FLAG_TRUNCATED);
+    }
+    out.text = buf.text;
+    Ok(pkg.finish(out))
+}
+
+pub(super) fn extract_xls(bytes: &[u8]) -> Result<Extracted, ExtractError> {
+    let mut book: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
+        XlsError::Password => ExtractError::Encrypted(
+            "XLS workbook with a FILEPASS record (encrypted with a password)".into(),
+        ),
+        e => ExtractError::Unextractable(format!("unreadable XLS: {e}")),
+    })?;
+    let mut out = ole::summary_information(bytes);
+    let mut buf = TextBuf::default();
+    let mut damaged = false;
+    for name in book.sheet_names() {
+        if buf.full {
+            break;
+        }
+        sheet_heading(&mut buf, &name);
+        let range = match book.worksheet_range(&name) {
+            Ok(range) => range,
+            Err(_) => {
+                damaged = true;
+                continue;
+            }
+        };
+        let mut row = Row::default();
+        for (r, c, value) in range.used_cells() {
+            let (r0, c0) = range.start().unwrap_or_default();
+            row.put(&mut buf, r as u32 + r0, c as u32 + c0, &data_text(value));
+            if buf.full {
+                break;
+            }
+        }
+        row.end(&mut buf);
+    }
+    if damaged {
+        out.flag(super::FLAG_DAMAGED);
+    }
+    if buf.full {
+        out.flag(FLAG_TRUNCATED);
+    }
+    out.text = buf.text;
+    Ok(out)
+}
+
+fn sheet_heading(buf: &mut TextBuf, name: &str) {
+    if !buf.text.is_empty() && !buf.text.ends_with("\n\n") {
+        buf.push('\n');
+    }
+    buf.push_str(name);
+    buf.push('\n');
+}
+
+/// The row being written: cells arrive in row order, a new row number starts a new line.
+#[derive(Default)]
+struct Row {
+    current: Option<u32>,
+}
+
+impl Row {
+    fn put(&mut self, buf: &mut TextBuf, row: u32, _col: u32, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        match self.current {
+            Some(r) if r == row => buf.push('\t'),
+            Some(_) => buf.push('\n'),
+            None => {}
+        }
+        self.current = Some(row);
+        buf.push_str(text);
+    }
+
+    fn end(&mut self, buf: &mut TextBuf) {
+        if self.current.take().is_some() {
+            buf.push('\n');
+        }
+    }
+}
+
+fn data_text(value: &Data) -> String {
+    match value {
+        Data::DateTime(d) => excel_date(d),
+        Data::Error(_) | Data::Empty => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn data_ref_text(value: &DataRef<'_>) -> String {
+    match value {
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => f.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(d) => excel_date(d),
+        DataRef::Error(_) | DataRef::Empty => String::new(),
+    }
+}
+
+/// A date cell as an ISO date (midnight dropped), a duration or a bare number as calamine has it.
+fn excel_date(d: &calamine::ExcelDateTime) -> String {
+    if d.is_duration() {
+        return d.to_string();
+    }
+    match d.as_datetime() {
+        Some(dt) if dt.time() == chrono::NaiveTime::MIN => dt.date().to_string(),
+        Some(dt) => dt.format("%Y-%m-%d %H:%M:%S").to_string(),
+        None => d.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{assert_survives_damage, utc, zip_of};
+    use super::super::{extract, sniff, DocFormat};
+
+    const WORKBOOK: &str = r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Ledger" sheetId="1" r:id="rId1"/><sheet name="Wide" sheetId="2" r:id="rId2"/></sheets></workbook>"#;
+    const RELS: &str = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#;
+    const STRINGS: &str = r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>Payee</t></si><si><t>Amount</t></si><si><t>Shell Co Ltd</t></si></sst>"#;
+    const SHEET1: &str = r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2"><v>125000.5</v></c></row></sheetData></worksheet>"#;
+    // One cell at each far corner: streamed, it costs two cells, not a grid of 17 billion.
+    const SHEET2: &str = r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>corner</t></is></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>far</t></is></c></row></sheetData></worksheet>"#;
+    const CORE: &str = r#"<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"><dc:title>Q3 ledger</dc:title><dc:creator>Ann</dc:creator><cp:lastModifiedBy>Bob</cp:lastModifiedBy><dcterms:created>2016-10-03T10:00:00Z</dcterms:created></cp:coreProperties>"#;
+
+    fn xlsx_fixture() -> Vec<u8> {
+        zip_of(&[
+            ("[Content_Types].xml", b"<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"),
+            ("_rels/.rels", br#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
+            ("xl/workbook.xml", WORKBOOK.as_bytes()),
+            ("xl/_rels/workbook.xml.rels", RELS.as_bytes()),
+            ("xl/sharedStrings.xml", STRINGS.as_bytes()),
+            ("xl/worksheets/sheet1.xml", SHEET1.as_bytes()),
+            ("xl/worksheets/sheet2.xml", SHEET2.as_bytes()),
+            ("docProps/core.xml", CORE.as_bytes()),
+        ])
+    }
+
+    #[test]
+    fn xlsx_sheets_cells_and_core_properties() {
+        let xlsx = xlsx_fixture();
+        assert_eq!(sniff(&xlsx, "book.zip"), Some(DocFormat::Xlsx));
+        let out = extract(&xlsx, DocFormat::Xlsx).unwrap();
+        assert_eq!(
+            out.text,
+            "Ledger\nPayee\tAmount\nShell Co Ltd\t125000.5\n\nWide\ncorner\nfar\n"
+        );
+        assert_eq!(out.title.as_deref(), Some("Q3 ledger"));
+        assert_eq!(out.author.as_deref(), Some("Ann"));
+        assert_eq!(out.last_modified_by.as_deref(), Some("Bob"));
+        assert_eq!(out.created, utc("2016-10-03T10:00:00Z"));
+        assert!(out.flags.is_empty(), "{:?}", out.flags);
+    }
+
+    #[test]
+    fn damaged_inputs_never_panic() {
+        assert_survives_damage(&xlsx_fixture(), DocFormat::Xlsx, 7);
+        let _ = extract(
+            &[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1],
+            DocFormat::Xls,
+        );
+    }
+}
