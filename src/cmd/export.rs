@@ -38,14 +38,15 @@ pub fn run(g: &Globals, args: ExportArgs) -> anyhow::Result<Exit> {
     Ok(if n > 0 { Exit::Success } else { Exit::NoMatch })
 }
 
-/// Writes every document matching `query` as one JSON line, in index order. Returns how many.
-pub fn export(
+/// Every document matching `query` (with `file_dates` counting file dates as dates), in index
+/// order: what `export` writes and `verify` checks.
+pub fn matching(
     opened: &Opened,
+    searcher: &tantivy::Searcher,
     query: &str,
     tz: chrono_tz::Tz,
     file_dates: bool,
-    out: &mut dyn Write,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<Vec<tantivy::DocAddress>> {
     let compiled = query::compile(
         query,
         Context {
@@ -54,12 +55,24 @@ pub fn export(
             file_dates,
         },
     )?;
-    let searcher = opened.searcher();
     let mut addrs: Vec<_> = searcher
         .search(compiled.query.as_ref(), &DocSetCollector)?
         .into_iter()
         .collect();
     addrs.sort();
+    Ok(addrs)
+}
+
+/// Writes every document matching `query` as one JSON line, in index order. Returns how many.
+pub fn export(
+    opened: &Opened,
+    query: &str,
+    tz: chrono_tz::Tz,
+    file_dates: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<usize> {
+    let searcher = opened.searcher();
+    let addrs = matching(opened, &searcher, query, tz, file_dates)?;
     let schema = opened.index.schema();
     let f = &opened.fields;
     for addr in &addrs {

@@ -6,7 +6,6 @@
 use std::io::{BufWriter, IsTerminal, Write};
 
 use serde::Serialize;
-use tantivy::collector::DocSetCollector;
 use tantivy::TantivyDocument;
 
 use super::search::hit_from_doc;
@@ -16,7 +15,6 @@ use crate::cli::VerifyArgs;
 use crate::index::reader::{self, Opened};
 use crate::output::json::{self, Hit};
 use crate::output::sanitize::for_terminal;
-use crate::query::{self, Context};
 use crate::source::{Check, Reader};
 
 /// Members of the archive being verified kept in memory, so its members cost one pass over it.
@@ -108,16 +106,8 @@ pub fn verify(
     passwords: &[String],
     mut problem: impl FnMut(&Problem) -> std::io::Result<()>,
 ) -> anyhow::Result<Counts> {
-    let compiled = query::compile(
-        query,
-        Context {
-            fields: &opened.fields,
-            tz,
-            file_dates,
-        },
-    )?;
     let searcher = opened.searcher();
-    let addrs = searcher.search(compiled.query.as_ref(), &DocSetCollector)?;
+    let addrs = super::export::matching(opened, &searcher, query, tz, file_dates)?;
     let mut hits: Vec<Hit> = Vec::with_capacity(addrs.len());
     for addr in addrs {
         let d: TantivyDocument = searcher.doc(addr)?;
