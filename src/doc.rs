@@ -194,6 +194,9 @@ pub struct Doc {
     pub size: u64,
     /// Parser observations worth flagging to a reader (`truncated`, `encoding-problem`).
     pub flags: Vec<&'static str>,
+    /// The charset a text, CSV or HTML document was decoded from (WHATWG name), declared or
+    /// detected; None where the format fixes it or says it per part (mail, chat, office).
+    pub charset: Option<String>,
 }
 
 impl Doc {
@@ -227,6 +230,7 @@ impl Doc {
             body: String::new(),
             attachments: Vec::new(),
             flags: Vec::new(),
+            charset: None,
         }
     }
 

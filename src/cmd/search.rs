@@ -612,6 +612,7 @@ pub fn hit_from_doc(doc: &TantivyDocument, f: &Fields) -> Hit {
             .map(format_id),
         conversation: s(f.conversation),
         date_source: s(f.date_source).unwrap_or_default(),
+        charset: s(f.charset),
     }
 }
 

@@ -176,6 +176,9 @@ pub fn to_document(doc: &Doc, f: &Fields) -> TantivyDocument {
     for flag in &doc.flags {
         d.add_text(f.flags, flag);
     }
+    if let Some(charset) = &doc.charset {
+        d.add_text(f.charset, charset.to_ascii_lowercase());
+    }
     d
 }
 

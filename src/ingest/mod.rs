@@ -222,8 +222,9 @@ pub enum FileOutcome {
 /// indexed by another version re-reads every file, as its documents would differ. 2: MSG, emlx,
 /// encrypted and signed mail. 3: 7z, RAR, tar.bz2, tar.xz and compressed files are read, and
 /// binary content is named by its type. 4: office documents (xlsx, xls, ods, pptx, ppt, odp,
-/// doc, rtf) are one document each.
-pub const PARSER_VERSION: u32 = 4;
+/// doc, rtf) are one document each. 5: text, CSV and HTML in undeclared charsets and UTF-16
+/// without a byte-order mark are decoded, and the charset recorded.
+pub const PARSER_VERSION: u32 = 5;
 
 /// Files larger than this are not read whole unless the user raises the limit
 /// (`trawl index --max-file-size`).

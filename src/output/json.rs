@@ -15,7 +15,8 @@
 //!   `show --raw` gives), `format` (what it was read as), `attachments` (file names), `score`,
 //!   `snippet` (plain text), `highlights` (byte ranges `[start, end)` of matched words within
 //!   `snippet`), `parent` (id of the message an attachment or forwarded message was found in),
-//!   `conversation` (chat) and `date_source` (`header`, `metadata`, `file-mtime`);
+//!   `conversation` (chat), `date_source` (`header`, `metadata`, `file-mtime`) and `charset`
+//!   (what a text, CSV or HTML document was decoded from: `utf-8`, `shift_jis`, ..., or `null`);
 //!   (`gap_seconds`, the time since the previous hit, is added in timeline output);
 //! - with `--facet NAME`, one `{"type":"facet","name":"from","values":[{"value","count"}]}` per
 //!   facet, counted over all hits;
@@ -77,6 +78,8 @@ pub struct Hit {
     pub conversation: Option<String>,
     /// Where the date came from: `header`, `metadata` or `file-mtime` (then in `file_date`).
     pub date_source: String,
+    /// The charset a text, CSV or HTML document was read in (declared or detected), or `null`.
+    pub charset: Option<String>,
     /// Seconds since the previous hit, in timeline output only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gap_seconds: Option<i64>,

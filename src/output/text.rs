@@ -400,6 +400,7 @@ mod tests {
             parent: None,
             conversation: None,
             date_source: String::new(),
+            charset: None,
             gap_seconds: None,
         }
     }

@@ -126,6 +126,14 @@ fn term(field: Field, text: &str) -> Q {
     ))
 }
 
+/// The stored name of the charset a user names: any label `encoding_rs` knows (`sjis`,
+/// `cp1251`, `latin1`) is its WHATWG name, lower-cased as the index keeps it.
+fn charset_label(label: &str) -> String {
+    encoding_rs::Encoding::for_label(label.trim().as_bytes())
+        .map_or(label, |e| e.name())
+        .to_ascii_lowercase()
+}
+
 fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Result<Q, String> {
     let f = ctx.fields;
     let v = value.text();
@@ -175,6 +183,11 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
             term(f.domain, &d)
         }
         Some(FieldName::Kind) => term(f.kind, &v.to_lowercase()),
+        Some(FieldName::Charset) => match charset_label(v).as_str() {
+            // The detector names Russian KOI8 text by its superset KOI8-U; either finds both.
+            "koi8-r" | "koi8-u" => or(vec![term(f.charset, "koi8-r"), term(f.charset, "koi8-u")]),
+            label => term(f.charset, label),
+        },
         Some(FieldName::Has) => match v.to_lowercase().as_str() {
             "attachment" | "attachments" => term(f.flags, "attachment"),
             "encryption" | "encrypted" => term(f.flags, crate::ingest::crypto::ENCRYPTED),

@@ -3,6 +3,7 @@
 
 mod archives;
 mod bench;
+mod charsets;
 mod crash_safety;
 mod facets;
 mod formats;

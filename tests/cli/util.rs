@@ -271,6 +271,7 @@ pub struct Hit {
     pub parent: Option<String>,
     pub conversation: Option<String>,
     pub date_source: String,
+    pub charset: Option<String>,
     pub gap_seconds: Option<i64>,
 }
 

@@ -6,7 +6,8 @@ use super::decode::decode_text;
 use super::{Extracted, TextBuf, FLAG_DAMAGED, FLAG_TRUNCATED, MAX_MARKUP_BYTES, SNIFF_LEN};
 
 pub(super) fn extract(bytes: &[u8]) -> Extracted {
-    let (source, truncated) = decode_text(bytes, MAX_MARKUP_BYTES);
+    let decoded = decode_text(bytes, MAX_MARKUP_BYTES);
+    let (source, truncated) = (decoded.text, decoded.truncated);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -35,6 +36,7 @@ pub(super) fn extract(bytes: &[u8]) -> Extracted {
     }
     let mut out = Extracted {
         text: buf.text,
+        charset: Some(decoded.charset.to_owned()),
         ..Extracted::default()
     };
     if truncated || buf.full {

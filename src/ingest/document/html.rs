@@ -1,15 +1,15 @@
 //! HTML: `<title>`, `<meta name="author">`, and the text without scripts and styles (through
 //! mail-parser's HTML-to-text). The charset is UTF-8 when the bytes are valid UTF-8, else the
-//! declared `charset=`, else windows-1252. Left out: metadata other than title and author, tag
+//! declared `charset=`, else the one detected from the bytes (see `decode`). Left out: metadata other than title and author, tag
 //! attributes (link targets among them), and anything a script would render.
 
-use super::decode::{decode_text, decode_text_with, decode_windows_1252};
+use super::decode::{decode_text, decode_text_with};
 use super::{clean_field, Extracted, FLAG_TRUNCATED, MAX_MARKUP_BYTES};
 
 /// `<!doctype html` or `<html` at the start, after whitespace and perhaps an XML declaration or
 /// a comment.
 pub(super) fn looks_like_html(bytes: &[u8]) -> bool {
-    let head = decode_text(&bytes[..bytes.len().min(1024)], usize::MAX).0;
+    let head = decode_text(&bytes[..bytes.len().min(1024)], usize::MAX).text;
     let head = head.to_ascii_lowercase();
     let trimmed = head.trim_start();
     let Some(at) = ["<!doctype html", "<html"]
@@ -23,17 +23,17 @@ pub(super) fn looks_like_html(bytes: &[u8]) -> bool {
 }
 
 pub(super) fn extract(bytes: &[u8]) -> Extracted {
-    let (html, truncated) = decode_text_with(bytes, MAX_MARKUP_BYTES, |head| {
-        declared_charset(head)
-            .and_then(|cs| mail_parser::decoders::charsets::map::charset_decoder(cs.as_bytes()))
-            .map_or_else(|| decode_windows_1252(head), |decode| decode(head))
+    let decoded = decode_text_with(bytes, MAX_MARKUP_BYTES, |head| {
+        declared_charset(head).and_then(|cs| encoding_rs::Encoding::for_label(cs.as_bytes()))
     });
+    let (html, truncated) = (decoded.text, decoded.truncated);
     // ASCII lower-casing keeps byte offsets, so positions found in `lower` index `html`.
     let lower = html.to_ascii_lowercase();
     let mut out = Extracted {
         title: html_title(&html, &lower),
         author: html_author(&html, &lower),
         text: mail_parser::decoders::html::html_to_text(&html),
+        charset: Some(decoded.charset.to_owned()),
         ..Extracted::default()
     };
     if truncated {

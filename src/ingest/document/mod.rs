@@ -72,7 +72,7 @@ use super::format::{self, Format, Sniff};
 use super::{Context, Skip, Unit};
 use crate::doc::{Doc, Kind, Mailbox, Provenance};
 use crate::sandbox;
-use decode::utf16_bom;
+use decode::{utf16_bom, utf16_unmarked};
 
 /// Most bytes decompressed from a single zip entry, or read from one stream of a compound file.
 pub const MAX_ENTRY_BYTES: u64 = 64 << 20;
@@ -183,6 +183,10 @@ pub struct Extracted {
     /// Oddities worth a flag on the document ("text-truncated", "no-text-layer", ...).
     #[serde(deserialize_with = "known_flags")]
     pub flags: Vec<&'static str>,
+    /// The charset the text was decoded from, for formats that do not fix one (text, CSV,
+    /// HTML): its WHATWG name, declared or detected.
+    #[serde(default)]
+    pub charset: Option<String>,
 }
 
 /// Flags read back as the consts they were written from; a name that is not one is dropped.
@@ -415,6 +419,7 @@ fn document_doc(unit: &Unit<'_>, format: DocFormat, x: Extracted, ctx: &Context)
     super::set_document_date(&mut doc, x.created.or(x.modified), unit.mtime, ctx.now);
     doc.body = x.text;
     doc.flags.extend(x.flags);
+    doc.charset = x.charset;
     doc
 }
 
@@ -523,9 +528,11 @@ fn pdf_at_start(bytes: &[u8]) -> bool {
     })
 }
 
-/// Text: a UTF-16 byte-order mark, or a head that does not look binary.
+/// Text: a UTF-16 byte-order mark, UTF-16 without one, or a head that does not look binary.
 pub(crate) fn looks_textual(bytes: &[u8]) -> bool {
-    utf16_bom(bytes).is_some() || !looks_binary(&bytes[..bytes.len().min(SNIFF_LEN)])
+    utf16_bom(bytes).is_some()
+        || !looks_binary(&bytes[..bytes.len().min(SNIFF_LEN)])
+        || utf16_unmarked(&bytes[..bytes.len().min(SNIFF_LEN)]).is_some()
 }
 
 fn zip_format<R: Read + std::io::Seek>(zip: &mut ZipArchive<R>) -> Option<DocFormat> {
@@ -681,6 +688,7 @@ mod tests {
             modified: None,
             text: "body é\n".into(),
             flags: FLAGS.to_vec(),
+            charset: Some("KOI8-R".into()),
         };
         let json = serde_json::to_string(&x).unwrap();
         assert_eq!(serde_json::from_str::<Extracted>(&json).unwrap(), x);

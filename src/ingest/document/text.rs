@@ -1,16 +1,18 @@
-//! Plain text: UTF-8 (BOM stripped), UTF-16 with a BOM, otherwise windows-1252. Nothing but the
-//! text is read: a text file has no title, author or dates of its own.
+//! Plain text in any charset `decode` recognises (UTF-8, UTF-16 with or without a byte-order
+//! mark, legacy charsets detected from the bytes). Nothing but the text is read: a text file has
+//! no title, author or dates of its own.
 
 use super::decode::decode_text;
 use super::{Extracted, FLAG_TRUNCATED, MAX_TEXT_BYTES};
 
 pub(super) fn extract(bytes: &[u8]) -> Extracted {
-    let (text, truncated) = decode_text(bytes, MAX_TEXT_BYTES);
+    let decoded = decode_text(bytes, MAX_TEXT_BYTES);
     let mut out = Extracted {
-        text,
+        text: decoded.text,
+        charset: Some(decoded.charset.to_owned()),
         ..Extracted::default()
     };
-    if truncated {
+    if decoded.truncated {
         out.flag(FLAG_TRUNCATED);
     }
     out
