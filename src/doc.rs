@@ -197,6 +197,12 @@ pub struct Doc {
     /// The charset a text, CSV or HTML document was decoded from (WHATWG name), declared or
     /// detected; None where the format fixes it or says it per part (mail, chat, office).
     pub charset: Option<String>,
+    /// Who saved a document last, as its metadata says (office formats, RTF).
+    pub last_modified_by: Option<String>,
+    /// When a document's metadata says it was created and last modified, each kept when
+    /// plausible; `date` is the first of them there is.
+    pub created: Option<DateTime<Utc>>,
+    pub modified: Option<DateTime<Utc>>,
 }
 
 impl Doc {
@@ -231,6 +237,9 @@ impl Doc {
             attachments: Vec::new(),
             flags: Vec::new(),
             charset: None,
+            last_modified_by: None,
+            created: None,
+            modified: None,
         }
     }
 

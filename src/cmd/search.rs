@@ -613,6 +613,9 @@ pub fn hit_from_doc(doc: &TantivyDocument, f: &Fields) -> Hit {
         conversation: s(f.conversation),
         date_source: s(f.date_source).unwrap_or_default(),
         charset: s(f.charset),
+        last_modified_by: s(f.modified_by),
+        created: instant(f.created),
+        modified: instant(f.modified),
     }
 }
 

@@ -68,6 +68,12 @@ pub const SIZE: &str = "size";
 pub const FLAGS: &str = "flags";
 /// The charset a text, CSV or HTML document was decoded from, lower-cased (`charset:koi8-r`).
 pub const CHARSET: &str = "charset";
+/// Words of the name of who saved a document last (`modified-by:`).
+pub const MODIFIED_BY: &str = "modified_by";
+/// A document's creation and last-modification dates from its own metadata (`created:`,
+/// `modified:`), apart from `date`, which is the first of them.
+pub const CREATED: &str = "created";
+pub const MODIFIED: &str = "modified";
 
 /// Handles to every field, resolved once from the schema.
 #[derive(Debug, Clone, Copy)]
@@ -110,6 +116,9 @@ pub struct Fields {
     pub size: Field,
     pub flags: Field,
     pub charset: Field,
+    pub modified_by: Field,
+    pub created: Field,
+    pub modified: Field,
 }
 
 fn text(stored: bool) -> TextOptions {
@@ -162,7 +171,11 @@ pub fn build() -> Schema {
         .set_stored()
         .set_precision(DateTimePrecision::Seconds);
     b.add_date_field(DATE, date.clone());
-    b.add_date_field(FILE_DATE, date);
+    b.add_date_field(FILE_DATE, date.clone());
+    let metadata_date = DateOptions::default()
+        .set_indexed()
+        .set_stored()
+        .set_precision(DateTimePrecision::Seconds);
     b.add_i64_field(TZ_OFFSET, STORED);
     b.add_text_field(DATE_QUALITY, STRING | FAST | STORED);
     b.add_text_field(DATE_RAW, STORED);
@@ -171,6 +184,9 @@ pub fn build() -> Schema {
     b.add_u64_field(SIZE, FAST | STORED);
     b.add_text_field(FLAGS, STRING | STORED);
     b.add_text_field(CHARSET, STRING | FAST | STORED);
+    b.add_text_field(MODIFIED_BY, text(true));
+    b.add_date_field(CREATED, metadata_date.clone());
+    b.add_date_field(MODIFIED, metadata_date);
     b.build()
 }
 
@@ -221,6 +237,9 @@ impl Fields {
             size: f(SIZE)?,
             flags: f(FLAGS)?,
             charset: f(CHARSET)?,
+            modified_by: f(MODIFIED_BY)?,
+            created: f(CREATED)?,
+            modified: f(MODIFIED)?,
         })
     }
 }

@@ -179,6 +179,14 @@ pub fn to_document(doc: &Doc, f: &Fields) -> TantivyDocument {
     if let Some(charset) = &doc.charset {
         d.add_text(f.charset, charset.to_ascii_lowercase());
     }
+    if let Some(name) = &doc.last_modified_by {
+        d.add_text(f.modified_by, name);
+    }
+    for (field, date) in [(f.created, doc.created), (f.modified, doc.modified)] {
+        if let Some(date) = date {
+            d.add_date(field, DateTime::from_timestamp_secs(date.timestamp()));
+        }
+    }
     d
 }
 

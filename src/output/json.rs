@@ -16,7 +16,8 @@
 //!   `snippet` (plain text), `highlights` (byte ranges `[start, end)` of matched words within
 //!   `snippet`), `parent` (id of the message an attachment or forwarded message was found in),
 //!   `conversation` (chat), `date_source` (`header`, `metadata`, `file-mtime`) and `charset`
-//!   (what a text, CSV or HTML document was decoded from: `utf-8`, `shift_jis`, ..., or `null`);
+//!   (what a text, CSV or HTML document was decoded from: `utf-8`, `shift_jis`, ..., or `null`),
+//!   `last_modified_by`, `created` and `modified` (a document's own metadata, or `null`);
 //!   (`gap_seconds`, the time since the previous hit, is added in timeline output);
 //! - with `--facet NAME`, one `{"type":"facet","name":"from","values":[{"value","count"}]}` per
 //!   facet, counted over all hits;
@@ -80,6 +81,12 @@ pub struct Hit {
     pub date_source: String,
     /// The charset a text, CSV or HTML document was read in (declared or detected), or `null`.
     pub charset: Option<String>,
+    /// Who saved the document last, when its metadata says, or `null`.
+    pub last_modified_by: Option<String>,
+    /// Creation and last-modification dates from the document's own metadata (RFC 3339,
+    /// UTC), or `null`.
+    pub created: Option<String>,
+    pub modified: Option<String>,
     /// Seconds since the previous hit, in timeline output only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gap_seconds: Option<i64>,

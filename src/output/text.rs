@@ -401,6 +401,9 @@ mod tests {
             conversation: None,
             date_source: String::new(),
             charset: None,
+            last_modified_by: None,
+            created: None,
+            modified: None,
             gap_seconds: None,
         }
     }

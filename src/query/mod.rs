@@ -144,6 +144,7 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
         Some(FieldName::Subject) => words_in(&[f.subject], value).ok_or_else(nothing)?,
         Some(FieldName::Body) => words_in(&[f.body], value).ok_or_else(nothing)?,
         Some(FieldName::Filename) => words_in(&[f.attachment], value).ok_or_else(nothing)?,
+        Some(FieldName::ModifiedBy) => words_in(&[f.modified_by], value).ok_or_else(nothing)?,
         Some(FieldName::From) => {
             address(value, &senders(f), Some(f.from_domain)).ok_or_else(nothing)?
         }
@@ -222,6 +223,15 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
         }
         Some(FieldName::Before) => {
             dated(ctx, |tz| Ok((None, Some(date::parse_period(v, tz)?.start))))?
+        }
+        Some(f @ (FieldName::Created | FieldName::Modified)) => {
+            let field = if f == FieldName::Created {
+                ctx.fields.created
+            } else {
+                ctx.fields.modified
+            };
+            let i = date::parse_interval(v, ctx.tz)?;
+            date_range(field, i.start, i.end)
         }
         Some(FieldName::DateSource) => {
             let source = match v.to_ascii_lowercase().as_str() {

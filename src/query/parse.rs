@@ -37,10 +37,13 @@ pub enum FieldName {
     Between,
     DateSource,
     Charset,
+    ModifiedBy,
+    Created,
+    Modified,
 }
 
 impl FieldName {
-    const ALL: [(&'static str, FieldName); 19] = [
+    const ALL: [(&'static str, FieldName); 22] = [
         ("from", FieldName::From),
         ("to", FieldName::To),
         ("cc", FieldName::Cc),
@@ -60,6 +63,9 @@ impl FieldName {
         ("between", FieldName::Between),
         ("date-source", FieldName::DateSource),
         ("charset", FieldName::Charset),
+        ("modified-by", FieldName::ModifiedBy),
+        ("created", FieldName::Created),
+        ("modified", FieldName::Modified),
     ];
 
     fn lookup(name: &str) -> Option<FieldName> {

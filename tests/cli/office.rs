@@ -103,7 +103,43 @@ fn office_fixtures_are_one_document_each() {
         ("ok", "metadata")
     );
     finds(&ix, "testEXCEL.xls", "Numbers and their Squares");
+    // Who saved it last and both metadata dates, as exiftool reads them.
+    assert_eq!(
+        (
+            xls.last_modified_by.as_deref(),
+            xls.created.as_deref(),
+            xls.modified.as_deref()
+        ),
+        (
+            Some("RIBEN9"),
+            Some("2007-10-01T16:13:56Z"),
+            Some("2007-10-01T16:31:43Z")
+        )
+    );
     let xlsx = document(&ix, "testEXCEL.xlsx");
+    assert_eq!(xlsx.last_modified_by.as_deref(), Some("garribas"));
+    assert_eq!(xlsx.modified.as_deref(), Some("2008-12-11T16:02:17Z"));
+    let saved_by = |q: &str| {
+        let mut names: Vec<String> = ix
+            .search(q, &[])
+            .0
+            .iter()
+            .map(|h| h.path.rsplit('/').next().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(saved_by("modified-by:garribas"), ["testEXCEL.xlsx"]);
+    // Created in 2007, last saved in 2008: `date:` (the creation) says 2007, `modified:` 2008.
+    assert_eq!(saved_by("modified:2008"), ["testEXCEL.xlsx"]);
+    assert_eq!(
+        saved_by("created:2007-10"),
+        ["testEXCEL.xls", "testEXCEL.xlsx"]
+    );
+    assert_eq!(
+        saved_by("modified:2017 kind:document"),
+        ["testWORD_various.doc"]
+    );
     assert_eq!(xlsx.subject, "Simple Excel document");
     assert_eq!(xlsx.date.as_deref(), Some("2007-10-01T16:13:56Z"));
     finds(&ix, "testEXCEL.xlsx", "Numbers and their Squares");

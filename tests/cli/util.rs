@@ -272,6 +272,9 @@ pub struct Hit {
     pub conversation: Option<String>,
     pub date_source: String,
     pub charset: Option<String>,
+    pub last_modified_by: Option<String>,
+    pub created: Option<String>,
+    pub modified: Option<String>,
     pub gap_seconds: Option<i64>,
 }
 

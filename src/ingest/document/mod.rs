@@ -420,6 +420,12 @@ fn document_doc(unit: &Unit<'_>, format: DocFormat, x: Extracted, ctx: &Context)
     doc.body = x.text;
     doc.flags.extend(x.flags);
     doc.charset = x.charset;
+    doc.last_modified_by = x.last_modified_by.filter(|a| !a.trim().is_empty());
+    let plausible = |d: Option<DateTime<Utc>>| {
+        crate::ingest::date::assess(d.map(|d| d.to_rfc3339()).as_deref(), ctx.now).utc
+    };
+    doc.created = plausible(x.created);
+    doc.modified = plausible(x.modified);
     doc
 }
 
