@@ -32,6 +32,24 @@ copies csv "$SC/documents/donors.csv"
 copies text "$SC/documents/meeting-notes.txt"
 copies zip "$SC/archives/leak-bundle.zip"
 copies mbox "$SC/mbox/sam.mbox"
+# Formats sample_corpus/ does not have, from tests/fixtures/ (sources in its README).
+FX=$HERE/tests/fixtures
+copies msg "$FX/msg/attachAndInline.msg"
+copies emlx "$FX/emlx/testEMLX.emlx"
+copies xlsx "$FX/office/testEXCEL.xlsx"
+copies xls "$FX/office/testEXCEL.xls"
+copies ods "$FX/office/LibreOfficeCalc_ods_1.3.ods"
+copies pptx "$FX/office/testPPT.pptx"
+copies ppt "$FX/office/testPPT.ppt"
+copies odp "$FX/office/LibreOfficeImpress_odp_1.3.odp"
+copies doc "$FX/office/testWORD_various.doc"
+copies rtf "$FX/office/testRTF-ms932.rtf"
+copies 7z "$FX/archives/test-documents.7z"
+copies rar "$FX/archives/rar3-solid.rar"
+copies tar.xz "$FX/archives/memo.tar.xz"
+# Undeclared Shift-JIS text: the cost of charset detection.
+python3 -c 'import sys; open(sys.argv[1], "w", encoding="shift_jis").write("送金の記録は社内の担当者にだけ送られた。羅生門の下で雨やみを待っていた。\n" * 60)' "$WORK/notes-sjis.txt"
+copies shift-jis-text "$WORK/notes-sjis.txt" && rm "$WORK/notes-sjis.txt"
 if [ -f "$HERE/../shared/corpora/enron-inbox-half.tar.gz" ]; then
   mkdir -p "$WORK/email-enron" && tar -xzf "$HERE/../shared/corpora/enron-inbox-half.tar.gz" -C "$WORK/email-enron"
 fi
