@@ -5,7 +5,7 @@
 # finds: per PDF, the share of pdftotext's distinct words (lower-cased runs of letters and
 # digits) that occur in trawl's text, then the median and the worst over the set.
 #
-#   bench/pdf.sh [PDF_DIR]
+#   bench/pdf.sh [PDF_DIR]          # TRAWL=path/to/trawl to use a built binary
 #
 # Without PDF_DIR, the set is the LaTeX documentation of Debian's `texlive-latex-base-doc`
 # package (269 real PDFs typeset by pdfTeX, 105 MB), fetched with `apt-get download` and
@@ -28,8 +28,10 @@ else
     find "$WORK/deb" -name '*.pdf' -exec cp {} "$PDFS/" \;
   fi
 fi
-(cd "$HERE" && cargo build --release --locked -q)
-TRAWL=$HERE/target/release/trawl
+if [ -z "${TRAWL:-}" ]; then
+  (cd "$HERE" && cargo build --release --locked -q)
+  TRAWL=$HERE/target/release/trawl
+fi
 
 files=$(find "$PDFS" -maxdepth 1 -name '*.pdf' | wc -l)
 pages=0

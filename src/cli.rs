@@ -330,6 +330,21 @@ pub struct OutputArgs {
     pub all: bool,
 }
 
+/// What counts as a hit: by default a message (a part that matches stands for its message) and
+/// one copy of it, however many mailboxes hold it.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct ScopeArgs {
+    /// Attachments and forwarded parts are hits of their own (as documents), instead of
+    /// standing for the message they were found in. Implied by `kind:attachment`.
+    #[arg(long)]
+    pub items: bool,
+
+    /// Every copy of a message is a hit (the same Message-ID and content in several mailboxes
+    /// or files), instead of one for all.
+    #[arg(long)]
+    pub copies: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
@@ -390,6 +405,9 @@ pub struct SearchArgs {
     /// Show hits in date order with the time elapsed since the previous one.
     #[arg(long)]
     pub timeline: bool,
+
+    #[command(flatten)]
+    pub scope: ScopeArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -437,6 +455,9 @@ pub struct TimelineArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub scope: ScopeArgs,
 }
 
 #[derive(Debug, Args)]

@@ -203,6 +203,10 @@ pub struct Doc {
     /// plausible; `date` is the first of them there is.
     pub created: Option<DateTime<Utc>>,
     pub modified: Option<DateTime<Utc>>,
+    /// The top-level item of this document's family (the message an attachment or a forwarded
+    /// message was found in, however deep); None for a top-level item. Set by
+    /// [`crate::ingest::family::Families`] as documents leave their file's parser.
+    pub root: Option<u64>,
 }
 
 impl Doc {
@@ -240,12 +244,53 @@ impl Doc {
             last_modified_by: None,
             created: None,
             modified: None,
+            root: None,
         }
     }
 
     /// All recipients: To, then Cc, then Bcc.
     pub fn recipients(&self) -> impl Iterator<Item = &Mailbox> {
         self.to.iter().chain(&self.cc).chain(&self.bcc)
+    }
+
+    /// What copies of one message share (issue #15): the same message saved in several
+    /// mailboxes, or an export present twice. Its Message-ID (empty when it has none), and its
+    /// content as a reader sees it: sender, date, subject, body and attachment names, with runs
+    /// of white space made one, so that what a mailbox adds (`Status:`, `X-Folder:` and other
+    /// headers, an mbox's `>From` quoting, line endings) does not part copies. None for
+    /// documents and for parts of a message, which are not counted as messages.
+    pub fn copy_key(&self) -> Option<u64> {
+        if self.parent.is_some() || !matches!(self.kind, Kind::Email | Kind::Chat) {
+            return None;
+        }
+        let mut h = Sha256::new();
+        let mut field = |text: &str| {
+            for (i, word) in text.split_whitespace().enumerate() {
+                if i > 0 {
+                    h.update(b" ");
+                }
+                h.update(word.as_bytes());
+            }
+            h.update([0]);
+        };
+        field(self.message_id.as_deref().unwrap_or(""));
+        field(self.conversation.as_deref().unwrap_or(""));
+        field(self.from.as_ref().map_or("", |m| m.address.as_str()));
+        let date = self
+            .date
+            .map(|d| d.timestamp().to_string())
+            .or_else(|| self.date_raw.clone())
+            .unwrap_or_default();
+        field(&date);
+        field(&self.subject);
+        field(&self.body);
+        for a in &self.attachments {
+            field(a.name.as_deref().unwrap_or(""));
+        }
+        let d = h.finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&d[..8]);
+        Some(u64::from_be_bytes(first))
     }
 }
 

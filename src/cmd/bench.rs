@@ -325,6 +325,7 @@ fn plan_for(g: &Globals, opened: &Opened, query: &str, flags: &str) -> anyhow::R
         bail!("bench measures hit listing, facets and histograms; drop --count/--paths");
     }
     let mode = Mode::Hits(Format::Json);
+    let scope = search::scope_of(&args.scope, &compiled);
     Ok(Plan {
         sort: args.sort.unwrap_or(if compiled.free_text {
             SortOrder::Score
@@ -349,6 +350,7 @@ fn plan_for(g: &Globals, opened: &Opened, query: &str, flags: &str) -> anyhow::R
         tz,
         file_dates: g.file_dates,
         color: false,
+        scope,
     })
 }
 

@@ -21,9 +21,10 @@ use crate::cli::{Format, HistogramUnit, OutputArgs, SearchArgs, SortOrder};
 use crate::doc::{format_id, Envelope};
 use crate::index::reader::{self, Opened};
 use crate::index::schema::{self, Fields};
-use crate::output::json::{self, FacetOut, HistogramOut, Hit, Summary};
+use crate::output::json::{self, FacetOut, HistogramOut, Hit, PartRef, Summary};
 use crate::output::{self, csv as csv_out, text};
 use crate::query::facets::{self, Unit};
+use crate::query::family::{self, Scope, Scoped};
 use crate::query::{self, Compiled, Context as QueryContext};
 
 /// Longest snippet, in characters.
@@ -99,6 +100,17 @@ pub struct Plan {
     /// pairs and timeline gaps.
     pub file_dates: bool,
     pub color: bool,
+    /// What counts as a hit: messages or every document, one copy or all.
+    pub scope: Scope,
+}
+
+/// The [`Scope`] the command line asks for: parts are hits of their own with `--items` or a
+/// query for `kind:attachment`.
+pub fn scope_of(args: &crate::cli::ScopeArgs, compiled: &Compiled) -> Scope {
+    Scope {
+        items: args.items || compiled.names_parts,
+        copies: args.copies,
+    }
 }
 
 /// What is printed for each hit.
@@ -128,6 +140,7 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
     } else {
         Mode::Hits(args.output.format())
     };
+    let scope = scope_of(&args.scope, &compiled);
     let sort = if args.timeline {
         SortOrder::Date
     } else {
@@ -153,6 +166,7 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
         tz,
         file_dates: g.file_dates,
         color: output::use_color(g.color),
+        scope,
     };
     execute(&opened, &plan)
 }
@@ -229,7 +243,13 @@ pub fn execute_to(
     }
     let started = Instant::now();
     let searcher = opened.searcher();
-    let q = plan.compiled.query.as_ref();
+    let scoped = family::scope(
+        &searcher,
+        &opened.fields,
+        plan.compiled.query.as_ref(),
+        plan.scope,
+    )?;
+    let q = scoped.query.as_ref();
     // A page of hits is ranked in the same pass as the count when counting apart would evaluate
     // the query twice (see `counts_apart`).
     let one_pass = match plan.mode {
@@ -273,6 +293,7 @@ pub fn execute_to(
     let mut previous: Option<i64> = None;
     for (i, (score, addr)) in page.iter().enumerate() {
         let mut hit = load_hit(&searcher, &opened.fields, *addr, *score, &snippets)?;
+        mark_family(&searcher, &opened.fields, &scoped, &snippets, &mut hit)?;
         if plan.timeline {
             let date = match &hit.file_date {
                 Some(file) if plan.file_dates && hit.date.is_none() => Some(file),
@@ -530,6 +551,48 @@ pub fn compute_histogram(
     })
 }
 
+/// Says how many copies `hit` stands for, and, when it is a hit only through some of its parts,
+/// which ones, with the snippet of the first (its own text did not match).
+fn mark_family(
+    searcher: &Searcher,
+    f: &Fields,
+    scoped: &Scoped,
+    snippets: &SnippetGenerator,
+    hit: &mut Hit,
+) -> anyhow::Result<()> {
+    let Ok(id) = u64::from_str_radix(&hit.id, 16) else {
+        return Ok(());
+    };
+    hit.copies = scoped.copies.get(&id).copied().unwrap_or(1);
+    let Some(parts) = scoped.matched_in.get(&id) else {
+        return Ok(());
+    };
+    for (i, &part) in parts.iter().enumerate() {
+        let Some(addr) = address_of(searcher, f, part)? else {
+            continue;
+        };
+        let loaded = load_hit(searcher, f, addr, None, snippets)?;
+        if i == 0 {
+            hit.snippet = loaded.snippet;
+            hit.highlights = loaded.highlights;
+        }
+        hit.matched_in.push(PartRef {
+            id: loaded.id,
+            kind: loaded.kind,
+            name: loaded.subject,
+        });
+    }
+    Ok(())
+}
+
+/// Where the document with id `id` is, if the index holds it.
+pub fn address_of(searcher: &Searcher, f: &Fields, id: u64) -> anyhow::Result<Option<DocAddress>> {
+    let term = tantivy::Term::from_field_u64(f.id, id);
+    let q = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+    let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+    Ok(top.first().map(|(_, addr)| *addr))
+}
+
 /// Loads the stored fields of the document at `addr` into a [`Hit`].
 pub fn load_hit(
     searcher: &Searcher,
@@ -613,6 +676,8 @@ pub fn hit_from_doc(doc: &TantivyDocument, f: &Fields) -> Hit {
         conversation: s(f.conversation),
         date_source: s(f.date_source).unwrap_or_default(),
         charset: s(f.charset),
+        matched_in: Vec::new(),
+        copies: 1,
         last_modified_by: s(f.modified_by),
         created: instant(f.created),
         modified: instant(f.modified),

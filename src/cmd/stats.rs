@@ -1,5 +1,6 @@
-//! `trawl stats`: what is in the index: documents by kind and by year, the date span, date
-//! quality, top senders and recipients, and skipped files by reason. Documents dated only by
+//! `trawl stats`: what is in the index: documents by kind; messages (top-level items, each
+//! copy counted once, as searches count them) by year, their date span, date quality, top
+//! senders and recipients; and skipped files by reason. Documents dated only by
 //! their file's modification time are counted apart and stay out of the years and the span
 //! unless `--file-dates` asks for them: a copy of the dump would otherwise end its span today.
 
@@ -16,11 +17,18 @@ use crate::index::reader::{self, Opened};
 use crate::index::schema;
 use crate::output::sanitize::for_terminal;
 use crate::query::facets::{top_terms, DateBucketCollector, Unit};
+use crate::query::family::{self, Scope};
 
 /// Everything `trawl stats` reports. Also the `--json` output (a single object).
 #[derive(Debug, Clone, Serialize)]
 pub struct Stats {
+    /// Every document: messages, their parts and every copy.
     pub documents: u64,
+    /// Top-level items (messages, chat messages, loose documents), copies once: what the rest
+    /// of these figures count.
+    pub items: u64,
+    /// Copies beyond the first of messages held more than once.
+    pub extra_copies: u64,
     pub by_kind: Vec<(String, u64)>,
     pub by_year: BTreeMap<String, u64>,
     /// Documents with no date at all, not even a file date.
@@ -55,9 +63,10 @@ pub fn run(g: &Globals, args: StatsArgs) -> anyhow::Result<Exit> {
 /// `file_dates`: count documents that have only a file date by it in the years and the span.
 pub fn compute(opened: &Opened, top: usize, file_dates: bool) -> anyhow::Result<Stats> {
     let searcher = opened.searcher();
-    let all = AllQuery;
+    let scoped = family::scope(&searcher, &opened.fields, &AllQuery, Scope::default())?;
+    let all = scoped.query.as_ref();
     let years = searcher.search(
-        &all,
+        all,
         &DateBucketCollector {
             unit: Unit::Year,
             tz: chrono_tz::Tz::UTC,
@@ -73,7 +82,9 @@ pub fn compute(opened: &Opened, top: usize, file_dates: bool) -> anyhow::Result<
         |d: chrono::DateTime<chrono::Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     Ok(Stats {
         documents: searcher.num_docs(),
-        by_kind: top_terms(&searcher, &all, schema::KIND, 20)?,
+        items: all.count(&searcher)? as u64,
+        extra_copies: scoped.copies.values().map(|&n| u64::from(n) - 1).sum(),
+        by_kind: top_terms(&searcher, &AllQuery, schema::KIND, 20)?,
         by_year: years
             .buckets
             .iter()
@@ -82,11 +93,11 @@ pub fn compute(opened: &Opened, top: usize, file_dates: bool) -> anyhow::Result<
         undated: years.undated,
         file_dated: years.file_dated,
         file_dates_counted: file_dates,
-        date_quality: top_terms(&searcher, &all, schema::DATE_QUALITY, 10)?,
+        date_quality: top_terms(&searcher, all, schema::DATE_QUALITY, 10)?,
         first_date: years.min.map(fmt),
         last_date: years.max.map(fmt),
-        top_senders: top_terms(&searcher, &all, schema::FROM_ADDR, top)?,
-        top_recipients: top_terms(&searcher, &all, schema::RCPT_ADDR, top)?,
+        top_senders: top_terms(&searcher, all, schema::FROM_ADDR, top)?,
+        top_recipients: top_terms(&searcher, all, schema::RCPT_ADDR, top)?,
         skipped_files: skipped.len() as u64,
         skipped_by_reason: by_reason,
     })
@@ -97,6 +108,11 @@ fn write_text<W: Write>(out: &mut W, s: &Stats) -> std::io::Result<()> {
     for (k, v) in &s.by_kind {
         writeln!(out, "  {k:<12} {v:>8}")?;
     }
+    writeln!(
+        out,
+        "items: {} (messages and loose documents; their parts and {} further copies left out)",
+        s.items, s.extra_copies
+    )?;
     writeln!(
         out,
         "date span: {} .. {}",

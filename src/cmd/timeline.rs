@@ -21,6 +21,7 @@ pub fn run(g: &Globals, args: TimelineArgs) -> anyhow::Result<Exit> {
         },
     )?;
     let mode = Mode::Hits(args.output.format());
+    let scope = search::scope_of(&args.scope, &compiled);
     let plan = Plan {
         compiled,
         sort: SortOrder::Date,
@@ -33,6 +34,7 @@ pub fn run(g: &Globals, args: TimelineArgs) -> anyhow::Result<Exit> {
         tz,
         file_dates: g.file_dates,
         color: output::use_color(g.color),
+        scope,
     };
     search::execute(&opened, &plan)
 }

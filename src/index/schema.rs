@@ -74,6 +74,11 @@ pub const MODIFIED_BY: &str = "modified_by";
 /// `modified:`), apart from `date`, which is the first of them.
 pub const CREATED: &str = "created";
 pub const MODIFIED: &str = "modified";
+/// The top-level item of a part's family (see [`crate::ingest::family`]); absent on top-level
+/// items, which is how searches tell them apart.
+pub const ROOT: &str = "root";
+/// The key copies of one message share ([`crate::doc::Doc::copy_key`]).
+pub const COPY: &str = "copy";
 
 /// Handles to every field, resolved once from the schema.
 #[derive(Debug, Clone, Copy)]
@@ -119,6 +124,8 @@ pub struct Fields {
     pub modified_by: Field,
     pub created: Field,
     pub modified: Field,
+    pub root: Field,
+    pub copy: Field,
 }
 
 fn text(stored: bool) -> TextOptions {
@@ -187,6 +194,8 @@ pub fn build() -> Schema {
     b.add_text_field(MODIFIED_BY, text(true));
     b.add_date_field(CREATED, metadata_date.clone());
     b.add_date_field(MODIFIED, metadata_date);
+    b.add_u64_field(ROOT, INDEXED | FAST | STORED);
+    b.add_u64_field(COPY, INDEXED | FAST);
     b.build()
 }
 
@@ -240,6 +249,8 @@ impl Fields {
             modified_by: f(MODIFIED_BY)?,
             created: f(CREATED)?,
             modified: f(MODIFIED)?,
+            root: f(ROOT)?,
+            copy: f(COPY)?,
         })
     }
 }

@@ -182,6 +182,12 @@ pub fn to_document(doc: &Doc, f: &Fields) -> TantivyDocument {
     if let Some(name) = &doc.last_modified_by {
         d.add_text(f.modified_by, name);
     }
+    if let Some(root) = doc.root {
+        d.add_u64(f.root, root);
+    }
+    if let Some(key) = doc.copy_key() {
+        d.add_u64(f.copy, key);
+    }
     for (field, date) in [(f.created, doc.created), (f.modified, doc.modified)] {
         if let Some(date) = date {
             d.add_date(field, DateTime::from_timestamp_secs(date.timestamp()));

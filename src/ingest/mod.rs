@@ -14,6 +14,7 @@ pub mod detect;
 pub mod document;
 pub mod eml;
 pub mod emlx;
+pub mod family;
 pub mod filetype;
 pub mod format;
 pub mod maildir;
@@ -246,6 +247,11 @@ pub fn ingest_path(
     mut emit: impl FnMut(Doc),
 ) -> Result<FileOutcome, Skip> {
     use std::io::Read;
+    let mut families = family::Families::default();
+    let mut emit = |mut d: Doc| {
+        families.assign(&mut d);
+        emit(d)
+    };
     let path = entry.path.as_path();
     inject_fault(path);
     let unreadable = |e: std::io::Error| Skip::Unreadable(e.to_string());
@@ -610,7 +616,12 @@ pub fn ingest_bytes(bytes: &[u8], path: &Path, now: DateTime<Utc>) -> Outcome {
         stated: Default::default(),
     };
     let mut docs = Vec::new();
-    match ingest_unit(&unit, &ctx, &mut |d| docs.push(d), &mut |_, _| {}) {
+    let mut families = family::Families::default();
+    let mut emit = |mut d: Doc| {
+        families.assign(&mut d);
+        docs.push(d)
+    };
+    match ingest_unit(&unit, &ctx, &mut emit, &mut |_, _| {}) {
         Ok(format) => Outcome::Indexed {
             format: format.as_str(),
             docs,

@@ -87,9 +87,25 @@ pub struct Hit {
     /// UTC), or `null`.
     pub created: Option<String>,
     pub modified: Option<String>,
+    /// When the hit is a message that matched only through some of its parts (attachments,
+    /// forwarded messages): those parts. Empty otherwise, and with `--items`.
+    pub matched_in: Vec<PartRef>,
+    /// How many copies of this message matched (the same Message-ID and content in several
+    /// mailboxes or files), itself included: 1 unless copies were counted once.
+    pub copies: u32,
     /// Seconds since the previous hit, in timeline output only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gap_seconds: Option<i64>,
+}
+
+/// A part of a message that a query matched in.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartRef {
+    pub id: String,
+    /// `attachment` or `email` (a forwarded message).
+    pub kind: String,
+    /// The attachment's file name, or the forwarded message's subject.
+    pub name: String,
 }
 
 /// One `--facet`.

@@ -85,11 +85,22 @@ pub fn write_hit<W: Write + ?Sized>(
     if !hit.snippet.is_empty() {
         writeln!(
             out,
-            "    {}",
+            "    {}{}",
+            matched_in(hit),
             highlight(&hit.snippet, &hit.highlights, color)
         )?;
     }
     Ok(())
+}
+
+/// `in NAME: ` before the snippet of a message that matched only in a part (the snippet is
+/// then the part's), `in NAME (+2): ` when it matched in several.
+fn matched_in(hit: &Hit) -> String {
+    match hit.matched_in.as_slice() {
+        [] => String::new(),
+        [one] => format!("in {}: ", for_terminal(&one.name)),
+        [first, rest @ ..] => format!("in {} (+{}): ", for_terminal(&first.name), rest.len()),
+    }
 }
 
 /// A timeline line: date, time since the previous message, sender → recipients, subject, then
@@ -401,6 +412,8 @@ mod tests {
             conversation: None,
             date_source: String::new(),
             charset: None,
+            matched_in: Vec::new(),
+            copies: 1,
             last_modified_by: None,
             created: None,
             modified: None,

@@ -7,6 +7,7 @@
 
 pub mod date;
 pub mod facets;
+pub mod family;
 pub mod parse;
 
 use std::ops::Bound;
@@ -31,6 +32,8 @@ pub struct Compiled {
     pub query: Box<dyn Query>,
     /// The query has free-text terms (relevance is then the natural order).
     pub free_text: bool,
+    /// The query asks for parts by kind (`kind:attachment`): they are then hits of their own.
+    pub names_parts: bool,
     pub text: String,
 }
 
@@ -50,6 +53,7 @@ pub fn compile(text: &str, ctx: Context<'_>) -> Result<Compiled, Error> {
     Ok(Compiled {
         query,
         free_text: ast.has_free_text(),
+        names_parts: ast.names_parts(),
         text: text.to_owned(),
     })
 }

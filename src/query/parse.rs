@@ -136,6 +136,21 @@ pub enum Node {
 }
 
 impl Node {
+    /// True when the query asks for parts of messages by kind (`kind:attachment`, not negated):
+    /// such a query lists the parts themselves, not their messages.
+    pub fn names_parts(&self) -> bool {
+        match self {
+            Node::And(v) | Node::Or(v) => v.iter().any(Node::names_parts),
+            Node::Not(_) => false,
+            Node::Match {
+                field: Some(FieldName::Kind),
+                value,
+                ..
+            } => value.text().eq_ignore_ascii_case("attachment"),
+            Node::Match { .. } => false,
+        }
+    }
+
     /// True when the query contains free text (bare words or phrases, or subject:/body:), which
     /// makes relevance a sensible default order.
     pub fn has_free_text(&self) -> bool {

@@ -16,7 +16,15 @@ fn lines(args: &[&str]) -> Vec<Line> {
 
 /// Number of hits of `query`, by `--count`.
 fn count(query: &str) -> u64 {
-    let out = sample().run(&["search", "--count", "--", query]);
+    count_with(query, &[])
+}
+
+/// Number of hits of `query` by `--count` with `flags` (`--items`, `--copies`).
+fn count_with(query: &str, flags: &[&str]) -> u64 {
+    let mut args = vec!["search", "--count"];
+    args.extend_from_slice(flags);
+    args.extend(["--", query]);
+    let out = sample().run(&args);
     String::from_utf8(out.stdout)
         .unwrap()
         .trim()
@@ -24,11 +32,16 @@ fn count(query: &str) -> u64 {
         .unwrap()
 }
 
+/// Over documents (`--items --copies`), a facet's count of a value is the count of the query
+/// narrowed to it.
 #[test]
 fn facet_counts_equal_separate_queries() {
     let query = "date:2016 kind:email";
+    let documents = ["--items", "--copies"];
     let all = lines(&[
         "search",
+        "--items",
+        "--copies",
         "--json",
         "--limit",
         "1",
@@ -64,7 +77,10 @@ fn facet_counts_equal_separate_queries() {
         for v in &f.values {
             assert_eq!(
                 v.count,
-                count(&format!("{query} {}:{}", field(&f.name), v.value)),
+                count_with(
+                    &format!("{query} {}:{}", field(&f.name), v.value),
+                    &documents
+                ),
                 "{} {}",
                 f.name,
                 v.value
@@ -89,7 +105,47 @@ fn facet_counts_equal_separate_queries() {
     );
     // Counts cover all hits, not the displayed page of one.
     let from_total: u64 = facets[0].values.iter().map(|v| v.count).sum();
-    assert_eq!(from_total, count(query));
+    assert_eq!(from_total, count_with(query, &documents));
+}
+
+/// By default a message counts once: its stored copies are one message, and a message
+/// forwarded inside another is part of that other (issue #15).
+#[test]
+fn facets_and_pairs_count_each_message_once() {
+    let facet = |flags: &[&str]| {
+        let mut args = vec!["search", "--json", "--limit", "0", "--facet", "from:20"];
+        args.extend_from_slice(flags);
+        args.push("date:2016 kind:email");
+        lines(&args)
+            .into_iter()
+            .find_map(|l| match l {
+                Line::Facet(f) => Some(f),
+                _ => None,
+            })
+            .unwrap()
+            .values
+            .into_iter()
+            .map(|v| (v.value, v.count))
+            .collect::<Vec<_>>()
+    };
+    let dana = |values: &[(String, u64)]| {
+        values
+            .iter()
+            .find(|(v, _)| v == "dana.reyes@reyes2016.example.com")
+            .map(|(_, n)| *n)
+    };
+    // Six documents: the forward to the staff three times (two stored copies and the one
+    // inside Jordan's forward to Hana). Four messages.
+    assert_eq!(dana(&facet(&["--items", "--copies"])), Some(6));
+    assert_eq!(dana(&facet(&["--items"])), Some(5));
+    assert_eq!(dana(&facet(&[])), Some(4));
+    // The forward inside Jordan's mail makes Jordan's mail a hit of `from:dana`.
+    let jordan = count_with("from:dana from:jordan", &[]);
+    assert_eq!(jordan, 0, "Jordan's mail is not from Dana");
+    assert_eq!(
+        count_with("from:dana kind:email", &[]),
+        count_with("from:dana kind:email", &["--items", "--copies"]) - 1
+    );
 }
 
 #[test]
@@ -460,4 +516,44 @@ fn parallel_segment_search_answers_like_serial() {
         assert!(serial.lines().count() > 10, "{query}: {serial}");
         assert_eq!(answer("3", query), serial, "{query}");
     }
+}
+
+/// A message is a hit when one of its parts matches, marked with the part (issue #15).
+#[test]
+fn a_part_that_matches_stands_for_its_message() {
+    let ix = sample();
+    let (hits, _, _) = ix.search("Whitcombe", &[]);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(
+        (hits[0].kind.as_str(), hits[0].subject.as_str()),
+        ("email", "Q3 donor spreadsheet")
+    );
+    let part = &hits[0].matched_in;
+    assert_eq!(part.len(), 1);
+    assert_eq!(
+        (part[0].kind.as_str(), part[0].name.as_str()),
+        ("attachment", "donors-q3.csv")
+    );
+    assert!(hits[0].snippet.contains("Whitcombe"), "{}", hits[0].snippet);
+    let text = String::from_utf8(ix.run(&["search", "Whitcombe"]).stdout).unwrap();
+    assert!(text.contains("in donors-q3.csv: "), "{text}");
+    // The part itself with --items, or when the query asks for attachments.
+    let items = ix.search("Whitcombe", &["--items"]).0;
+    assert_eq!(
+        (items.len(), items[0].id.as_str()),
+        (1, part[0].id.as_str())
+    );
+    assert_eq!(
+        ix.search("Whitcombe kind:attachment", &[]).0[0].id,
+        part[0].id
+    );
+    assert_eq!(count("kind:attachment"), 3);
+    // The message stored in Kelly's maildir and Sam's mbox is one hit standing for two.
+    let fwd = ix.search("\"OpenVault made contact\" kind:email", &[]).0;
+    let copies: Vec<u32> = fwd.iter().map(|h| h.copies).collect();
+    assert!(copies.contains(&2), "{fwd:?}");
+    assert_eq!(
+        count_with("\"OpenVault made contact\" kind:email", &["--copies"]),
+        count("\"OpenVault made contact\" kind:email") + 1
+    );
 }

@@ -196,7 +196,10 @@ fn text_inside_an_attachment_points_to_its_message() {
     );
     // The forwarded message inside Jordan's mail is a message of its own, linked to him.
     let inner = named()
-        .search("id:20160921.fwd-staff@reyes2016.example.com path:eml", &[])
+        .search(
+            "id:20160921.fwd-staff@reyes2016.example.com path:eml",
+            &["--items"],
+        )
         .0;
     assert_eq!(inner.len(), 1);
     assert!(inner[0].parent.is_some());

@@ -21,7 +21,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Every document of `ix`.
 fn all(ix: &TestIndex) -> Vec<Hit> {
-    ix.search("*", &[]).0
+    ix.documents("*")
 }
 
 /// Runs `show --raw` on `h` and checks that the bytes hash as recorded, with nothing on stderr.

@@ -51,7 +51,7 @@ fn from_word_matches_names_and_addresses_including_the_duplicate() {
         ])
     );
     // The same message stored twice is two documents, with two provenances and one hash.
-    let (hits, _, _) = sample().search("id:20160921.fwd-staff@reyes2016.example.com", &[]);
+    let hits = sample().documents("id:20160921.fwd-staff@reyes2016.example.com");
     assert_eq!(hits.len(), 3);
     assert_ne!(hits[0].path, hits[1].path);
     assert_eq!(hits[0].sha256.len(), 64);

@@ -132,9 +132,17 @@ impl TestIndex {
         (hits, summary.expect("a summary line"), code)
     }
 
+    /// Every document `query` matches, as the index holds them: parts of messages and every
+    /// copy included (`--items --copies`).
+    pub fn documents(&self, query: &str) -> Vec<Hit> {
+        self.search(query, &["--items", "--copies"]).0
+    }
+
     /// Like [`TestIndex::ids`], with dates read in time zone `tz`.
     pub fn ids_tz(&self, query: &str, tz: &str) -> Vec<String> {
-        let mut c = self.cmd(&["--tz", tz, "search", "--json", "--all", "--", query]);
+        let mut c = self.cmd(&[
+            "--tz", tz, "search", "--json", "--all", "--items", "--copies", "--", query,
+        ]);
         let out = c.output().expect("running trawl");
         let mut v: Vec<String> = String::from_utf8(out.stdout)
             .unwrap()
@@ -154,11 +162,11 @@ impl TestIndex {
         self.ids(&format!("({query}) kind:email"))
     }
 
-    /// Message-IDs of the hits, each with the file it came from (relative to the sample corpus), sorted.
+    /// Message-IDs of the documents `query` matches (parts and copies included, see
+    /// [`TestIndex::documents`]), sorted.
     pub fn ids(&self, query: &str) -> Vec<String> {
         let mut v: Vec<String> = self
-            .search(query, &[])
-            .0
+            .documents(query)
             .into_iter()
             .map(|h| h.message_id.unwrap_or_default())
             .collect();
@@ -275,7 +283,18 @@ pub struct Hit {
     pub last_modified_by: Option<String>,
     pub created: Option<String>,
     pub modified: Option<String>,
+    pub matched_in: Vec<PartRef>,
+    pub copies: u32,
     pub gap_seconds: Option<i64>,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct PartRef {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
 }
 
 #[allow(dead_code)]
