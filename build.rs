@@ -2,13 +2,16 @@
 //! are missing shows as ignored, with its reason, rather than as passed:
 //! - `trawl_corpora`: `../shared/corpora` (real third-party corpora, not in the repository) is
 //!   present beside the project;
-//! - `trawl_root`: the build runs as root, which the read-only bind-mount test needs.
+//! - `trawl_root`: the build runs as root, which the read-only bind-mount test needs;
+//! - `trawl_notmuch`: `notmuch` runs and its test corpora are in `target/notmuch-corpora`
+//!   (fetched by `tests/scripts/notmuch-corpora.sh`), for the count comparison.
 
 use std::path::Path;
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(trawl_corpora)");
     println!("cargo::rustc-check-cfg=cfg(trawl_root)");
+    println!("cargo::rustc-check-cfg=cfg(trawl_notmuch)");
     let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
     let corpora = Path::new(&manifest).join("../shared/corpora");
     // Not the folder beside the project: cargo scans a watched folder recursively, and that one
@@ -29,5 +32,14 @@ fn main() {
         .unwrap_or(false);
     if root {
         println!("cargo::rustc-cfg=trawl_root");
+    }
+    let notmuch_corpora = Path::new(&manifest).join("target/notmuch-corpora/default");
+    println!("cargo::rerun-if-changed={}", notmuch_corpora.display());
+    let notmuch = std::process::Command::new("notmuch")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if notmuch && notmuch_corpora.is_dir() {
+        println!("cargo::rustc-cfg=trawl_notmuch");
     }
 }

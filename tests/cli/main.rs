@@ -10,6 +10,7 @@ mod formats;
 mod hostile;
 mod incremental;
 mod index;
+mod notmuch;
 mod office;
 mod provenance;
 mod query_language;
