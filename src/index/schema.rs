@@ -64,8 +64,12 @@ pub const DATE_RAW: &str = "date_raw";
 pub const ATTACHMENT: &str = "attachment";
 pub const ATTACHMENT_TYPE: &str = "attachment_type";
 pub const SIZE: &str = "size";
-/// Markers such as `attachment`, `truncated`, `encoding-problem`.
+/// Markers such as `attachment`, `truncated`, `encoding-problem`, `gps`, `ocr`, `needs-ocr`.
 pub const FLAGS: &str = "flags";
+/// Words of a picture's camera make and model (`camera:nikon`).
+pub const CAMERA: &str = "camera";
+/// A picture's metadata ([`crate::doc::ImageMeta`]) as JSON, for printing.
+pub const IMAGE: &str = "image";
 
 /// Handles to every field, resolved once from the schema.
 #[derive(Debug, Clone, Copy)]
@@ -107,6 +111,8 @@ pub struct Fields {
     pub attachment_type: Field,
     pub size: Field,
     pub flags: Field,
+    pub camera: Field,
+    pub image: Field,
 }
 
 fn text(stored: bool) -> TextOptions {
@@ -167,12 +173,14 @@ pub fn build() -> Schema {
     b.add_text_field(ATTACHMENT_TYPE, STRING | STORED);
     b.add_u64_field(SIZE, FAST | STORED);
     b.add_text_field(FLAGS, STRING | STORED);
+    b.add_text_field(CAMERA, text(false));
+    b.add_text_field(IMAGE, STORED);
     b.build()
 }
 
 /// Version of the on-disk layout, recorded in the index directory; an index of another version
 /// is refused with a request to re-index rather than misread.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 impl Fields {
     /// Resolves every field of `schema`. Fails when the index was built by another schema.
@@ -216,6 +224,8 @@ impl Fields {
             attachment_type: f(ATTACHMENT_TYPE)?,
             size: f(SIZE)?,
             flags: f(FLAGS)?,
+            camera: f(CAMERA)?,
+            image: f(IMAGE)?,
         })
     }
 }

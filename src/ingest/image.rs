@@ -128,7 +128,8 @@ fn image_doc(unit: &Unit<'_>, format: Format, ctx: &Context) -> Doc {
     };
     let mut doc = Doc::new(Kind::Image, format.as_str(), source);
     doc.subject = unit.name().to_owned();
-    let meta = read_metadata(unit.bytes, format);
+    let mut meta = read_metadata(unit.bytes, format);
+    meta.image.taken = meta.taken.as_ref().map(|t| t.raw.clone());
     if meta.unreadable {
         doc.flags.push(FLAG_EXIF_UNREADABLE);
     }

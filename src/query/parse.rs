@@ -36,10 +36,11 @@ pub enum FieldName {
     Filename,
     Between,
     DateSource,
+    Camera,
 }
 
 impl FieldName {
-    const ALL: [(&'static str, FieldName); 18] = [
+    const ALL: [(&'static str, FieldName); 19] = [
         ("from", FieldName::From),
         ("to", FieldName::To),
         ("cc", FieldName::Cc),
@@ -58,6 +59,7 @@ impl FieldName {
         ("filename", FieldName::Filename),
         ("between", FieldName::Between),
         ("date-source", FieldName::DateSource),
+        ("camera", FieldName::Camera),
     ];
 
     fn lookup(name: &str) -> Option<FieldName> {
