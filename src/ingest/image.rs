@@ -108,9 +108,8 @@ pub(crate) fn read(
     emit: &mut dyn FnMut(Doc),
     _skip: &mut dyn FnMut(String, Skip),
 ) -> Result<Format, Skip> {
-    let format = kind_of(unit.bytes).ok_or_else(|| {
-        Skip::Unextractable("not an image: no known magic number".to_owned())
-    })?;
+    let format = kind_of(unit.bytes)
+        .ok_or_else(|| Skip::Unextractable("not an image: no known magic number".to_owned()))?;
     emit(image_doc(unit, format, ctx));
     Ok(format)
 }
@@ -439,9 +438,13 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// Fills what EXIF left empty from the XMP packet.
 fn fill_from_xmp(m: &mut Metadata, xmp: &str) {
     if m.taken.is_none() {
-        m.taken = ["exif:DateTimeOriginal", "photoshop:DateCreated", "xmp:CreateDate"]
-            .iter()
-            .find_map(|p| xmp_value(xmp, p).and_then(|v| parse_xmp_date(&v)));
+        m.taken = [
+            "exif:DateTimeOriginal",
+            "photoshop:DateCreated",
+            "xmp:CreateDate",
+        ]
+        .iter()
+        .find_map(|p| xmp_value(xmp, p).and_then(|v| parse_xmp_date(&v)));
     }
     if m.image.camera_make.is_none() {
         m.image.camera_make = xmp_value(xmp, "tiff:Make");
@@ -500,9 +503,13 @@ fn parse_xmp_date(v: &str) -> Option<Taken> {
             raw: v.to_owned(),
         });
     }
-    let local = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(v, f).ok())?;
+    let local = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(v, f).ok())?;
     Some(Taken {
         local,
         offset_minutes: None,

@@ -7,6 +7,7 @@ mod crash_safety;
 mod facets;
 mod formats;
 mod hostile;
+mod images;
 mod incremental;
 mod index;
 mod office;
