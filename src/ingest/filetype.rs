@@ -1,6 +1,7 @@
 //! Names what trawl does not index: content no reader takes is recorded with the type its magic
-//! number says (the `infer` crate's matchers: images, fonts, audio, video, programs, archives
-//! and documents of formats trawl does not read) and its size, as the skip `not-indexed-type`
+//! number says (the `infer` crate's matchers: fonts, audio, video, programs, archives, images
+//! and documents of formats trawl does not read; the common image formats are read by
+//! [`super::image`] and never get here) and its size, as the skip `not-indexed-type`
 //! whose detail starts with the MIME type (`trawl report` counts them by it). Content no
 //! matcher knows stays `binary`. These are files, not documents: they are listed, not indexed,
 //! so `type:` and the other document queries do not find them.

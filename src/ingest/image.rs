@@ -101,6 +101,15 @@ pub(crate) fn sniff_bmp(s: &Sniff) -> bool {
     kind_of(s.head) == Some(Format::Bmp)
 }
 
+/// The image format and metadata of `bytes`, as the reader takes them (`None` when no image
+/// magic starts it): for the fuzz target and tools. Never panics.
+pub fn metadata(bytes: &[u8]) -> Option<(Format, ImageMeta)> {
+    let format = kind_of(bytes)?;
+    let mut m = read_metadata(bytes, format);
+    m.image.taken = m.taken.map(|t| t.raw);
+    Some((format, m.image))
+}
+
 /// The registry's reader for every image format: one document, the whole unit.
 pub(crate) fn read(
     unit: &Unit<'_>,
