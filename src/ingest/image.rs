@@ -36,7 +36,7 @@ const MAX_FIELD_BYTES: usize = 64 << 10;
 pub fn kind_of(head: &[u8]) -> Option<Format> {
     if head.starts_with(b"\xff\xd8\xff") {
         Some(Format::Jpeg)
-    } else if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+    } else if is_png(head) {
         Some(Format::Png)
     } else if head.starts_with(b"II*\0") || head.starts_with(b"MM\0*") {
         Some(Format::Tiff)
@@ -51,6 +51,20 @@ pub fn kind_of(head: &[u8]) -> Option<Format> {
     } else {
         None
     }
+}
+
+/// PNG's signature, then the `IHDR` chunk every PNG starts with, its size in pixels within the
+/// format's bounds: junk behind a PNG signature is not taken for a picture.
+fn is_png(head: &[u8]) -> bool {
+    let dimension = |at: usize| {
+        head.get(at..at + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+            .is_some_and(|n| (1..=0x7fff_ffff).contains(&n))
+    };
+    head.starts_with(b"\x89PNG\r\n\x1a\n")
+        && head.get(8..16) == Some(b"\0\0\0\x0dIHDR")
+        && dimension(16)
+        && dimension(20)
 }
 
 /// An ISO base media file (`ftyp` box first) whose brand is one of HEIF's or AVIF's.
@@ -662,7 +676,15 @@ pub(crate) mod tests {
     #[test]
     fn magic_numbers() {
         assert_eq!(kind_of(b"\xff\xd8\xff\xe0\0\x10JFIF"), Some(Format::Jpeg));
-        assert_eq!(kind_of(b"\x89PNG\r\n\x1a\n\0\0"), Some(Format::Png));
+        assert_eq!(
+            kind_of(b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x10\0\0\0\x10\x08\x02"),
+            Some(Format::Png)
+        );
+        // The signature before a header no PNG has (sample_corpus/malformed/junk.bin).
+        assert_eq!(
+            kind_of(b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\x9c\x67\x89\x05\0\0\0\x10"),
+            None
+        );
         assert_eq!(kind_of(b"II*\0\x08\0\0\0"), Some(Format::Tiff));
         assert_eq!(kind_of(b"MM\0*\0\0\0\x08"), Some(Format::Tiff));
         assert_eq!(

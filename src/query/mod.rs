@@ -544,7 +544,7 @@ mod tests {
         .err()
         .unwrap()
         .to_string();
-        assert!(err.contains("known: header, metadata, file"), "{err}");
+        assert!(err.contains("known: header, metadata, exif, file"), "{err}");
     }
 
     #[test]

@@ -324,14 +324,7 @@ fn real_exif_dates_positions_and_cameras() {
         ),
         // A trail camera: no Make or Model in EXIF, and the date exiftool gives is in
         // Reconyx's maker note, which trawl does not read: the file's date stands in.
-        (
-            "Reconyx_HC500_Hyperfire.jpg",
-            None,
-            false,
-            None,
-            None,
-            None,
-        ),
+        ("Reconyx_HC500_Hyperfire.jpg", None, false, None, None, None),
         (
             "nikon-e950.jpg",
             Some("2001-04-06T11:51:40Z"),
