@@ -486,7 +486,7 @@ fn xmp_value(xmp: &str, name: &str) -> Option<String> {
     let attr = format!("{name}=\"");
     if let Some(i) = xmp.find(&attr) {
         let v = &xmp[i + attr.len()..];
-        return v.split('"').next().and_then(|v| unescape(v));
+        return v.split('"').next().and_then(unescape);
     }
     let open = format!("<{name}>");
     let close = format!("</{name}>");
@@ -544,6 +544,10 @@ fn parse_xmp_date(v: &str) -> Option<Taken> {
 pub(crate) mod tests {
     use super::*;
 
+    /// Degrees, minutes and hundredths of seconds of latitude, its N/S reference, then the same
+    /// of longitude with E/W.
+    type Gps = ((u32, u32, u32), char, (u32, u32, u32), char);
+
     /// A JPEG of one grey 8x8 block with an EXIF APP1 segment holding Make, Model,
     /// DateTimeOriginal, OffsetTimeOriginal and a GPS position (big-endian TIFF), built by hand.
     pub(crate) fn jpeg_with_exif(
@@ -551,7 +555,7 @@ pub(crate) mod tests {
         model: &str,
         taken: &str,
         offset: Option<&str>,
-        gps: Option<((u32, u32, u32), char, (u32, u32, u32), char)>,
+        gps: Option<Gps>,
     ) -> Vec<u8> {
         let tiff = tiff_block(make, model, taken, offset, gps);
         let mut app1 = b"Exif\0\0".to_vec();
@@ -569,7 +573,7 @@ pub(crate) mod tests {
         model: &str,
         taken: &str,
         offset: Option<&str>,
-        gps: Option<((u32, u32, u32), char, (u32, u32, u32), char)>,
+        gps: Option<Gps>,
     ) -> Vec<u8> {
         // (tag, type, count, value bytes); offsets patched in after layout.
         type Entry = (u16, u16, u32, Vec<u8>);
