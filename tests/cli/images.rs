@@ -132,6 +132,16 @@ fn images_are_documents_with_their_exif() {
         "{stderr}"
     );
 
+    let shown = ix.run(&["show", &document(&ix, "testJPEG_GEO.jpg").id]);
+    let shown = String::from_utf8(shown.stdout).unwrap();
+    for line in [
+        "Camera:     Canon Canon EOS 40D",
+        "Taken:      2009:08:11 09:09:45 (EXIF, as written)",
+        "GPS:        12.543210, -54.123400",
+    ] {
+        assert!(shown.contains(line), "{line} in {shown}");
+    }
+
     // The bytes `show --raw` gives are the file, and hash to the document's sha256.
     let out = ix.run(&["verify", "--json"]);
     let text = String::from_utf8(out.stdout).unwrap();
