@@ -247,6 +247,38 @@ mod tests {
         assert!(hint(true).contains("--ocr"));
     }
 
+    /// A Tesseract that hangs is killed at the time limit and the image reported as failed;
+    /// `sh` stands in for it (the limit does not depend on what the child is).
+    #[cfg(unix)]
+    #[test]
+    fn a_hung_ocr_is_stopped_at_the_time_limit() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let program = dir.path().join("tesseract");
+        std::fs::write(
+            &program,
+            "#!/bin/sh
+exec sleep 600
+",
+        )
+        .unwrap();
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let ocr = Ocr {
+            tesseract: program,
+            pdftoppm: None,
+            lang: "eng".into(),
+            timeout: Duration::from_millis(300),
+            memory_limit: 0,
+            stats: Stats::default(),
+        };
+        let started = std::time::Instant::now();
+        let err = ocr.image_text(b"\xff\xd8\xff").unwrap_err();
+        assert!(err.contains("ran past the limit"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(30));
+        let err = ocr.pdf_text(b"%PDF-1.4").unwrap_err();
+        assert!(err.contains("pdftoppm"), "{err}");
+    }
+
     /// Tesseract's own checks, when it is installed (skipped visibly otherwise).
     #[test]
     fn detects_tesseract_and_refuses_unknown_languages() {

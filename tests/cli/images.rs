@@ -239,6 +239,33 @@ fn a_run_with_ocr_reads_what_was_indexed_without_it() {
     assert_eq!(names(&ix, "\"OCR testing\""), ["testOCR.jpg"]);
 }
 
+/// Pixels Tesseract cannot read (a JPEG cut after its first bytes) cost the text, not the
+/// document: it is indexed with its metadata, flagged `ocr-failed`, and counted.
+#[test]
+#[cfg_attr(
+    not(trawl_tesseract),
+    ignore = "needs tesseract (with eng) and pdftoppm, absent at build time"
+)]
+fn a_broken_image_under_ocr_is_indexed_and_flagged() {
+    let dump = tempfile::tempdir().unwrap();
+    let whole = std::fs::read(fixtures().join("testJPEG_GEO.jpg")).unwrap();
+    std::fs::write(dump.path().join("cut.jpg"), &whole[..whole.len() / 2]).unwrap();
+    let ix = TestIndex::empty();
+    let out = ix
+        .cmd(&["index", "--ocr", dump.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let h = document(&ix, "cut.jpg");
+    assert_eq!(h.kind, "image");
+    // The EXIF sits at the start of the file: still read.
+    assert_eq!(h.date.as_deref(), Some("2009-08-11T09:09:45Z"));
+    let shown = String::from_utf8(ix.run(&["show", &h.id]).stdout).unwrap();
+    assert!(shown.contains("ocr-failed") && !h.ocr, "{shown}");
+    assert!(stderr.contains("(1 failed: flag ocr-failed)"), "{stderr}");
+}
+
 #[test]
 #[cfg_attr(
     not(trawl_tesseract),
