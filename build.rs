@@ -5,6 +5,9 @@
 //! - `trawl_root`: the build runs as root, which the read-only bind-mount test needs;
 //! - `trawl_notmuch`: `notmuch` runs and its test corpora are in `target/notmuch-corpora`
 //!   (fetched by `tests/scripts/notmuch-corpora.sh`), for the count comparison.
+//! - `trawl_tesseract`: the `tesseract` command with English data and poppler's `pdftoppm` are
+//!   on PATH, which the OCR tests need (installed later, they are seen after
+//!   `cargo clean -p trawl`, as with the corpora).
 
 use std::path::Path;
 
@@ -12,6 +15,8 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(trawl_corpora)");
     println!("cargo::rustc-check-cfg=cfg(trawl_root)");
     println!("cargo::rustc-check-cfg=cfg(trawl_notmuch)");
+    println!("cargo::rustc-check-cfg=cfg(trawl_tesseract)");
+    println!("cargo::rerun-if-env-changed=PATH");
     let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
     let corpora = Path::new(&manifest).join("../shared/corpora");
     // Not the folder beside the project: cargo scans a watched folder recursively, and that one
@@ -42,4 +47,24 @@ fn main() {
     if notmuch && notmuch_corpora.is_dir() {
         println!("cargo::rustc-cfg=trawl_notmuch");
     }
+    if ocr_tools() {
+        println!("cargo::rustc-cfg=trawl_tesseract");
+    }
+}
+
+/// Whether `tesseract --list-langs` names `eng` and `pdftoppm` runs.
+fn ocr_tools() -> bool {
+    let run = |program: &str, arg: &str| {
+        std::process::Command::new(program)
+            .arg(arg)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+    };
+    let english = run("tesseract", "--list-langs").is_some_and(|o| {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .any(|l| l.trim() == "eng")
+    });
+    english && run("pdftoppm", "-v").is_some()
 }

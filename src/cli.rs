@@ -275,8 +275,21 @@ pub struct IndexArgs {
     #[arg(long, default_value_t = crate::pipeline::DEFAULT_COMMIT_SECS, value_name = "SECS")]
     pub commit_every: f64,
 
-    /// Time one file may take in a parser that runs in a child process (PDF), in seconds;
-    /// past it the child is killed and the file listed as `timeout`.
+    /// Read the text of images and of PDFs without a text layer (scans) by OCR, with the
+    /// `tesseract` command (and poppler's `pdftoppm` for PDF pages). Slow: about a second per
+    /// image or page, on one core each. Without it, or without Tesseract installed, images are
+    /// indexed with their metadata and flagged `needs-ocr` (query `has:needs-ocr`); the summary
+    /// counts them. A later run with --ocr reads the images and scans indexed without it.
+    #[arg(long)]
+    pub ocr: bool,
+
+    /// Tesseract's language(s) for --ocr: `eng`, or several joined by `+` (`deu+fra`). Each
+    /// needs its data installed (Debian: tesseract-ocr-LANG). Implies --ocr.
+    #[arg(long, value_name = "LANG")]
+    pub ocr_lang: Option<String>,
+
+    /// Time one file may take in a parser that runs in a child process (PDF, and OCR per image
+    /// or page), in seconds; past it the child is killed and the file listed as `timeout`.
     #[arg(long, default_value_t = 60.0, value_name = "SECS")]
     pub parser_timeout: f64,
 

@@ -20,6 +20,9 @@ pub enum Kind {
     Document,
     /// A file attached to a message, with its text extracted; `parent` is the message.
     Attachment,
+    /// A picture (JPEG, PNG, TIFF, HEIF, WebP, GIF, BMP): its EXIF metadata, and its text when
+    /// it was read by OCR.
+    Image,
 }
 
 impl Kind {
@@ -29,6 +32,7 @@ impl Kind {
             Kind::Chat => "chat",
             Kind::Document => "document",
             Kind::Attachment => "attachment",
+            Kind::Image => "image",
         }
     }
 }
@@ -41,6 +45,10 @@ pub enum DateSource {
     Header,
     /// The document's own metadata (PDF CreationDate, DOCX/ODT core properties).
     Metadata,
+    /// When a picture was taken, by its EXIF (`DateTimeOriginal`, else `DateTimeDigitized`):
+    /// the camera's clock, which nobody may have set right, in its own zone when EXIF gives
+    /// the offset (`OffsetTimeOriginal`), else a wall-clock time flagged `local-time`.
+    Exif,
     /// The file's modification time on disk: weak evidence, easily changed by copying.
     FileMtime,
 }
@@ -50,6 +58,7 @@ impl DateSource {
         match self {
             DateSource::Header => "header",
             DateSource::Metadata => "metadata",
+            DateSource::Exif => "exif",
             DateSource::FileMtime => "file-mtime",
         }
     }
@@ -89,6 +98,46 @@ impl DateQuality {
 /// Telegram `date` without `date_unixtime`), stored as if it were UTC. Printers show it as
 /// written and `--tz` leaves it alone: converting it would invent a zone.
 pub const LOCAL_TIME: &str = "local-time";
+
+/// The flag of a document whose text was read (wholly or in part) by OCR: the words are
+/// Tesseract's reading of pixels, not text the author typed (query `has:ocr`).
+pub const FLAG_OCR: &str = "ocr";
+/// The flag of an image or a PDF without a text layer whose text was not read because OCR was
+/// off or Tesseract is not installed (query `has:needs-ocr`; counted in the index summary).
+pub const FLAG_NEEDS_OCR: &str = "needs-ocr";
+/// The flag of an image or scan whose OCR failed (the tool crashed or ran past the time limit):
+/// the document is indexed with its metadata only.
+pub const FLAG_OCR_FAILED: &str = "ocr-failed";
+/// The flag of a picture whose EXIF carries a GPS position (query `has:gps`).
+pub const FLAG_GPS: &str = "gps";
+
+/// What a picture's metadata (EXIF) says about it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImageMeta {
+    /// Camera maker (EXIF `Make`), as written.
+    pub camera_make: Option<String>,
+    /// Camera model (EXIF `Model`), as written.
+    pub camera_model: Option<String>,
+    /// When it was taken, as EXIF writes it (`2008:10:22 16:28:39`, with the offset after it
+    /// when there is one); the instant, when usable, is the document's `date`.
+    pub taken: Option<String>,
+    /// Where it was taken: the GPS position in decimal degrees.
+    pub gps: Option<GpsPosition>,
+    /// Size in pixels, when the metadata says.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+/// A GPS position in decimal degrees (WGS 84): latitude north positive, longitude east
+/// positive. Only finite values in range are ever built (see `ingest::image`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct GpsPosition {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+// The coordinates are never NaN (checked where they are read), so equality is an equivalence.
+impl Eq for ImageMeta {}
 
 /// A mailbox: a normalized (lower-cased) address and an optional display name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -207,6 +256,8 @@ pub struct Doc {
     /// message was found in, however deep); None for a top-level item. Set by
     /// [`crate::ingest::family::Families`] as documents leave their file's parser.
     pub root: Option<u64>,
+    /// A picture's metadata (kind `image`).
+    pub image: Option<ImageMeta>,
 }
 
 impl Doc {
@@ -245,6 +296,7 @@ impl Doc {
             created: None,
             modified: None,
             root: None,
+            image: None,
         }
     }
 

@@ -140,12 +140,30 @@ pub enum SandboxError {
 /// its stdout. `cfg.enabled` is not consulted: the caller has decided.
 pub fn run(cfg: &Config, job: &str, input: &[u8]) -> Result<Vec<u8>, SandboxError> {
     let mut cmd = Command::new(&cfg.program);
-    cmd.arg(SUBCOMMAND)
-        .arg(job)
-        .stdin(Stdio::piped())
+    cmd.arg(SUBCOMMAND).arg(job);
+    run_command(cmd, job, input, cfg.timeout, cfg.memory_limit)
+}
+
+/// Runs `cmd` (any program: an external tool such as `tesseract`) with `input` on its stdin,
+/// under the same time and memory limits as [`run`], and returns its stdout.
+pub fn run_command(
+    mut cmd: Command,
+    job: &str,
+    input: &[u8],
+    timeout: Duration,
+    memory_limit: u64,
+) -> Result<Vec<u8>, SandboxError> {
+    let program = PathBuf::from(cmd.get_program());
+    cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    limit_memory(&mut cmd, cfg.memory_limit);
+    limit_memory(&mut cmd, memory_limit);
+    let cfg = Config {
+        enabled: true,
+        program,
+        timeout,
+        memory_limit,
+    };
     let mut child = cmd.spawn().map_err(|source| SandboxError::Spawn {
         job: job.to_owned(),
         program: cfg.program.clone(),

@@ -29,6 +29,13 @@ pub fn run(index_dir: &Path, args: IndexArgs) -> anyhow::Result<Exit> {
     config.commit_every = Duration::from_secs_f64(args.commit_every.max(0.0));
     config.max_file_bytes = args.max_file_size.saturating_mul(1 << 20);
     config.progress = !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    config.ocr = match (args.ocr, args.ocr_lang) {
+        (_, Some(lang)) => Some(lang),
+        (true, None) => Some("eng".to_owned()),
+        (false, None) => None,
+    };
+    config.ocr_timeout = Duration::from_secs_f64(args.parser_timeout.max(0.001));
+    config.ocr_memory = args.parser_memory.saturating_mul(1 << 20);
     let mut sandbox = sandbox::Config::current_exe().context("locating the trawl binary")?;
     sandbox.timeout = Duration::from_secs_f64(args.parser_timeout.max(0.001));
     sandbox.memory_limit = args.parser_memory.saturating_mul(1 << 20);
@@ -43,6 +50,12 @@ pub fn run(index_dir: &Path, args: IndexArgs) -> anyhow::Result<Exit> {
         }
     });
     let report = index_dump(&config, &interrupted)?;
+    // A warning, not a summary line: it prints with --quiet too.
+    if let Some(why) = &report.ocr.unavailable {
+        eprintln!(
+            "trawl: warning: --ocr: {why}; images and scanned PDFs are indexed without their text"
+        );
+    }
     if !args.quiet {
         print_summary(&config, &report);
     }
@@ -94,6 +107,25 @@ fn print_summary(config: &IndexConfig, r: &Report) {
         eprintln!(
             "{} files unchanged since the last run, {} removed from the dump",
             r.unchanged, r.deleted
+        );
+    }
+    let ocr = &r.ocr;
+    if ocr.read > 0 || ocr.failed > 0 {
+        eprintln!(
+            "OCR read the text of {} images and scanned PDFs ({} failed: flag ocr-failed)",
+            ocr.read, ocr.failed
+        );
+    }
+    if ocr.needs_ocr > 0 {
+        eprintln!(
+            "{} images and scanned PDFs indexed without their text (needs-ocr): {}",
+            ocr.needs_ocr,
+            if ocr.on {
+                // OCR ran: what it left are scanned PDFs, for want of pdftoppm.
+                "install poppler's pdftoppm (apt-get install poppler-utils) to read scanned PDFs"
+            } else {
+                crate::ingest::ocr::hint(ocr.installed)
+            }
         );
     }
     let by_reason = r.skipped_by_reason();

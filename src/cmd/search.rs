@@ -638,13 +638,12 @@ pub fn hit_from_doc(doc: &TantivyDocument, f: &Fields) -> Hit {
             .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
     };
     let date = instant(f.date);
+    let flagged = |flag: &str| doc.get_all(f.flags).any(|v| v.as_str() == Some(flag));
     Hit {
         id: format_id(u(f.id)),
         kind: s(f.kind).unwrap_or_default(),
         date,
-        date_local: doc
-            .get_all(f.flags)
-            .any(|v| v.as_str() == Some(crate::doc::LOCAL_TIME)),
+        date_local: flagged(crate::doc::LOCAL_TIME),
         file_date: instant(f.file_date),
         tz_offset_minutes: doc.get_first(f.tz_offset).and_then(|v| v.as_i64()),
         date_quality: s(f.date_quality).unwrap_or_default(),
@@ -681,6 +680,9 @@ pub fn hit_from_doc(doc: &TantivyDocument, f: &Fields) -> Hit {
         last_modified_by: s(f.modified_by),
         created: instant(f.created),
         modified: instant(f.modified),
+        ocr: flagged(crate::doc::FLAG_OCR),
+        needs_ocr: flagged(crate::doc::FLAG_NEEDS_OCR),
+        image: s(f.image).and_then(|j| serde_json::from_str(&j).ok()),
     }
 }
 

@@ -210,6 +210,32 @@ fn write_text<W: Write>(out: &mut W, s: &Shown, tz: chrono_tz::Tz) -> std::io::R
         )?;
     }
     writeln!(out, "Subject:    {}", for_terminal(&h.subject))?;
+    if let Some(image) = &h.image {
+        let camera: Vec<&str> = [&image.camera_make, &image.camera_model]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        if !camera.is_empty() {
+            writeln!(out, "Camera:     {}", for_terminal(&camera.join(" ")))?;
+        }
+        if let Some(taken) = &image.taken {
+            writeln!(
+                out,
+                "Taken:      {} (EXIF, as written)",
+                for_terminal(taken)
+            )?;
+        }
+        if let Some(g) = image.gps {
+            writeln!(out, "GPS:        {:.6}, {:.6}", g.lat, g.lon)?;
+        }
+        if let (Some(w), Some(h)) = (image.width, image.height) {
+            writeln!(out, "Pixels:     {w} x {h}")?;
+        }
+    }
+    if h.ocr {
+        writeln!(out, "Text:       read by OCR (Tesseract), not typed")?;
+    }
     if let Some(mid) = &h.message_id {
         writeln!(out, "Message-ID: <{}>", for_terminal(mid))?;
     }

@@ -407,6 +407,9 @@ pub struct RunOptions {
     /// SHA-256 of the `--names` file's contents, when one was given.
     #[serde(default)]
     pub names_sha256: Option<String>,
+    /// Tesseract's languages, when the run read images and scans by OCR (`--ocr`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr: Option<String>,
 }
 
 /// One line of `skipped.jsonl`.

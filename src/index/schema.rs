@@ -64,7 +64,7 @@ pub const DATE_RAW: &str = "date_raw";
 pub const ATTACHMENT: &str = "attachment";
 pub const ATTACHMENT_TYPE: &str = "attachment_type";
 pub const SIZE: &str = "size";
-/// Markers such as `attachment`, `truncated`, `encoding-problem`.
+/// Markers such as `attachment`, `truncated`, `encoding-problem`, `gps`, `ocr`, `needs-ocr`.
 pub const FLAGS: &str = "flags";
 /// The charset a text, CSV or HTML document was decoded from, lower-cased (`charset:koi8-r`).
 pub const CHARSET: &str = "charset";
@@ -79,6 +79,10 @@ pub const MODIFIED: &str = "modified";
 pub const ROOT: &str = "root";
 /// The key copies of one message share ([`crate::doc::Doc::copy_key`]).
 pub const COPY: &str = "copy";
+/// Words of a picture's camera make and model (`camera:nikon`).
+pub const CAMERA: &str = "camera";
+/// A picture's metadata ([`crate::doc::ImageMeta`]) as JSON, for printing.
+pub const IMAGE: &str = "image";
 
 /// Handles to every field, resolved once from the schema.
 #[derive(Debug, Clone, Copy)]
@@ -126,6 +130,8 @@ pub struct Fields {
     pub modified: Field,
     pub root: Field,
     pub copy: Field,
+    pub camera: Field,
+    pub image: Field,
 }
 
 fn text(stored: bool) -> TextOptions {
@@ -196,6 +202,8 @@ pub fn build() -> Schema {
     b.add_date_field(MODIFIED, metadata_date);
     b.add_u64_field(ROOT, INDEXED | FAST | STORED);
     b.add_u64_field(COPY, INDEXED | FAST);
+    b.add_text_field(CAMERA, text(false));
+    b.add_text_field(IMAGE, STORED);
     b.build()
 }
 
@@ -251,6 +259,8 @@ impl Fields {
             modified: f(MODIFIED)?,
             root: f(ROOT)?,
             copy: f(COPY)?,
+            camera: f(CAMERA)?,
+            image: f(IMAGE)?,
         })
     }
 }

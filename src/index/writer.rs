@@ -193,6 +193,15 @@ pub fn to_document(doc: &Doc, f: &Fields) -> TantivyDocument {
             d.add_date(field, DateTime::from_timestamp_secs(date.timestamp()));
         }
     }
+    if let Some(image) = &doc.image {
+        for words in [&image.camera_make, &image.camera_model]
+            .into_iter()
+            .flatten()
+        {
+            d.add_text(f.camera, words);
+        }
+        d.add_text(f.image, serde_json::to_string(image).unwrap_or_default());
+    }
     d
 }
 

@@ -1,6 +1,7 @@
 //! Names what trawl does not index: content no reader takes is recorded with the type its magic
-//! number says (the `infer` crate's matchers: images, fonts, audio, video, programs, archives
-//! and documents of formats trawl does not read) and its size, as the skip `not-indexed-type`
+//! number says (the `infer` crate's matchers: fonts, audio, video, programs, archives, images
+//! and documents of formats trawl does not read; the common image formats are read by
+//! [`super::image`] and never get here) and its size, as the skip `not-indexed-type`
 //! whose detail starts with the MIME type (`trawl report` counts them by it). Content no
 //! matcher knows stays `binary`. These are files, not documents: they are listed, not indexed,
 //! so `type:` and the other document queries do not find them.
@@ -16,6 +17,14 @@ pub fn name(head: &[u8], size: u64) -> Skip {
             "application/x-ole-storage (OLE2 compound file: doc, xls, ppt, msg or msi), {size} \
              bytes: a type trawl does not index"
         )),
+        // A format the image reader takes, whose header it found broken (the reader's sniff
+        // checks more than the magic number).
+        Some(t) if READ_IMAGES.contains(&t.mime_type()) => Skip::NotIndexedType(format!(
+            "{} ({} .{}), {size} bytes: not a readable image (its header is damaged)",
+            t.mime_type(),
+            kind(t.matcher_type()),
+            t.extension()
+        )),
         Some(t) => Skip::NotIndexedType(format!(
             "{} ({} .{}), {size} bytes: a type trawl does not index",
             t.mime_type(),
@@ -25,6 +34,18 @@ pub fn name(head: &[u8], size: u64) -> Skip {
         None => Skip::Binary,
     }
 }
+
+/// The image types [`super::image`] reads when their header is sound.
+const READ_IMAGES: [&str; 8] = [
+    "image/jpeg",
+    "image/png",
+    "image/tiff",
+    "image/heif",
+    "image/avif",
+    "image/webp",
+    "image/gif",
+    "image/bmp",
+];
 
 /// The MIME type a `not-indexed-type` detail starts with.
 pub fn mime_of(detail: &str) -> &str {
@@ -58,8 +79,12 @@ mod tests {
         assert_eq!(s.code(), "not-indexed-type");
         assert_eq!(
             s.to_string(),
-            "image/png (image .png), 1234 bytes: a type trawl does not index"
+            "image/png (image .png), 1234 bytes: not a readable image (its header is damaged)"
         );
+        let woff2 = b"wOF2\0\x01\0\0\0\0\0\0\0\0\0\0";
+        assert!(name(woff2, 99)
+            .to_string()
+            .ends_with("99 bytes: a type trawl does not index"));
         assert_eq!(mime_of(&s.to_string()), "image/png");
         let mut elf = b"\x7fELF\x02\x01\x01".to_vec();
         elf.resize(64, 0);

@@ -7,7 +7,8 @@
 //! never by reading the whole file. The first entry whose sniff matches reads the unit, and
 //! the order of the table is the priority: chat exports first (they are JSON or text that
 //! would pass for documents), then mail (mbox before a single message), then content magic
-//! (zip, tar, gzip, legacy office compound files, then PDF, whose `%PDF-` may sit anywhere in the first KiB and so also in
+//! (zip, tar, gzip and the other archives, images by their magic number, legacy office compound
+//! files, then PDF, whose `%PDF-` may sit anywhere in the first KiB and so also in
 //! the header of an archive whose first member is a PDF), WhatsApp text before plain text,
 //! and plain text last. Nothing matching means [`Skip::Empty`], [`Skip::Binary`] or [`Skip::NotMail`] (`unclaimed`).
 //!
@@ -36,7 +37,8 @@ use std::path::Path;
 
 pub use super::detect::{looks_binary, SNIFF_LEN};
 use super::{
-    archive, chat, document, eml, emlx, maildir, mbox, msg, Context, Doc, FileOutcome, Skip, Unit,
+    archive, chat, document, eml, emlx, image, maildir, mbox, msg, Context, Doc, FileOutcome, Skip,
+    Unit,
 };
 
 /// Every format trawl reads. [`Format::as_str`] is the name stored in `files.jsonl`, in each
@@ -85,6 +87,16 @@ pub enum Format {
     Gz,
     Bz2,
     Xz,
+    /// Images ([`super::image`]): one document each, EXIF metadata and OCR text.
+    Jpeg,
+    Png,
+    /// TIFF, and the camera raw formats built on it (NEF, CR2, DNG).
+    Tiff,
+    /// HEIF and its codings: HEIC, AVIF.
+    Heif,
+    Webp,
+    Gif,
+    Bmp,
     /// A WhatsApp chat export (`WhatsApp Chat with NAME.txt`).
     WhatsApp,
     Html,
@@ -94,7 +106,7 @@ pub enum Format {
 
 impl Format {
     /// Every variant, in declaration order.
-    pub const ALL: [Format; 34] = [
+    pub const ALL: [Format; 41] = [
         Format::TwitterDm,
         Format::ExportMetadata,
         Format::Slack,
@@ -125,6 +137,13 @@ impl Format {
         Format::Gz,
         Format::Bz2,
         Format::Xz,
+        Format::Jpeg,
+        Format::Png,
+        Format::Tiff,
+        Format::Heif,
+        Format::Webp,
+        Format::Gif,
+        Format::Bmp,
         Format::WhatsApp,
         Format::Html,
         Format::Csv,
@@ -163,6 +182,13 @@ impl Format {
             Format::Gz => "gz",
             Format::Bz2 => "bz2",
             Format::Xz => "xz",
+            Format::Jpeg => "jpeg",
+            Format::Png => "png",
+            Format::Tiff => "tiff",
+            Format::Heif => "heif",
+            Format::Webp => "webp",
+            Format::Gif => "gif",
+            Format::Bmp => "bmp",
             Format::WhatsApp => "whatsapp",
             Format::Html => "html",
             Format::Csv => "csv",
@@ -290,6 +316,13 @@ pub(crate) static TABLE: &[Entry] = &[
     Entry::new(Format::TarXz, archive::sniff_xz, archive::read_other).binary(),
     Entry::new(Format::SevenZ, archive::sniff_7z, archive::read_other).binary(),
     Entry::new(Format::Rar, archive::sniff_rar, archive::read_other).binary(),
+    Entry::new(Format::Jpeg, image::sniff_jpeg, image::read).binary(),
+    Entry::new(Format::Png, image::sniff_png, image::read).binary(),
+    Entry::new(Format::Tiff, image::sniff_tiff, image::read).binary(),
+    Entry::new(Format::Heif, image::sniff_heif, image::read).binary(),
+    Entry::new(Format::Webp, image::sniff_webp, image::read).binary(),
+    Entry::new(Format::Gif, image::sniff_gif, image::read).binary(),
+    Entry::new(Format::Bmp, image::sniff_bmp, image::read).binary(),
     Entry::new(Format::Doc, document::sniff_ole, document::read_ole).binary(),
     Entry::new(Format::Pdf, document::sniff_pdf, document::read_pdf).binary(),
     Entry::new(Format::Rtf, document::sniff_rtf, document::read_rtf).binary(),
@@ -436,6 +469,13 @@ mod tests {
                 "gz",
                 "bz2",
                 "xz",
+                "jpeg",
+                "png",
+                "tiff",
+                "heif",
+                "webp",
+                "gif",
+                "bmp",
                 "whatsapp",
                 "html",
                 "csv",

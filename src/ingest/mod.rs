@@ -17,9 +17,11 @@ pub mod emlx;
 pub mod family;
 pub mod filetype;
 pub mod format;
+pub mod image;
 pub mod maildir;
 pub mod mbox;
 pub mod msg;
+pub mod ocr;
 pub mod walk;
 
 #[cfg(test)]
@@ -155,6 +157,10 @@ pub struct Context {
     pub max_file_bytes: u64,
     /// Passwords to try on encrypted archives and members (`trawl index --passwords FILE`).
     pub passwords: Vec<String>,
+    /// OCR of images and scanned PDFs, when asked for (`--ocr`) and Tesseract was found.
+    pub ocr: Option<ocr::Ocr>,
+    /// Images and scanned PDFs indexed without their text (flag `needs-ocr`) by this run.
+    needs_ocr: std::sync::atomic::AtomicU64,
     slack: Mutex<HashMap<PathBuf, Arc<chat::slack::Workspace>>>,
     twitter: Mutex<HashMap<PathBuf, Arc<HashMap<String, String>>>>,
 }
@@ -167,9 +173,22 @@ impl Context {
             limits: archive::Limits::default(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             passwords: Vec::new(),
+            ocr: None,
+            needs_ocr: Default::default(),
             slack: Mutex::new(HashMap::new()),
             twitter: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Counts one more document flagged `needs-ocr`.
+    pub(crate) fn count_needs_ocr(&self) {
+        self.needs_ocr
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Documents flagged `needs-ocr` by this run so far.
+    pub fn needs_ocr(&self) -> u64 {
+        self.needs_ocr.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The Slack workspace whose export root is `root`, loaded once.
@@ -223,9 +242,11 @@ pub enum FileOutcome {
 /// indexed by another version re-reads every file, as its documents would differ. 2: MSG, emlx,
 /// encrypted and signed mail. 3: 7z, RAR, tar.bz2, tar.xz and compressed files are read, and
 /// binary content is named by its type. 4: office documents (xlsx, xls, ods, pptx, ppt, odp,
-/// doc, rtf) are one document each. 5: text, CSV and HTML in undeclared charsets and UTF-16
-/// without a byte-order mark are decoded, and the charset recorded.
-pub const PARSER_VERSION: u32 = 5;
+/// doc, rtf) are one document each. 5: images are documents of kind `image` (EXIF, OCR), and a
+/// PDF without a text layer is flagged `needs-ocr` or read by OCR. 6: text, CSV and HTML in
+/// undeclared charsets and UTF-16 without a byte-order mark are decoded, and the charset
+/// recorded; parts of messages know their family's root.
+pub const PARSER_VERSION: u32 = 6;
 
 /// Files larger than this are not read whole unless the user raises the limit
 /// (`trawl index --max-file-size`).

@@ -15,9 +15,15 @@
 //!   `show --raw` gives), `format` (what it was read as), `attachments` (file names), `score`,
 //!   `snippet` (plain text), `highlights` (byte ranges `[start, end)` of matched words within
 //!   `snippet`), `parent` (id of the message an attachment or forwarded message was found in),
-//!   `conversation` (chat), `date_source` (`header`, `metadata`, `file-mtime`) and `charset`
-//!   (what a text, CSV or HTML document was decoded from: `utf-8`, `shift_jis`, ..., or `null`),
-//!   `last_modified_by`, `created` and `modified` (a document's own metadata, or `null`);
+//!   `conversation` (chat), `date_source` (`header`, `metadata`, `exif`, `file-mtime`), `ocr`
+//!   (`true` when some or all of the text was read from pixels by OCR), `needs_ocr` (`true` for
+//!   an image or scanned PDF whose text was not read: OCR was off or Tesseract missing),
+//!   `image` (for kind `image`: `{camera_make, camera_model, taken, gps: {lat, lon} or null,
+//!   width, height}`, `taken` as the EXIF writes it; else `null`), `charset` (what a text, CSV
+//!   or HTML document was decoded from: `utf-8`, `shift_jis`, ..., or `null`),
+//!   `last_modified_by`, `created` and `modified` (a document's own metadata, or `null`),
+//!   `matched_in` (the parts a message matched through) and `copies` (how many copies it
+//!   stands for);
 //!   (`gap_seconds`, the time since the previous hit, is added in timeline output);
 //! - with `--facet NAME`, one `{"type":"facet","name":"from","values":[{"value","count"}]}` per
 //!   facet, counted over all hits;
@@ -35,7 +41,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::doc::Mailbox;
+use crate::doc::{ImageMeta, Mailbox};
 
 /// One search hit, as printed by both printers.
 #[derive(Debug, Clone, Serialize)]
@@ -77,7 +83,8 @@ pub struct Hit {
     pub parent: Option<String>,
     /// Chat conversation or channel, or `null`.
     pub conversation: Option<String>,
-    /// Where the date came from: `header`, `metadata` or `file-mtime` (then in `file_date`).
+    /// Where the date came from: `header`, `metadata`, `exif` or `file-mtime` (then in
+    /// `file_date`).
     pub date_source: String,
     /// The charset a text, CSV or HTML document was read in (declared or detected), or `null`.
     pub charset: Option<String>,
@@ -93,6 +100,12 @@ pub struct Hit {
     /// How many copies of this message matched (the same Message-ID and content in several
     /// mailboxes or files), itself included: 1 unless copies were counted once.
     pub copies: u32,
+    /// Some or all of the text was read by OCR: Tesseract's reading of pixels.
+    pub ocr: bool,
+    /// An image or scanned PDF whose text was not read (OCR off, or Tesseract missing).
+    pub needs_ocr: bool,
+    /// A picture's metadata, for kind `image`.
+    pub image: Option<ImageMeta>,
     /// Seconds since the previous hit, in timeline output only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gap_seconds: Option<i64>,

@@ -194,11 +194,35 @@ fn location(hit: &Hit) -> String {
     } else {
         path
     };
-    match (&hit.parent, hit.kind.as_str()) {
+    let mut path = match (&hit.parent, hit.kind.as_str()) {
         (Some(p), "attachment") => format!("{path} (attachment of {p})"),
         (Some(p), _) => format!("{path} (inside {p})"),
         _ => path,
+    };
+    // What a picture says of itself, and where the text came from.
+    let mut notes = Vec::new();
+    if let Some(image) = &hit.image {
+        let camera: Vec<&str> = [&image.camera_make, &image.camera_model]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        if !camera.is_empty() {
+            notes.push(for_terminal(&camera.join(" ")));
+        }
+        if let Some(g) = image.gps {
+            notes.push(format!("GPS {:.6},{:.6}", g.lat, g.lon));
+        }
     }
+    if hit.ocr {
+        notes.push("text by OCR".into());
+    } else if hit.needs_ocr {
+        notes.push("needs OCR".into());
+    }
+    if !notes.is_empty() {
+        path = format!("{path} [{}]", notes.join("; "));
+    }
+    path
 }
 
 /// A name if there is one, else the address.
@@ -417,6 +441,9 @@ mod tests {
             last_modified_by: None,
             created: None,
             modified: None,
+            ocr: false,
+            needs_ocr: false,
+            image: None,
             gap_seconds: None,
         }
     }

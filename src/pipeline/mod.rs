@@ -72,6 +72,11 @@ pub struct IndexConfig {
     /// Parse the whole dump before indexing any of it, holding every document in memory, so
     /// the two stages are timed apart (`bench index --stages-apart`). Off for `trawl index`.
     pub stages_apart: bool,
+    /// OCR of images and scanned PDFs (`--ocr`): Tesseract's languages (`--ocr-lang`).
+    pub ocr: Option<String>,
+    /// Time one image or page may take in OCR, and the memory of its process (in bytes).
+    pub ocr_timeout: Duration,
+    pub ocr_memory: u64,
 }
 
 /// How often `trawl index` commits by default.
@@ -94,6 +99,9 @@ impl IndexConfig {
             max_file_bytes: ingest::DEFAULT_MAX_FILE_BYTES,
             force: false,
             stages_apart: false,
+            ocr: None,
+            ocr_timeout: crate::sandbox::DEFAULT_TIMEOUT,
+            ocr_memory: crate::sandbox::DEFAULT_MEMORY_LIMIT,
         }
     }
 }
@@ -125,6 +133,23 @@ pub struct Report {
     pub redone: u64,
     /// Time per stage: walking the dump, parsing and feeding the writer, committing, merging.
     pub stages: Stages,
+    /// What OCR did and could not do in this run.
+    pub ocr: OcrReport,
+}
+
+/// OCR in one run: documents read, failed, and left `needs-ocr`, and why.
+#[derive(Debug, Clone, Default)]
+pub struct OcrReport {
+    /// `--ocr` was given and Tesseract found.
+    pub on: bool,
+    /// `--ocr` was given but Tesseract is missing: why.
+    pub unavailable: Option<String>,
+    /// Whether Tesseract is installed (asked only when documents need it, for the hint).
+    pub installed: bool,
+    pub read: u64,
+    pub failed: u64,
+    /// Images and scanned PDFs indexed without their text.
+    pub needs_ocr: u64,
 }
 /// Wall time of each indexing stage. The walk runs alongside parsing and indexing (it feeds
 /// them), so `walk_secs` overlaps `parse_and_index_secs`, which runs from the first file to the
@@ -193,6 +218,17 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         ctx.passwords = ingest::archive::load_passwords(p)
             .map_err(|e| anyhow::anyhow!("reading --passwords {}: {e}", p.display()))?;
     }
+    let mut ocr_report = OcrReport::default();
+    if let Some(lang) = &config.ocr {
+        match ingest::ocr::Ocr::detect(lang, config.ocr_timeout, config.ocr_memory) {
+            Ok(engine) => {
+                ocr_report.on = true;
+                ctx.ocr = Some(engine);
+            }
+            Err(e @ ingest::ocr::Unavailable::Language { .. }) => bail!("--ocr-lang: {e}"),
+            Err(e) => ocr_report.unavailable = Some(e.to_string()),
+        }
+    }
     let ctx = &ctx;
     let (index, fields, mut meta) = writer::open_or_create(&index_dir)?;
     let root = crate::source::encode_path(&dump);
@@ -204,6 +240,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
             ),
             None => None,
         },
+        ocr: ctx.ocr.as_ref().map(|o| o.lang.clone()),
     };
     let last_options = meta
         .runs
@@ -376,6 +413,17 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         return Err(e);
     }
     let (mut report, sink, mut journal) = (books.report, books.sink, books.journal);
+    ocr_report.needs_ocr = ctx.needs_ocr();
+    if let Some(engine) = &ctx.ocr {
+        ocr_report.read = engine.stats.read();
+        ocr_report.failed = engine.stats.failed();
+    }
+    ocr_report.installed = ocr_report.on
+        || (ocr_report.needs_ocr > 0
+            && ocr_report.unavailable.is_none()
+            && ingest::ocr::Ocr::detect("eng", config.ocr_timeout, 0)
+                .is_ok_and(|o| o.pdftoppm.is_some()));
+    report.ocr = ocr_report;
 
     report.interrupted = interrupted;
     if report.interrupted {
@@ -588,6 +636,29 @@ fn sort_file(
 /// The formats whose documents take names from `--names` (see `ingest::Context::names`).
 const NAMED_FORMATS: &[&str] = &[Format::TwitterDm.as_str()];
 
+/// The formats of files that hold images or scans, read again when OCR is turned on: the image
+/// formats, PDF, and the archives that may hold them.
+const OCR_FORMATS: &[&str] = &[
+    Format::Jpeg.as_str(),
+    Format::Png.as_str(),
+    Format::Tiff.as_str(),
+    Format::Heif.as_str(),
+    Format::Webp.as_str(),
+    Format::Gif.as_str(),
+    Format::Bmp.as_str(),
+    Format::Pdf.as_str(),
+    Format::Zip.as_str(),
+    Format::Tar.as_str(),
+    Format::TarGz.as_str(),
+    Format::TarBz2.as_str(),
+    Format::TarXz.as_str(),
+    Format::SevenZ.as_str(),
+    Format::Rar.as_str(),
+    Format::Gz.as_str(),
+    Format::Bz2.as_str(),
+    Format::Xz.as_str(),
+];
+
 /// Which files a run reads again although they have not changed since the last run of the dump.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Redo {
@@ -613,6 +684,20 @@ impl Redo {
                  (parser version {}, now {})",
                 last.parser_version, now.parser_version
             ));
+        }
+        // OCR asked for now, not (or in other languages) last time: the images and PDFs are
+        // read again, archives too for those inside them. A run without --ocr after one with it
+        // re-reads nothing: the text OCR found stays until the file changes.
+        if now.ocr.is_some() && last.ocr != now.ocr {
+            return Redo::Formats(
+                OCR_FORMATS,
+                match &last.ocr {
+                    None => "--ocr was given, the last run had none: images and scans are read \
+                             by OCR"
+                        .into(),
+                    Some(l) => format!("--ocr-lang differs from the last run's ({l})"),
+                },
+            );
         }
         if last.names_sha256 != now.names_sha256 {
             return Redo::Formats(

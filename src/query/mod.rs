@@ -197,12 +197,17 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
             "attachment" | "attachments" => term(f.flags, "attachment"),
             "encryption" | "encrypted" => term(f.flags, crate::ingest::crypto::ENCRYPTED),
             "signature" | "signed" => term(f.flags, crate::ingest::crypto::SIGNED),
+            "gps" | "location" => term(f.flags, crate::doc::FLAG_GPS),
+            "ocr" => term(f.flags, crate::doc::FLAG_OCR),
+            "needs-ocr" => term(f.flags, crate::doc::FLAG_NEEDS_OCR),
             other => {
                 return Err(format!(
-                    "unknown `has:{other}` (known: has:attachment, has:encryption, has:signature)"
+                    "unknown `has:{other}` (known: has:attachment, has:encryption, \
+                     has:signature, has:gps, has:ocr, has:needs-ocr)"
                 ))
             }
         },
+        Some(FieldName::Camera) => words_in(&[f.camera], value).ok_or_else(nothing)?,
         Some(FieldName::Id) => term(
             f.message_id,
             v.trim().trim_start_matches('<').trim_end_matches('>'),
@@ -241,10 +246,11 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
             let source = match v.to_ascii_lowercase().as_str() {
                 "header" => DateSource::Header,
                 "metadata" => DateSource::Metadata,
+                "exif" => DateSource::Exif,
                 "file" | "file-mtime" | "mtime" => DateSource::FileMtime,
                 other => {
                     return Err(format!(
-                        "unknown `date-source:{other}` (known: header, metadata, file)"
+                        "unknown `date-source:{other}` (known: header, metadata, exif, file)"
                     ))
                 }
             };
@@ -565,7 +571,7 @@ mod tests {
         .err()
         .unwrap()
         .to_string();
-        assert!(err.contains("known: header, metadata, file"), "{err}");
+        assert!(err.contains("known: header, metadata, exif, file"), "{err}");
     }
 
     #[test]

@@ -40,10 +40,11 @@ pub enum FieldName {
     ModifiedBy,
     Created,
     Modified,
+    Camera,
 }
 
 impl FieldName {
-    const ALL: [(&'static str, FieldName); 22] = [
+    const ALL: [(&'static str, FieldName); 23] = [
         ("from", FieldName::From),
         ("to", FieldName::To),
         ("cc", FieldName::Cc),
@@ -66,6 +67,7 @@ impl FieldName {
         ("modified-by", FieldName::ModifiedBy),
         ("created", FieldName::Created),
         ("modified", FieldName::Modified),
+        ("camera", FieldName::Camera),
     ];
 
     fn lookup(name: &str) -> Option<FieldName> {

@@ -258,10 +258,11 @@ fn report_lists_every_file_with_its_outcome() {
         (junk["outcome"].as_str(), junk["reason"].as_str()),
         (Some("skipped"), Some("not-indexed-type"))
     );
-    // Its head is a PNG's: named by its magic number (issue #14), with its size.
+    // Its head is a PNG's signature before a header no PNG has: named by its magic number
+    // (issue #14), with its size, and not taken for a picture.
     assert_eq!(
         junk["detail"],
-        "image/png (image .png), 512 bytes: a type trawl does not index"
+        "image/png (image .png), 512 bytes: not a readable image (its header is damaged)"
     );
     assert_eq!(summary["by_type"]["image/png"], 1);
     let text = String::from_utf8(named().run(&["report", "--skipped"]).stdout).unwrap();

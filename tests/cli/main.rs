@@ -8,6 +8,7 @@ mod crash_safety;
 mod facets;
 mod formats;
 mod hostile;
+mod images;
 mod incremental;
 mod index;
 mod notmuch;

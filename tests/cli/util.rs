@@ -285,7 +285,30 @@ pub struct Hit {
     pub modified: Option<String>,
     pub matched_in: Vec<PartRef>,
     pub copies: u32,
+    pub ocr: bool,
+    pub needs_ocr: bool,
+    pub image: Option<ImageMeta>,
     pub gap_seconds: Option<i64>,
+}
+
+/// A picture's metadata in a hit.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ImageMeta {
+    pub camera_make: Option<String>,
+    pub camera_model: Option<String>,
+    pub taken: Option<String>,
+    pub gps: Option<Gps>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Gps {
+    pub lat: f64,
+    pub lon: f64,
 }
 
 #[allow(dead_code)]

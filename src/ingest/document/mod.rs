@@ -392,8 +392,39 @@ pub(crate) fn read_as(
     format: DocFormat,
 ) -> Result<Format, Skip> {
     let extracted = extract(unit.bytes, format).map_err(Skip::from)?;
-    emit(document_doc(unit, format, extracted, ctx));
+    let mut doc = document_doc(unit, format, extracted, ctx);
+    if format == DocFormat::Pdf && doc.flags.contains(&FLAG_NO_TEXT_LAYER) {
+        read_scan(&mut doc, unit.bytes, ctx);
+    }
+    emit(doc);
     Ok(format.format())
+}
+
+/// A PDF without a text layer (a scan): its pages read by OCR when it is on and poppler's
+/// `pdftoppm` is there to render them ([`super::ocr`]); otherwise flagged `needs-ocr`. Only a
+/// PDF with no text at all counts as a scan: the image-only pages of a PDF that has text on
+/// others are not read.
+fn read_scan(doc: &mut Doc, pdf: &[u8], ctx: &Context) {
+    use super::ocr;
+    let Some(engine) = ctx.ocr.as_ref().filter(|o| o.pdftoppm.is_some()) else {
+        doc.flags.push(ocr::FLAG_NEEDS_OCR);
+        ctx.count_needs_ocr();
+        return;
+    };
+    match engine.pdf_text(pdf) {
+        Ok((text, truncated)) => {
+            engine.stats.count(true);
+            doc.flags.push(ocr::FLAG_OCR);
+            if truncated {
+                doc.flags.push(ocr::FLAG_OCR_TRUNCATED);
+            }
+            doc.body = text;
+        }
+        Err(_) => {
+            engine.stats.count(false);
+            doc.flags.push(ocr::FLAG_OCR_FAILED);
+        }
+    }
 }
 
 /// A standalone document: title (or file name) as subject, author as sender, its own metadata
