@@ -195,7 +195,7 @@ fn describe(e: &SandboxError) -> String {
 }
 
 /// `name` found in a folder of PATH, as an executable file.
-fn which(name: &str) -> Option<PathBuf> {
+pub(crate) fn which(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))

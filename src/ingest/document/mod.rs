@@ -96,7 +96,14 @@ pub const FLAG_NO_TEXT_LAYER: &str = "no-text-layer";
 /// Flag: the container or its XML is broken part-way; the text is what could be read.
 pub const FLAG_DAMAGED: &str = "damaged";
 /// Every flag an [`Extracted`] can carry.
-const FLAGS: [&str; 3] = [FLAG_TRUNCATED, FLAG_NO_TEXT_LAYER, FLAG_DAMAGED];
+/// The text came from poppler's `pdftotext`, after the built-in PDF reader failed on the file.
+pub const FLAG_PDFTOTEXT: &str = "text-by-pdftotext";
+const FLAGS: [&str; 4] = [
+    FLAG_TRUNCATED,
+    FLAG_NO_TEXT_LAYER,
+    FLAG_DAMAGED,
+    FLAG_PDFTOTEXT,
+];
 
 /// Document formats trawl extracts text from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,11 +5,15 @@
 //!
 //! pdf-extract is third-party code that panics on some malformed files: a panic is caught and
 //! becomes [`ExtractError::Crash`] ([`crate::isolate::catch`]). Time and memory are bounded only when it
-//! runs in a child process ([`extract_in_child`], see [`crate::sandbox`]).
+//! runs in a child process ([`extract_in_child`], see [`crate::sandbox`]). There, a PDF it
+//! cannot read (a panic, a timeout, a parse error; not a password) is given to poppler's
+//! `pdftotext` when that is installed.
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
-use super::{clean_field, ExtractError, Extracted, FLAG_DAMAGED, FLAG_NO_TEXT_LAYER};
+use super::{
+    clean_field, ExtractError, Extracted, FLAG_DAMAGED, FLAG_NO_TEXT_LAYER, FLAG_PDFTOTEXT,
+};
 use crate::sandbox::{self, SandboxError};
 
 /// The job name of the PDF reader in the extraction child (`trawl __extract pdf`).
@@ -43,14 +47,39 @@ pub(super) fn extract_in_child(
     if header_offset(bytes).is_none() {
         return extract(bytes);
     }
-    match sandbox::run_json::<Result<Extracted, ExtractError>>(cfg, JOB, bytes) {
+    let answer = match sandbox::run_json::<Result<Extracted, ExtractError>>(cfg, JOB, bytes) {
         Ok(answer) => answer,
         Err(e @ SandboxError::Timeout { .. }) => Err(ExtractError::Timeout(e.to_string())),
         Err(e @ (SandboxError::TooLarge { .. } | SandboxError::OutputTooLarge { .. })) => {
             Err(ExtractError::TooLarge(e.to_string()))
         }
         Err(e) => Err(ExtractError::Crash(e.to_string())),
+    };
+    match answer {
+        Err(ExtractError::Encrypted(e)) => Err(ExtractError::Encrypted(e)),
+        Err(failed) => Ok(by_pdftotext(bytes, cfg).ok_or(failed)?),
+        ok => ok,
     }
+}
+
+/// Poppler's `pdftotext`, when installed: a second reader for the PDFs pdf-extract cannot
+/// read (it panics on some fonts and stalls on some very long files), under the same limits.
+/// Its text without metadata, flagged [`FLAG_PDFTOTEXT`]; None when it is missing or fails too.
+fn by_pdftotext(bytes: &[u8], cfg: &sandbox::Config) -> Option<Extracted> {
+    static PDFTOTEXT: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    let program = PDFTOTEXT.get_or_init(|| crate::ingest::ocr::which("pdftotext"));
+    let mut cmd = std::process::Command::new(program.as_ref()?);
+    cmd.args(["-q", "-enc", "UTF-8", "-", "-"]);
+    let text = sandbox::run_command(cmd, "pdftotext", bytes, cfg.timeout, cfg.memory_limit).ok()?;
+    let mut out = Extracted {
+        text: String::from_utf8_lossy(&text).into_owned(),
+        ..Extracted::default()
+    };
+    out.flag(FLAG_PDFTOTEXT);
+    if out.text.trim().is_empty() {
+        out.flag(FLAG_NO_TEXT_LAYER);
+    }
+    Some(out)
 }
 
 fn extract_pdf_unguarded(data: &[u8]) -> Result<Extracted, String> {
