@@ -25,6 +25,9 @@ pub struct FileLine {
     /// How many items the file holds by its own account (a zip's entries, a chat export's
     /// JSON items), when its format says.
     pub stated: Option<u64>,
+    /// Of the items stated, how many were read into documents (a PST's messages), when the
+    /// format counts them apart from their attachments.
+    pub read: Option<u64>,
     /// Its items (archive members, mbox messages) that could not be indexed, each listed
     /// under its own path (`x.zip!/member`, `box.mbox#OFFSET`).
     pub failed: u64,
@@ -59,7 +62,11 @@ pub fn run(g: &Globals, args: ReportArgs) -> anyhow::Result<Exit> {
         } else {
             let what = match (&l.format, &l.reason) {
                 (Some(f), None) => {
-                    let stated = l.stated.map(|n| format!("; holds {n}")).unwrap_or_default();
+                    let stated = match (l.stated, l.read) {
+                        (Some(n), Some(r)) => format!("; holds {n}: {r} read"),
+                        (Some(n), None) => format!("; holds {n}"),
+                        _ => String::new(),
+                    };
                     let failed = match l.failed {
                         0 => String::new(),
                         n => format!(", {n} failed"),
@@ -125,6 +132,7 @@ pub fn build(dir: &std::path::Path) -> anyhow::Result<(Vec<FileLine>, ReportSumm
                 format: f.format.clone(),
                 docs: f.docs,
                 stated: f.stated,
+                read: f.read,
                 failed: f.failed,
                 reason: f.skipped.clone(),
                 detail: skip.map(|s| s.detail.clone()),
@@ -139,6 +147,7 @@ pub fn build(dir: &std::path::Path) -> anyhow::Result<(Vec<FileLine>, ReportSumm
             format: None,
             docs: 0,
             stated: None,
+            read: None,
             failed: 0,
             reason: Some(s.reason.clone()),
             detail: Some(s.detail.clone()),

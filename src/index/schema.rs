@@ -66,6 +66,8 @@ pub const ATTACHMENT_TYPE: &str = "attachment_type";
 pub const SIZE: &str = "size";
 /// Markers such as `attachment`, `truncated`, `encoding-problem`.
 pub const FLAGS: &str = "flags";
+/// The mail folder of a store's message (PST, OST), as words (`folder:inbox`).
+pub const FOLDER: &str = "folder";
 
 /// Handles to every field, resolved once from the schema.
 #[derive(Debug, Clone, Copy)]
@@ -107,6 +109,7 @@ pub struct Fields {
     pub attachment_type: Field,
     pub size: Field,
     pub flags: Field,
+    pub folder: Field,
 }
 
 fn text(stored: bool) -> TextOptions {
@@ -167,12 +170,13 @@ pub fn build() -> Schema {
     b.add_text_field(ATTACHMENT_TYPE, STRING | STORED);
     b.add_u64_field(SIZE, FAST | STORED);
     b.add_text_field(FLAGS, STRING | STORED);
+    b.add_text_field(FOLDER, text(true));
     b.build()
 }
 
 /// Version of the on-disk layout, recorded in the index directory; an index of another version
 /// is refused with a request to re-index rather than misread.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 impl Fields {
     /// Resolves every field of `schema`. Fails when the index was built by another schema.
@@ -216,6 +220,7 @@ impl Fields {
             attachment_type: f(ATTACHMENT_TYPE)?,
             size: f(SIZE)?,
             flags: f(FLAGS)?,
+            folder: f(FOLDER)?,
         })
     }
 }

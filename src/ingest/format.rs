@@ -36,7 +36,8 @@ use std::path::Path;
 
 pub use super::detect::{looks_binary, SNIFF_LEN};
 use super::{
-    archive, chat, document, eml, emlx, maildir, mbox, msg, Context, Doc, FileOutcome, Skip, Unit,
+    archive, chat, document, eml, emlx, maildir, mbox, msg, pst, Context, Doc, FileOutcome, Skip,
+    Unit,
 };
 
 /// Every format trawl reads. [`Format::as_str`] is the name stored in `files.jsonl`, in each
@@ -61,6 +62,10 @@ pub enum Format {
     Emlx,
     /// An Outlook message saved as a file (a compound file of MAPI properties).
     Msg,
+    /// An Outlook mailbox store (Personal Storage Table); also the entry that claims OST.
+    Pst,
+    /// An Outlook offline store: a PST with its own header magic.
+    Ost,
     Pdf,
     Zip,
     Docx,
@@ -94,7 +99,7 @@ pub enum Format {
 
 impl Format {
     /// Every variant, in declaration order.
-    pub const ALL: [Format; 34] = [
+    pub const ALL: [Format; 36] = [
         Format::TwitterDm,
         Format::ExportMetadata,
         Format::Slack,
@@ -104,6 +109,8 @@ impl Format {
         Format::Eml,
         Format::Emlx,
         Format::Msg,
+        Format::Pst,
+        Format::Ost,
         Format::Pdf,
         Format::Zip,
         Format::Docx,
@@ -142,6 +149,8 @@ impl Format {
             Format::Eml => "eml",
             Format::Emlx => "emlx",
             Format::Msg => "msg",
+            Format::Pst => "pst",
+            Format::Ost => "ost",
             Format::Pdf => "pdf",
             Format::Zip => "zip",
             Format::Docx => "docx",
@@ -283,6 +292,9 @@ pub(crate) static TABLE: &[Entry] = &[
     Entry::new(Format::Maildir, maildir::sniff, maildir::read).binary(),
     Entry::new(Format::Eml, eml::sniff, eml::read).binary(),
     Entry::new(Format::Msg, msg::sniff, msg::read).binary(),
+    Entry::new(Format::Pst, pst::sniff, pst::read)
+        .binary()
+        .streams(pst::stream),
     Entry::new(Format::Zip, archive::sniff_zip, archive::read_zip).binary(),
     Entry::new(Format::Tar, archive::sniff_tar, archive::read_tar).binary(),
     Entry::new(Format::TarGz, archive::sniff_gzip, archive::read_other).binary(),
@@ -316,6 +328,7 @@ pub const REFINED: &[(Format, Format)] = &[
     (Format::Odp, Format::Zip),
     (Format::Xls, Format::Doc),
     (Format::Ppt, Format::Doc),
+    (Format::Ost, Format::Pst),
 ];
 
 /// The entry that reads what `s` sees, if any.
@@ -415,6 +428,8 @@ mod tests {
                 "eml",
                 "emlx",
                 "msg",
+                "pst",
+                "ost",
                 "pdf",
                 "zip",
                 "docx",
@@ -449,7 +464,7 @@ mod tests {
     /// ODT, from the zip entry), which have none.
     #[test]
     fn every_format_has_one_row_or_is_refined() {
-        assert_eq!(REFINED.len(), 11);
+        assert_eq!(REFINED.len(), 12);
         for f in Format::ALL {
             let rows = TABLE.iter().filter(|e| e.format == f).count();
             match REFINED.iter().find(|(r, _)| *r == f) {
@@ -460,13 +475,13 @@ mod tests {
                 None => assert_eq!(rows, 1, "{f:?}"),
             }
         }
-        // Only the mbox streams.
+        // Only the mbox and mail stores stream.
         let streaming: Vec<Format> = TABLE
             .iter()
             .filter(|e| e.stream.is_some())
             .map(|e| e.format)
             .collect();
-        assert_eq!(streaming, [Format::Mbox]);
+        assert_eq!(streaming, [Format::Mbox, Format::Pst]);
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod format;
 pub mod maildir;
 pub mod mbox;
 pub mod msg;
+pub mod pst;
 pub mod walk;
 
 #[cfg(test)]
@@ -210,8 +211,12 @@ pub enum FileOutcome {
         /// Archive members that could not be indexed: (provenance path, reason).
         member_skips: Vec<(String, Skip)>,
         /// How many items the file holds by its own account (a zip's entries, a chat
-        /// export's JSON items), when its format says.
+        /// export's JSON items, a PST's folders' messages), when its format says.
         stated: Option<u64>,
+        /// Of the items stated, how many were read into documents, when the format counts
+        /// them apart from their attachments (a PST): `stated` is `read` plus the items
+        /// listed as failed.
+        read: Option<u64>,
     },
     /// The content hash equals `previous_sha256`: nothing to re-index.
     Unchanged { sha256: String },
@@ -222,8 +227,8 @@ pub enum FileOutcome {
 /// indexed by another version re-reads every file, as its documents would differ. 2: MSG, emlx,
 /// encrypted and signed mail. 3: 7z, RAR, tar.bz2, tar.xz and compressed files are read, and
 /// binary content is named by its type. 4: office documents (xlsx, xls, ods, pptx, ppt, odp,
-/// doc, rtf) are one document each.
-pub const PARSER_VERSION: u32 = 4;
+/// doc, rtf) are one document each. 5: Outlook PST and OST stores.
+pub const PARSER_VERSION: u32 = 5;
 
 /// Files larger than this are not read whole unless the user raises the limit
 /// (`trawl index --max-file-size`).
@@ -330,6 +335,7 @@ pub fn ingest_path(
         sha256: sha,
         member_skips,
         stated,
+        read: None,
     })
 }
 

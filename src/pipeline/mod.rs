@@ -125,6 +125,24 @@ pub struct Report {
     pub redone: u64,
     /// Time per stage: walking the dump, parsing and feeding the writer, committing, merging.
     pub stages: Stages,
+    /// Containers that count their items apart from attachments (PST, OST), parsed by this
+    /// run: what each states, reads and fails, which add up.
+    pub stores: Vec<StoreCount>,
+}
+
+/// What one mail store parsed by a run held by its own account, and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoreCount {
+    pub path: String,
+    pub format: String,
+    /// Items its folders list.
+    pub expected: u64,
+    /// Items read into documents.
+    pub emitted: u64,
+    /// Items listed in `skipped.jsonl` with a reason: `expected - emitted`.
+    pub failed: u64,
+    /// Parts of items read (attachments) also listed there.
+    pub parts_failed: u64,
 }
 /// Wall time of each indexing stage. The walk runs alongside parsing and indexing (it feeds
 /// them), so `walk_secs` overlaps `parse_and_index_secs`, which runs from the first file to the
@@ -728,6 +746,7 @@ fn parse_file(
         format: None,
         docs: 0,
         stated: None,
+        read: None,
         failed: 0,
         skipped: None,
     };
@@ -739,8 +758,10 @@ fn parse_file(
             sha256,
             member_skips: ms,
             stated,
+            read,
         }) => {
             record.stated = stated;
+            record.read = read;
             record.failed = ms.len() as u64;
             member_skips = ms;
             record.format = Some(format.to_owned());
@@ -754,6 +775,7 @@ fn parse_file(
                 record.format = p.format.clone();
                 record.docs = p.docs;
                 record.stated = p.stated;
+                record.read = p.read;
                 record.failed = p.failed;
             }
             record.sha256 = Some(sha256);

@@ -136,6 +136,7 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
         Some(FieldName::Subject) => words_in(&[f.subject], value).ok_or_else(nothing)?,
         Some(FieldName::Body) => words_in(&[f.body], value).ok_or_else(nothing)?,
         Some(FieldName::Filename) => words_in(&[f.attachment], value).ok_or_else(nothing)?,
+        Some(FieldName::Folder) => words_in(&[f.folder], value).ok_or_else(nothing)?,
         Some(FieldName::From) => {
             address(value, &senders(f), Some(f.from_domain)).ok_or_else(nothing)?
         }

@@ -34,12 +34,13 @@ pub enum FieldName {
     Kind,
     Has,
     Filename,
+    Folder,
     Between,
     DateSource,
 }
 
 impl FieldName {
-    const ALL: [(&'static str, FieldName); 18] = [
+    const ALL: [(&'static str, FieldName); 19] = [
         ("from", FieldName::From),
         ("to", FieldName::To),
         ("cc", FieldName::Cc),
@@ -56,6 +57,7 @@ impl FieldName {
         ("kind", FieldName::Kind),
         ("has", FieldName::Has),
         ("filename", FieldName::Filename),
+        ("folder", FieldName::Folder),
         ("between", FieldName::Between),
         ("date-source", FieldName::DateSource),
     ];
