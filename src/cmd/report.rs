@@ -62,14 +62,27 @@ pub fn run(g: &Globals, args: ReportArgs) -> anyhow::Result<Exit> {
         } else {
             let what = match (&l.format, &l.reason) {
                 (Some(f), None) => {
-                    let stated = match (l.stated, l.read) {
-                        (Some(n), Some(r)) => format!("; holds {n}: {r} read"),
-                        (Some(n), None) => format!("; holds {n}"),
-                        _ => String::new(),
-                    };
-                    let failed = match l.failed {
-                        0 => String::new(),
-                        n => format!(", {n} failed"),
+                    let (stated, failed) = match (l.stated, l.read) {
+                        // A store: its items add up, read or failed; the other failures are
+                        // parts of items read (attachments).
+                        (Some(n), Some(r)) => {
+                            let items = n.saturating_sub(r);
+                            let parts = match l.failed.saturating_sub(items) {
+                                0 => String::new(),
+                                p => format!("; {p} attachments not read"),
+                            };
+                            (
+                                format!("; holds {n}: {r} read, {items} failed{parts}"),
+                                String::new(),
+                            )
+                        }
+                        (stated, _) => (
+                            stated.map(|n| format!("; holds {n}")).unwrap_or_default(),
+                            match l.failed {
+                                0 => String::new(),
+                                n => format!(", {n} failed"),
+                            },
+                        ),
                     };
                     format!("{f} ({} docs{stated}{failed})", l.docs)
                 }

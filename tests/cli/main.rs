@@ -11,6 +11,7 @@ mod incremental;
 mod index;
 mod office;
 mod provenance;
+mod pst;
 mod query_language;
 mod sandbox;
 mod search;

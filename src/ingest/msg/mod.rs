@@ -425,11 +425,14 @@ pub(crate) fn ansi_encoding(props: &impl Mapi) -> &'static encoding_rs::Encoding
 
 /// Fills the envelope, date, subject and body of `doc` from the message's properties.
 pub(crate) fn fill(doc: &mut Doc, props: &impl Mapi, now: DateTime<Utc>) {
-    doc.subject = props
-        .string(PR_SUBJECT)
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
+    let subject = props.string(PR_SUBJECT).unwrap_or_default();
+    // A stored subject may open with a marker: U+0001, then one character that gives the
+    // length of its prefix ("FW: "). Neither is text.
+    let subject = match subject.strip_prefix('\u{1}') {
+        Some(rest) => rest.chars().skip(1).collect(),
+        None => subject,
+    };
+    doc.subject = subject.trim().to_owned();
     let headers = props.string(PR_TRANSPORT_MESSAGE_HEADERS);
     doc.message_id = props
         .string(PR_INTERNET_MESSAGE_ID)
