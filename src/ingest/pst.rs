@@ -48,6 +48,8 @@ use crate::doc::{sha256_hex, Doc, Kind, Provenance};
 pub const PART_SPAN: u64 = 1 << 20;
 
 const PR_CONTENT_COUNT: u16 = 0x3602;
+/// The flag of a document made from an item's contents-table row, the item itself unreadable.
+pub const ROW_ONLY: &str = "pst-row-only";
 const PR_ATTACH_SIZE: u16 = 0x0E20;
 
 /// The header's `wVer` values: ANSI (two of them), Unicode, and Unicode with 4 KiB pages
@@ -345,10 +347,13 @@ impl Walk<'_, '_> {
                 Some(parent) => format!("{parent}/{name}"),
             };
             if let Some(table) = folder.contents_table() {
-                let rows: Vec<u32> = table.rows_matrix().map(|r| u32::from(r.id())).collect();
+                let rows: Vec<(u32, BTreeMap<u16, PropertyValue>)> = table
+                    .rows_matrix()
+                    .map(|r| (u32::from(r.id()), row_values(table.as_ref(), r)))
+                    .collect();
                 self.counts.expected += rows.len() as u64;
-                for node in rows {
-                    self.item::<L>(store, node, &here);
+                for (node, row) in rows {
+                    self.item::<L>(store, node, &row, &here);
                 }
             }
             if let Some(table) = folder.hierarchy_table() {
@@ -380,8 +385,17 @@ impl Walk<'_, '_> {
         format!("{}#{item}", self.path)
     }
 
-    /// Reads the item `node` of the folder `folder`: its documents, or a failure.
-    fn item<L: Layout>(&mut self, store: &Rc<L::Store>, node: u32, folder: &str) {
+    /// Reads the item `node` of the folder `folder`: its documents, or a failure. A failed
+    /// item is still indexed from what its row of the folder's contents table holds (class,
+    /// subject, sender's name, dates), flagged `pst-row-only`: found by a search, but counted
+    /// as failed.
+    fn item<L: Layout>(
+        &mut self,
+        store: &Rc<L::Store>,
+        node: u32,
+        row: &BTreeMap<u16, PropertyValue>,
+        folder: &str,
+    ) {
         let item = u64::from(node) * PART_SPAN;
         let read = crate::isolate::catch(|| {
             let mut skips = Vec::new();
@@ -402,15 +416,28 @@ impl Walk<'_, '_> {
                 (self.skip)(
                     at,
                     Skip::Unextractable(format!(
-                        "item {node} of folder {folder} could not be read: {why}"
+                        "item {node} of folder {folder} could not be read: {why}; indexed from \
+                         its row of the folder's table only"
                     )),
                 );
+                let doc = self.row_doc(row, item, folder);
+                (self.emit)(doc);
             }
             Err(panic) => {
                 self.counts.failed += 1;
                 (self.skip)(at, Skip::ParserCrash(panic));
+                let doc = self.row_doc(row, item, folder);
+                (self.emit)(doc);
             }
         }
+    }
+
+    /// The document of an item that could not be opened, from its contents-table row.
+    fn row_doc(&self, row: &BTreeMap<u16, PropertyValue>, item: u64, folder: &str) -> Doc {
+        let values = Values::new(|id| row.get(&id));
+        let mut doc = self.doc_of(&values, item, folder, None);
+        doc.flags.push(ROW_ONLY);
+        doc
     }
 
     /// The documents of the message `node`: itself, then its attachments and attached
@@ -465,18 +492,33 @@ impl Walk<'_, '_> {
     /// The document of one message (a store's item or an attached message).
     fn doc(&self, message: &dyn Message, item: u64, folder: &str, parent: Option<u64>) -> Doc {
         let mut values = Values::new(|id| message.properties().get(id));
-        values.ansi = msg::ansi_encoding(&values);
         if let Some(table) = message.recipient_table() {
             values.recipients = table
                 .rows_matrix()
                 .map(|row| {
                     let row = row_values(table.as_ref(), row);
                     let mut r = Values::new(|id| row.get(&id));
-                    r.ansi = values.ansi;
+                    r.ansi = msg::ansi_encoding(&values);
                     Recipient::of(&r)
                 })
                 .collect();
         }
+        self.doc_of(&values, item, folder, parent)
+    }
+
+    /// The document of the properties `values` of a message.
+    fn doc_of<'p, F: Fn(u16) -> Option<&'p PropertyValue>>(
+        &self,
+        values: &Values<'p, F>,
+        item: u64,
+        folder: &str,
+        parent: Option<u64>,
+    ) -> Doc {
+        let mut values = Values {
+            get: &values.get,
+            ansi: msg::ansi_encoding(values),
+            recipients: values.recipients(),
+        };
         let source = Provenance {
             path: self.path.to_owned(),
             offset: 0,
@@ -492,6 +534,7 @@ impl Walk<'_, '_> {
         if parent.is_some() {
             doc.flags.push("forwarded");
         }
+        values.ansi = msg::ansi_encoding(&values);
         msg::fill(&mut doc, &values, self.now);
         doc
     }
