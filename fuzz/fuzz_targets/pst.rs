@@ -9,10 +9,11 @@ use trawl::ingest::pst;
 
 fuzz_target!(|data: &[u8]| {
     let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    if let Ok((docs, counts, skips)) = pst::parse(data, "fuzz.pst", now) {
+    if let Ok(p) = pst::parse(data, "fuzz.pst", now) {
         // Every item the folders list ends as a document or a failure.
-        assert_eq!(counts.expected, counts.emitted + counts.failed);
-        assert!(docs.len() as u64 >= counts.emitted);
-        assert!(skips.len() as u64 >= counts.failed);
+        let c = p.counts;
+        assert_eq!(c.expected, c.emitted + c.failed);
+        assert!(p.docs.len() as u64 >= c.emitted);
+        assert!(p.skips.len() as u64 >= c.failed);
     }
 });

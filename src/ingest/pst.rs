@@ -298,7 +298,7 @@ impl Walk<'_, '_> {
             .ipm_sub_tree_entry_id()
             .ok()
             .map(|e| u32::from(e.node_id()));
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::from([u32::from(NID_ROOT_FOLDER)]);
         let mut pending = vec![Pending {
             node: u32::from(NID_ROOT_FOLDER),
             parent: None,
@@ -807,13 +807,18 @@ fn attachment_bytes<L: Layout>(
     }
 }
 
+/// What [`parse`] makes of a store.
+#[derive(Debug)]
+pub struct Parsed {
+    pub docs: Vec<Doc>,
+    pub counts: Counts,
+    /// Failed items and parts: (where, why).
+    pub skips: Vec<(String, Skip)>,
+}
+
 /// Reads the store in `bytes` as indexing would: its documents, what it states, and its
 /// failures. For tests, benches and the fuzz target.
-pub fn parse(
-    bytes: &[u8],
-    path: &str,
-    now: DateTime<Utc>,
-) -> Result<(Vec<Doc>, Counts, Vec<(String, Skip)>), Skip> {
+pub fn parse(bytes: &[u8], path: &str, now: DateTime<Utc>) -> Result<Parsed, Skip> {
     let format = format_of(bytes)?;
     let mut docs = Vec::new();
     let mut skips = Vec::new();
@@ -826,7 +831,11 @@ pub fn parse(
         &mut |d| docs.push(d),
         &mut |p, s| skips.push((p, s)),
     )?;
-    Ok((docs, counts, skips))
+    Ok(Parsed {
+        docs,
+        counts,
+        skips,
+    })
 }
 
 #[cfg(test)]
@@ -851,7 +860,8 @@ mod tests {
     }
 
     fn parsed(bytes: &[u8], name: &str) -> (Vec<Doc>, Counts, Vec<(String, Skip)>) {
-        parse(bytes, name, Utc::now()).unwrap_or_else(|s| panic!("{name}: {s}"))
+        let p = parse(bytes, name, Utc::now()).unwrap_or_else(|s| panic!("{name}: {s}"));
+        (p.docs, p.counts, p.skips)
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //!   `show --raw` gives), `format` (what it was read as), `attachments` (file names), `score`,
 //!   `snippet` (plain text), `highlights` (byte ranges `[start, end)` of matched words within
 //!   `snippet`), `parent` (id of the message an attachment or forwarded message was found in),
-//!   `conversation` (chat) and `date_source` (`header`, `metadata`, `file-mtime`);
+//!   `conversation` (chat), `folder` (a PST/OST item's mail folder; absent otherwise) and `date_source` (`header`, `metadata`, `file-mtime`);
 //!   (`gap_seconds`, the time since the previous hit, is added in timeline output);
 //! - with `--facet NAME`, one `{"type":"facet","name":"from","values":[{"value","count"}]}` per
 //!   facet, counted over all hits;
@@ -75,6 +75,9 @@ pub struct Hit {
     pub parent: Option<String>,
     /// Chat conversation or channel, or `null`.
     pub conversation: Option<String>,
+    /// The mail folder of a PST/OST item (`support/Sent Messages`); absent for other formats.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub folder: Option<String>,
     /// Where the date came from: `header`, `metadata` or `file-mtime` (then in `file_date`).
     pub date_source: String,
     /// Seconds since the previous hit, in timeline output only.

@@ -399,6 +399,7 @@ mod tests {
             highlights: Vec::new(),
             parent: None,
             conversation: None,
+            folder: None,
             date_source: String::new(),
             gap_seconds: None,
         }

@@ -62,6 +62,16 @@ fn pst_items_are_messages_with_their_folders() {
         .from
         .as_ref()
         .is_some_and(|m| m.address.starts_with("support@hackingteam."))));
+    let folders: std::collections::BTreeSet<&str> = support
+        .iter()
+        .map(|h| h.folder.as_deref().unwrap())
+        .collect();
+    assert_eq!(
+        folders.into_iter().collect::<Vec<_>>(),
+        ["support/Drafts", "support/Sent Messages"]
+    );
+    let shown = ix.run(&["show", &support[0].id]);
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("\nFolder:     support/"));
     assert_eq!(ix.mail_ids("folder:drafts").len(), 6);
     assert_eq!(ix.mail_ids("folder:\"sent messages\"").len(), 11);
     assert_eq!(ix.mail_ids("folder:support").len(), 17);

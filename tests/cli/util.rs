@@ -270,6 +270,8 @@ pub struct Hit {
     pub highlights: Vec<[usize; 2]>,
     pub parent: Option<String>,
     pub conversation: Option<String>,
+    #[serde(default)]
+    pub folder: Option<String>,
     pub date_source: String,
     pub gap_seconds: Option<i64>,
 }
