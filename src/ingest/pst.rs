@@ -234,35 +234,28 @@ trait Layout {
 struct Unicode;
 struct Ansi;
 
-impl Layout for Unicode {
-    type Store = UnicodeStore;
-    type Message = UnicodeMessage;
-    type Attachment = UnicodeAttachment;
-    fn as_dyn(store: &Rc<UnicodeStore>) -> Rc<dyn Store> {
-        store.clone()
-    }
-    fn message(store: &Rc<UnicodeStore>, id: &EntryId) -> io::Result<Rc<UnicodeMessage>> {
-        UnicodeMessage::read(store.clone(), id, None)
-    }
-    fn attachment(message: &Rc<UnicodeMessage>, node: NodeId) -> io::Result<Rc<UnicodeAttachment>> {
-        UnicodeAttachment::read(message.clone(), node, None)
-    }
+/// The two layouts' impls differ in their types only.
+macro_rules! layout {
+    ($layout:ty, $store:ty, $message:ty, $attachment:ty) => {
+        impl Layout for $layout {
+            type Store = $store;
+            type Message = $message;
+            type Attachment = $attachment;
+            fn as_dyn(store: &Rc<$store>) -> Rc<dyn Store> {
+                store.clone()
+            }
+            fn message(store: &Rc<$store>, id: &EntryId) -> io::Result<Rc<$message>> {
+                <$message>::read(store.clone(), id, None)
+            }
+            fn attachment(message: &Rc<$message>, node: NodeId) -> io::Result<Rc<$attachment>> {
+                <$attachment>::read(message.clone(), node, None)
+            }
+        }
+    };
 }
 
-impl Layout for Ansi {
-    type Store = AnsiStore;
-    type Message = AnsiMessage;
-    type Attachment = AnsiAttachment;
-    fn as_dyn(store: &Rc<AnsiStore>) -> Rc<dyn Store> {
-        store.clone()
-    }
-    fn message(store: &Rc<AnsiStore>, id: &EntryId) -> io::Result<Rc<AnsiMessage>> {
-        AnsiMessage::read(store.clone(), id, None)
-    }
-    fn attachment(message: &Rc<AnsiMessage>, node: NodeId) -> io::Result<Rc<AnsiAttachment>> {
-        AnsiAttachment::read(message.clone(), node, None)
-    }
-}
+layout!(Unicode, UnicodeStore, UnicodeMessage, UnicodeAttachment);
+layout!(Ansi, AnsiStore, AnsiMessage, AnsiAttachment);
 
 /// One pass over a store's folders.
 struct Walk<'a, 'e> {
