@@ -29,7 +29,9 @@ pub struct FileLine {
     /// format counts them apart from their attachments.
     pub read: Option<u64>,
     /// Its items (archive members, mbox messages) that could not be indexed, each listed
-    /// under its own path (`x.zip!/member`, `box.mbox#OFFSET`).
+    /// under its own path (`x.zip!/member`, `box.mbox#OFFSET`). For a store (`read` set), its
+    /// items that failed (`stated - read`) plus the attachments of items read that failed
+    /// (`store.pst#ITEM`).
     pub failed: u64,
     pub reason: Option<String>,
     pub detail: Option<String>,
