@@ -586,6 +586,26 @@ mod tests {
         assert!(streaming(&s).is_none());
     }
 
+    /// A PST and an OST are claimed by their header's magic, whatever their name, and read
+    /// as a stream; the OST is the PST entry's to refine.
+    #[test]
+    fn mail_stores_are_claimed_by_magic_and_stream() {
+        let pst: &[u8] = b"!BDN\x01\x02\x03\x04SM\x17\x00\x13\x00\x01\x01";
+        let ost: &[u8] = b"!BDN\x01\x02\x03\x04SO\x17\x00\x0c\x00\x01\x01";
+        assert_eq!(claim(pst, "mailbox.ost", None), Some(Format::Pst));
+        assert_eq!(claim(ost, "backup", None), Some(Format::Pst));
+        assert_eq!(claim(b"!BDN\0\0\0\0XX", "x.pst", None), None);
+        let ctx = Context::new(Utc::now());
+        let s = Sniff {
+            head: pst,
+            name: "x.pst",
+            real: None,
+            size: 1 << 33,
+            ctx: &ctx,
+        };
+        assert!(streaming(&s).is_some());
+    }
+
     /// A zip's head cannot tell a DOCX from an archive of emails: the zip entry claims both and
     /// its reader refines from the central directory.
     #[test]
