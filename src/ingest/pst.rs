@@ -208,7 +208,10 @@ fn open<R: Read + Seek + 'static>(mut reader: R) -> io::Result<Opened> {
     reader.read_exact(&mut head)?;
     reader.seek(SeekFrom::Start(0))?;
     let version = u16::from_le_bytes([head[10], head[11]]);
-    if VER_ANSI.contains(&version) {
+    let ansi = VER_ANSI.contains(&version);
+    check_trees(&mut reader, if ansi { &ANSI_TREES } else { &UNICODE_TREES })?;
+    reader.seek(SeekFrom::Start(0))?;
+    if ansi {
         let file = AnsiPstFile::read_from(Box::new(reader))?;
         return Ok(Opened::Ansi(AnsiStore::read(Rc::new(file))?));
     }
@@ -219,6 +222,94 @@ fn open<R: Read + Seek + 'static>(mut reader: R) -> io::Result<Opened> {
     };
     let file = UnicodePstFile::read_from(reader)?;
     Ok(Opened::Unicode(UnicodeStore::read(Rc::new(file))?))
+}
+
+/// Where a layout keeps its two B-trees' roots and how their pages are laid out ([MS-PST]
+/// 2.2.2.6, 2.2.2.7).
+struct Trees {
+    /// Offsets in the header of the node and block B-trees' root page offsets (`BREF.ib`).
+    roots: [usize; 2],
+    /// Width of a page offset.
+    ib: usize,
+    /// Offset in a page of `cEnt`, `cEntMax`, `cbEnt`, `cLevel`.
+    meta: usize,
+    /// Offset of the child page's offset inside an intermediate entry (`BTENTRY.BREF.ib`).
+    child: usize,
+    /// Offset in a page of its type (`ptype`: 0x81 for the node B-tree, 0x80 for the block one).
+    ptype: usize,
+}
+
+const UNICODE_TREES: Trees = Trees {
+    roots: [224, 240],
+    ib: 8,
+    meta: 488,
+    child: 16,
+    ptype: 496,
+};
+const ANSI_TREES: Trees = Trees {
+    roots: [188, 196],
+    ib: 4,
+    meta: 496,
+    child: 8,
+    ptype: 500,
+};
+const PAGE: usize = 512;
+
+/// Checks that every page of the node and block B-trees sits one level below its parent and
+/// is reached once. outlook-pst follows a page's children recursively and checks neither: a
+/// crafted page that names itself as its child would recurse until the stack overflows,
+/// which ends the process (`catch_unwind` stops panics, not that).
+fn check_trees<R: Read + Seek>(reader: &mut R, t: &Trees) -> io::Result<()> {
+    let bad = |why: String| io::Error::new(io::ErrorKind::InvalidData, why);
+    let mut header = vec![0u8; t.roots[1] + t.ib];
+    reader.seek(SeekFrom::Start(0))?;
+    reader.read_exact(&mut header)?;
+    let offset = |bytes: &[u8], at: usize| -> u64 {
+        let mut v = [0u8; 8];
+        v[..t.ib].copy_from_slice(&bytes[at..at + t.ib]);
+        u64::from_le_bytes(v)
+    };
+    let mut seen = HashSet::new();
+    let mut page = vec![0u8; PAGE];
+    for (root, ptype) in t.roots.into_iter().zip([0x81, 0x80]) {
+        let mut pending: Vec<(u64, Option<u8>)> = vec![(offset(&header, root), None)];
+        while let Some((at, level)) = pending.pop() {
+            if !seen.insert(at) {
+                return Err(bad(format!(
+                    "the B-tree page at byte {at} is reached twice"
+                )));
+            }
+            reader.seek(SeekFrom::Start(at))?;
+            reader.read_exact(&mut page)?;
+            let (count, size, found) = (
+                usize::from(page[t.meta]),
+                usize::from(page[t.meta + 2]),
+                page[t.meta + 3],
+            );
+            if page[t.ptype] != ptype {
+                return Err(bad(format!(
+                    "byte {at} holds no page of the store's B-trees"
+                )));
+            }
+            if level.is_some_and(|l| l != found) {
+                return Err(bad(format!(
+                    "the B-tree page at byte {at} is at level {found}, not one below its parent"
+                )));
+            }
+            if found == 0 {
+                continue;
+            }
+            if size < t.child + t.ib || count * size > t.meta {
+                return Err(bad(format!(
+                    "the B-tree page at byte {at} has malformed entries"
+                )));
+            }
+            for e in 0..count {
+                pending.push((offset(&page, e * size + t.child), Some(found - 1)));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What differs between the crate's ANSI and Unicode types, for one walk over both.
@@ -896,6 +987,22 @@ mod tests {
         assert!(mails
             .iter()
             .all(|d| d.source.item.unwrap() % PART_SPAN == 0 && d.source.sha256.is_empty()));
+    }
+
+    /// A B-tree page that names itself as its child is refused before the crate recurses
+    /// into it.
+    #[test]
+    fn a_page_that_is_its_own_child_is_refused() {
+        let mut bytes = fixture("support.pst");
+        let root = u64::from_le_bytes(bytes[240..248].try_into().unwrap()) as usize;
+        let page = &mut bytes[root..root + PAGE];
+        // One intermediate entry, whose child is the page itself.
+        page[488..492].copy_from_slice(&[1, 20, 24, 1]);
+        page[16..24].copy_from_slice(&(root as u64).to_le_bytes());
+        match parse(&bytes, "cyclic.pst", Utc::now()) {
+            Err(Skip::Unextractable(why)) => assert!(why.contains("reached twice"), "{why}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     /// Garbage and cut stores are refused or read in part, never a panic.
