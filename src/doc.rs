@@ -212,6 +212,9 @@ pub struct Doc {
     pub format: &'static str,
     /// Chat conversation or channel id (chat), so a conversation can be listed on its own.
     pub conversation: Option<String>,
+    /// The mail folder the document was filed in, `/`-separated from the store's name, for a
+    /// message of a mailbox store (PST, OST): `support/Sent Messages`.
+    pub folder: Option<String>,
     /// The document this one was found inside: an attachment's message, a forwarded message's
     /// carrier.
     pub parent: Option<u64>,
@@ -273,6 +276,7 @@ impl Doc {
             source,
             format,
             conversation: None,
+            folder: None,
             parent: None,
             message_id: None,
             in_reply_to: Vec::new(),

@@ -189,6 +189,9 @@ impl Reader {
 
     /// See [`read_back`].
     pub fn read_back(&mut self, src: &Source<'_>) -> Result<Vec<u8>, ReadBackError> {
+        if is_store(src.format) {
+            return self.store_part(src);
+        }
         let (file, members) = split_members(src.path);
         let unit = match members.split_last() {
             None => read_range(file, src.offset, src.length)?,
@@ -241,6 +244,50 @@ impl Reader {
             },
         }
     }
+}
+
+impl Reader {
+    /// A part of a mail store (PST, OST): an attachment's bytes, read through the store as
+    /// indexing read it, never the whole store into memory when it is a file. A message is a
+    /// node of the store, not bytes of its own: refused.
+    fn store_part(&mut self, src: &Source<'_>) -> Result<Vec<u8>, ReadBackError> {
+        use crate::ingest::pst::{part_contents, PartError};
+        let Some(item) = src.item else {
+            return Err(ReadBackError::NoSuchPart { item: 0 });
+        };
+        let refused = || {
+            ReadBackError::Refused(format!(
+                "item {item} is a message of an Outlook store: a node of the store, not a run \
+                 of bytes, so it has none of its own to give; the whole store is {}",
+                src.path
+            ))
+        };
+        if item % crate::ingest::pst::PART_SPAN == 0 {
+            return Err(refused());
+        }
+        let (file, members) = split_members(src.path);
+        let found = match members.split_last() {
+            None => part_contents(std::io::BufReader::new(open(file)?), item),
+            Some((last, outer)) => {
+                let container = &src.path[..src.path.len() - last.len() - MEMBER_SEPARATOR.len()];
+                let member = self.member(file, outer, container, last)?;
+                part_contents(std::io::Cursor::new(member), item)
+            }
+        };
+        found.map_err(|e| match e {
+            PartError::NotThere => ReadBackError::NoSuchPart { item },
+            PartError::Message => refused(),
+            PartError::Unreadable(why) => {
+                ReadBackError::Member(format!("{}: the store cannot be read: {why}", src.path))
+            }
+        })
+    }
+}
+
+/// Whether documents read as `format` come from a mail store (PST, OST).
+fn is_store(format: &str) -> bool {
+    use crate::ingest::format::Format;
+    format == Format::Pst.as_str() || format == Format::Ost.as_str()
 }
 
 /// Reads the members of the archive `bytes` in one pass, keeping up to `cache_bytes` of them;

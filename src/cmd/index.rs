@@ -100,6 +100,29 @@ fn print_summary(config: &IndexConfig, r: &Report) {
             .collect();
         eprintln!("files by format: {}", parts.join(", "));
     }
+    // A store's items that failed are in the skip list, but a reader must see that they add up
+    // to what the store says it holds.
+    const MAX_STORE_LINES: usize = 20;
+    for s in r.stores.iter().take(MAX_STORE_LINES) {
+        let parts = match s.parts_failed {
+            0 => String::new(),
+            n => format!(" ({n} attachments not read)"),
+        };
+        eprintln!(
+            "{} {}: {} items in its folders, {} read, {} failed{parts}",
+            s.format,
+            crate::output::sanitize::for_terminal(&s.path),
+            s.expected,
+            s.emitted,
+            s.failed
+        );
+    }
+    if r.stores.len() > MAX_STORE_LINES {
+        eprintln!(
+            "... and {} more mail stores (trawl report lists them)",
+            r.stores.len() - MAX_STORE_LINES
+        );
+    }
     if let Some(why) = &r.redo {
         eprintln!("re-read {} files whether changed or not: {why}", r.redone);
     }

@@ -25,8 +25,13 @@ pub struct FileLine {
     /// How many items the file holds by its own account (a zip's entries, a chat export's
     /// JSON items), when its format says.
     pub stated: Option<u64>,
+    /// Of the items stated, how many were read into documents (a PST's messages), when the
+    /// format counts them apart from their attachments.
+    pub read: Option<u64>,
     /// Its items (archive members, mbox messages) that could not be indexed, each listed
-    /// under its own path (`x.zip!/member`, `box.mbox#OFFSET`).
+    /// under its own path (`x.zip!/member`, `box.mbox#OFFSET`). For a store (`read` set), its
+    /// items that failed (`stated - read`) plus the attachments of items read that failed
+    /// (`store.pst#ITEM`).
     pub failed: u64,
     pub reason: Option<String>,
     pub detail: Option<String>,
@@ -59,10 +64,27 @@ pub fn run(g: &Globals, args: ReportArgs) -> anyhow::Result<Exit> {
         } else {
             let what = match (&l.format, &l.reason) {
                 (Some(f), None) => {
-                    let stated = l.stated.map(|n| format!("; holds {n}")).unwrap_or_default();
-                    let failed = match l.failed {
-                        0 => String::new(),
-                        n => format!(", {n} failed"),
+                    let (stated, failed) = match (l.stated, l.read) {
+                        // A store: its items add up, read or failed; the other failures are
+                        // parts of items read (attachments).
+                        (Some(n), Some(r)) => {
+                            let items = n.saturating_sub(r);
+                            let parts = match l.failed.saturating_sub(items) {
+                                0 => String::new(),
+                                p => format!("; {p} attachments not read"),
+                            };
+                            (
+                                format!("; holds {n}: {r} read, {items} failed{parts}"),
+                                String::new(),
+                            )
+                        }
+                        (stated, _) => (
+                            stated.map(|n| format!("; holds {n}")).unwrap_or_default(),
+                            match l.failed {
+                                0 => String::new(),
+                                n => format!(", {n} failed"),
+                            },
+                        ),
                     };
                     format!("{f} ({} docs{stated}{failed})", l.docs)
                 }
@@ -125,6 +147,7 @@ pub fn build(dir: &std::path::Path) -> anyhow::Result<(Vec<FileLine>, ReportSumm
                 format: f.format.clone(),
                 docs: f.docs,
                 stated: f.stated,
+                read: f.read,
                 failed: f.failed,
                 reason: f.skipped.clone(),
                 detail: skip.map(|s| s.detail.clone()),
@@ -139,6 +162,7 @@ pub fn build(dir: &std::path::Path) -> anyhow::Result<(Vec<FileLine>, ReportSumm
             format: None,
             docs: 0,
             stated: None,
+            read: None,
             failed: 0,
             reason: Some(s.reason.clone()),
             detail: Some(s.detail.clone()),

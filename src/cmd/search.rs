@@ -673,6 +673,7 @@ pub fn hit_from_doc(doc: &TantivyDocument, f: &Fields) -> Hit {
             .and_then(|v| v.as_u64())
             .map(format_id),
         conversation: s(f.conversation),
+        folder: s(f.folder),
         date_source: s(f.date_source).unwrap_or_default(),
         charset: s(f.charset),
         matched_in: Vec::new(),

@@ -236,6 +236,9 @@ fn write_text<W: Write>(out: &mut W, s: &Shown, tz: chrono_tz::Tz) -> std::io::R
     if h.ocr {
         writeln!(out, "Text:       read by OCR (Tesseract), not typed")?;
     }
+    if let Some(folder) = &h.folder {
+        writeln!(out, "Folder:     {}", for_terminal(folder))?;
+    }
     if let Some(mid) = &h.message_id {
         writeln!(out, "Message-ID: <{}>", for_terminal(mid))?;
     }

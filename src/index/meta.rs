@@ -41,6 +41,10 @@ pub struct FileRecord {
     /// JSON items), when its format says: set against `docs` and `failed` in the report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stated: Option<u64>,
+    /// Of the items stated, how many were read into documents, when the format counts them
+    /// apart from their attachments (a PST): `stated` is `read` plus `failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read: Option<u64>,
     /// Its items (archive members, mbox messages) listed in `skipped.jsonl` with a reason.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub failed: u64,
@@ -470,6 +474,7 @@ mod tests {
             format: Some("eml".into()),
             docs: 1,
             stated: None,
+            read: None,
             failed: 0,
             skipped: None,
         }

@@ -83,6 +83,8 @@ pub const COPY: &str = "copy";
 pub const CAMERA: &str = "camera";
 /// A picture's metadata ([`crate::doc::ImageMeta`]) as JSON, for printing.
 pub const IMAGE: &str = "image";
+/// The mail folder of a store's message (PST, OST), as words (`folder:inbox`).
+pub const FOLDER: &str = "folder";
 
 /// Handles to every field, resolved once from the schema.
 #[derive(Debug, Clone, Copy)]
@@ -132,6 +134,7 @@ pub struct Fields {
     pub copy: Field,
     pub camera: Field,
     pub image: Field,
+    pub folder: Field,
 }
 
 fn text(stored: bool) -> TextOptions {
@@ -204,6 +207,7 @@ pub fn build() -> Schema {
     b.add_u64_field(COPY, INDEXED | FAST);
     b.add_text_field(CAMERA, text(false));
     b.add_text_field(IMAGE, STORED);
+    b.add_text_field(FOLDER, text(true));
     b.build()
 }
 
@@ -261,6 +265,7 @@ impl Fields {
             copy: f(COPY)?,
             camera: f(CAMERA)?,
             image: f(IMAGE)?,
+            folder: f(FOLDER)?,
         })
     }
 }

@@ -127,6 +127,9 @@ pub fn to_document(doc: &Doc, f: &Fields) -> TantivyDocument {
     if let Some(c) = &doc.conversation {
         d.add_text(f.conversation, c);
     }
+    if let Some(folder) = &doc.folder {
+        d.add_text(f.folder, folder);
+    }
     if let Some(p) = doc.parent {
         d.add_u64(f.parent, p);
     }

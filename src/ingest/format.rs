@@ -37,8 +37,8 @@ use std::path::Path;
 
 pub use super::detect::{looks_binary, SNIFF_LEN};
 use super::{
-    archive, chat, document, eml, emlx, image, maildir, mbox, msg, Context, Doc, FileOutcome, Skip,
-    Unit,
+    archive, chat, document, eml, emlx, image, maildir, mbox, msg, pst, Context, Doc, FileOutcome,
+    Skip, Unit,
 };
 
 /// Every format trawl reads. [`Format::as_str`] is the name stored in `files.jsonl`, in each
@@ -63,6 +63,10 @@ pub enum Format {
     Emlx,
     /// An Outlook message saved as a file (a compound file of MAPI properties).
     Msg,
+    /// An Outlook mailbox store (Personal Storage Table); also the entry that claims OST.
+    Pst,
+    /// An Outlook offline store: a PST with its own header magic.
+    Ost,
     Pdf,
     Zip,
     Docx,
@@ -106,7 +110,7 @@ pub enum Format {
 
 impl Format {
     /// Every variant, in declaration order.
-    pub const ALL: [Format; 41] = [
+    pub const ALL: [Format; 43] = [
         Format::TwitterDm,
         Format::ExportMetadata,
         Format::Slack,
@@ -116,6 +120,8 @@ impl Format {
         Format::Eml,
         Format::Emlx,
         Format::Msg,
+        Format::Pst,
+        Format::Ost,
         Format::Pdf,
         Format::Zip,
         Format::Docx,
@@ -161,6 +167,8 @@ impl Format {
             Format::Eml => "eml",
             Format::Emlx => "emlx",
             Format::Msg => "msg",
+            Format::Pst => "pst",
+            Format::Ost => "ost",
             Format::Pdf => "pdf",
             Format::Zip => "zip",
             Format::Docx => "docx",
@@ -309,6 +317,9 @@ pub(crate) static TABLE: &[Entry] = &[
     Entry::new(Format::Maildir, maildir::sniff, maildir::read).binary(),
     Entry::new(Format::Eml, eml::sniff, eml::read).binary(),
     Entry::new(Format::Msg, msg::sniff, msg::read).binary(),
+    Entry::new(Format::Pst, pst::sniff, pst::read)
+        .binary()
+        .streams(pst::stream),
     Entry::new(Format::Zip, archive::sniff_zip, archive::read_zip).binary(),
     Entry::new(Format::Tar, archive::sniff_tar, archive::read_tar).binary(),
     Entry::new(Format::TarGz, archive::sniff_gzip, archive::read_other).binary(),
@@ -349,6 +360,7 @@ pub const REFINED: &[(Format, Format)] = &[
     (Format::Odp, Format::Zip),
     (Format::Xls, Format::Doc),
     (Format::Ppt, Format::Doc),
+    (Format::Ost, Format::Pst),
 ];
 
 /// The entry that reads what `s` sees, if any.
@@ -448,6 +460,8 @@ mod tests {
                 "eml",
                 "emlx",
                 "msg",
+                "pst",
+                "ost",
                 "pdf",
                 "zip",
                 "docx",
@@ -489,7 +503,7 @@ mod tests {
     /// ODT, from the zip entry), which have none.
     #[test]
     fn every_format_has_one_row_or_is_refined() {
-        assert_eq!(REFINED.len(), 11);
+        assert_eq!(REFINED.len(), 12);
         for f in Format::ALL {
             let rows = TABLE.iter().filter(|e| e.format == f).count();
             match REFINED.iter().find(|(r, _)| *r == f) {
@@ -500,13 +514,13 @@ mod tests {
                 None => assert_eq!(rows, 1, "{f:?}"),
             }
         }
-        // Only the mbox streams.
+        // Only the mbox and mail stores stream.
         let streaming: Vec<Format> = TABLE
             .iter()
             .filter(|e| e.stream.is_some())
             .map(|e| e.format)
             .collect();
-        assert_eq!(streaming, [Format::Mbox]);
+        assert_eq!(streaming, [Format::Mbox, Format::Pst]);
     }
 
     #[test]
@@ -609,6 +623,26 @@ mod tests {
         assert!(streaming(&s).is_some());
         let s = Sniff { head: MAIL, ..s };
         assert!(streaming(&s).is_none());
+    }
+
+    /// A PST and an OST are claimed by their header's magic, whatever their name, and read
+    /// as a stream; the OST is the PST entry's to refine.
+    #[test]
+    fn mail_stores_are_claimed_by_magic_and_stream() {
+        let pst: &[u8] = b"!BDN\x01\x02\x03\x04SM\x17\x00\x13\x00\x01\x01";
+        let ost: &[u8] = b"!BDN\x01\x02\x03\x04SO\x17\x00\x0c\x00\x01\x01";
+        assert_eq!(claim(pst, "mailbox.ost", None), Some(Format::Pst));
+        assert_eq!(claim(ost, "backup", None), Some(Format::Pst));
+        assert_eq!(claim(b"!BDN\0\0\0\0XX", "x.pst", None), None);
+        let ctx = Context::new(Utc::now());
+        let s = Sniff {
+            head: pst,
+            name: "x.pst",
+            real: None,
+            size: 1 << 33,
+            ctx: &ctx,
+        };
+        assert!(streaming(&s).is_some());
     }
 
     /// A zip's head cannot tell a DOCX from an archive of emails: the zip entry claims both and

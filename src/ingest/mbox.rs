@@ -89,6 +89,7 @@ pub(crate) fn stream(
         member_skips,
         // An mbox does not say how many messages it holds: they are what the split finds.
         stated: None,
+        read: None,
     })
 }
 

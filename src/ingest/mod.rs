@@ -22,6 +22,7 @@ pub mod maildir;
 pub mod mbox;
 pub mod msg;
 pub mod ocr;
+pub mod pst;
 pub mod walk;
 
 #[cfg(test)]
@@ -230,8 +231,12 @@ pub enum FileOutcome {
         /// Archive members that could not be indexed: (provenance path, reason).
         member_skips: Vec<(String, Skip)>,
         /// How many items the file holds by its own account (a zip's entries, a chat
-        /// export's JSON items), when its format says.
+        /// export's JSON items, a PST's folders' messages), when its format says.
         stated: Option<u64>,
+        /// Of the items stated, how many were read into documents, when the format counts
+        /// them apart from their attachments (a PST): `stated` is `read` plus the items
+        /// listed as failed.
+        read: Option<u64>,
     },
     /// The content hash equals `previous_sha256`: nothing to re-index.
     Unchanged { sha256: String },
@@ -245,8 +250,8 @@ pub enum FileOutcome {
 /// doc, rtf) are one document each. 5: images are documents of kind `image` (EXIF, OCR), and a
 /// PDF without a text layer is flagged `needs-ocr` or read by OCR. 6: text, CSV and HTML in
 /// undeclared charsets and UTF-16 without a byte-order mark are decoded, and the charset
-/// recorded; parts of messages know their family's root.
-pub const PARSER_VERSION: u32 = 6;
+/// recorded; parts of messages know their family's root. 7: Outlook PST and OST stores.
+pub const PARSER_VERSION: u32 = 7;
 
 /// Files larger than this are not read whole unless the user raises the limit
 /// (`trawl index --max-file-size`).
@@ -358,6 +363,7 @@ pub fn ingest_path(
         sha256: sha,
         member_skips,
         stated,
+        read: None,
     })
 }
 

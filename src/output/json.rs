@@ -15,7 +15,8 @@
 //!   `show --raw` gives), `format` (what it was read as), `attachments` (file names), `score`,
 //!   `snippet` (plain text), `highlights` (byte ranges `[start, end)` of matched words within
 //!   `snippet`), `parent` (id of the message an attachment or forwarded message was found in),
-//!   `conversation` (chat), `date_source` (`header`, `metadata`, `exif`, `file-mtime`), `ocr`
+//!   `conversation` (chat), `folder` (a PST/OST item's mail folder; absent otherwise),
+//!   `date_source` (`header`, `metadata`, `exif`, `file-mtime`), `ocr`
 //!   (`true` when some or all of the text was read from pixels by OCR), `needs_ocr` (`true` for
 //!   an image or scanned PDF whose text was not read: OCR was off or Tesseract missing),
 //!   `image` (for kind `image`: `{camera_make, camera_model, taken, gps: {lat, lon} or null,
@@ -83,6 +84,9 @@ pub struct Hit {
     pub parent: Option<String>,
     /// Chat conversation or channel, or `null`.
     pub conversation: Option<String>,
+    /// The mail folder of a PST/OST item (`support/Sent Messages`); absent for other formats.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub folder: Option<String>,
     /// Where the date came from: `header`, `metadata`, `exif` or `file-mtime` (then in
     /// `file_date`).
     pub date_source: String,

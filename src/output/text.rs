@@ -434,6 +434,7 @@ mod tests {
             highlights: Vec::new(),
             parent: None,
             conversation: None,
+            folder: None,
             date_source: String::new(),
             charset: None,
             matched_in: Vec::new(),

@@ -157,6 +157,7 @@ impl<'a> Books<'a> {
             format: None,
             docs: 0,
             stated: None,
+            read: None,
             failed: 0,
             skipped: Some(entry.reason.clone()),
         };
@@ -189,6 +190,22 @@ impl<'a> Books<'a> {
             }
             if p.skip.is_none() {
                 r.files_indexed += 1;
+            }
+            if let (Some(expected), Some(emitted), false) =
+                (p.record.stated, p.record.read, p.touched)
+            {
+                r.stores.push(super::StoreCount {
+                    path: p.record.path.clone(),
+                    format: p.record.format.clone().unwrap_or_default(),
+                    expected,
+                    emitted,
+                    // Every item the store lists ends as a document or a failure.
+                    failed: expected.saturating_sub(emitted),
+                    parts_failed: p
+                        .record
+                        .failed
+                        .saturating_sub(expected - emitted.min(expected)),
+                });
             }
             if p.touched {
                 r.unchanged += 1;

@@ -135,6 +135,9 @@ pub struct Report {
     pub stages: Stages,
     /// What OCR did and could not do in this run.
     pub ocr: OcrReport,
+    /// Containers that count their items apart from attachments (PST, OST), parsed by this
+    /// run: what each states, reads and fails, which add up.
+    pub stores: Vec<StoreCount>,
 }
 
 /// OCR in one run: documents read, failed, and left `needs-ocr`, and why.
@@ -151,6 +154,22 @@ pub struct OcrReport {
     /// Images and scanned PDFs indexed without their text.
     pub needs_ocr: u64,
 }
+
+/// What one mail store parsed by a run held by its own account, and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoreCount {
+    pub path: String,
+    pub format: String,
+    /// Items its folders list.
+    pub expected: u64,
+    /// Items read into documents.
+    pub emitted: u64,
+    /// Items listed in `skipped.jsonl` with a reason: `expected - emitted`.
+    pub failed: u64,
+    /// Parts of items read (attachments) also listed there.
+    pub parts_failed: u64,
+}
+
 /// Wall time of each indexing stage. The walk runs alongside parsing and indexing (it feeds
 /// them), so `walk_secs` overlaps `parse_and_index_secs`, which runs from the first file to the
 /// last document handed to the writer.
@@ -813,6 +832,7 @@ fn parse_file(
         format: None,
         docs: 0,
         stated: None,
+        read: None,
         failed: 0,
         skipped: None,
     };
@@ -824,8 +844,10 @@ fn parse_file(
             sha256,
             member_skips: ms,
             stated,
+            read,
         }) => {
             record.stated = stated;
+            record.read = read;
             record.failed = ms.len() as u64;
             member_skips = ms;
             record.format = Some(format.to_owned());
@@ -839,6 +861,7 @@ fn parse_file(
                 record.format = p.format.clone();
                 record.docs = p.docs;
                 record.stated = p.stated;
+                record.read = p.read;
                 record.failed = p.failed;
             }
             record.sha256 = Some(sha256);

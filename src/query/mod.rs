@@ -149,6 +149,7 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
         Some(FieldName::Body) => words_in(&[f.body], value).ok_or_else(nothing)?,
         Some(FieldName::Filename) => words_in(&[f.attachment], value).ok_or_else(nothing)?,
         Some(FieldName::ModifiedBy) => words_in(&[f.modified_by], value).ok_or_else(nothing)?,
+        Some(FieldName::Folder) => words_in(&[f.folder], value).ok_or_else(nothing)?,
         Some(FieldName::From) => {
             address(value, &senders(f), Some(f.from_domain)).ok_or_else(nothing)?
         }

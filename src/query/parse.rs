@@ -34,6 +34,7 @@ pub enum FieldName {
     Kind,
     Has,
     Filename,
+    Folder,
     Between,
     DateSource,
     Charset,
@@ -44,7 +45,7 @@ pub enum FieldName {
 }
 
 impl FieldName {
-    const ALL: [(&'static str, FieldName); 23] = [
+    const ALL: [(&'static str, FieldName); 24] = [
         ("from", FieldName::From),
         ("to", FieldName::To),
         ("cc", FieldName::Cc),
@@ -61,6 +62,7 @@ impl FieldName {
         ("kind", FieldName::Kind),
         ("has", FieldName::Has),
         ("filename", FieldName::Filename),
+        ("folder", FieldName::Folder),
         ("between", FieldName::Between),
         ("date-source", FieldName::DateSource),
         ("charset", FieldName::Charset),

@@ -14,6 +14,7 @@ mod index;
 mod notmuch;
 mod office;
 mod provenance;
+mod pst;
 mod query_language;
 mod sandbox;
 mod search;

@@ -20,12 +20,12 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Every document of `ix`.
-fn all(ix: &TestIndex) -> Vec<Hit> {
+pub(crate) fn all(ix: &TestIndex) -> Vec<Hit> {
     ix.documents("*")
 }
 
 /// Runs `show --raw` on `h` and checks that the bytes hash as recorded, with nothing on stderr.
-fn assert_raw_round_trip(ix: &TestIndex, h: &Hit) -> Vec<u8> {
+pub(crate) fn assert_raw_round_trip(ix: &TestIndex, h: &Hit) -> Vec<u8> {
     let out = ix.run(&["show", "--raw", &h.id]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
@@ -55,7 +55,10 @@ fn assert_raw_round_trip(ix: &TestIndex, h: &Hit) -> Vec<u8> {
 }
 
 /// `trawl verify --json`'s summary line.
-fn verify(ix: &TestIndex, query: &[&str]) -> (i32, Vec<serde_json::Value>, serde_json::Value) {
+pub(crate) fn verify(
+    ix: &TestIndex,
+    query: &[&str],
+) -> (i32, Vec<serde_json::Value>, serde_json::Value) {
     let mut args = vec!["verify", "--json"];
     args.extend_from_slice(query);
     let out = ix.run(&args);

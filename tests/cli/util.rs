@@ -278,6 +278,8 @@ pub struct Hit {
     pub highlights: Vec<[usize; 2]>,
     pub parent: Option<String>,
     pub conversation: Option<String>,
+    #[serde(default)]
+    pub folder: Option<String>,
     pub date_source: String,
     pub charset: Option<String>,
     pub last_modified_by: Option<String>,

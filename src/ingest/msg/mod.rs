@@ -32,6 +32,7 @@ use chrono::{DateTime, Utc};
 use super::format::{Format, Sniff};
 use super::{Context, Skip, Unit};
 use crate::doc::{sha256_hex, Attachment, DateSource, Doc, Kind, Mailbox, Provenance};
+pub(crate) use props::{clean_string, filetime};
 use props::{File, Props};
 
 /// The magic number of a compound file.
@@ -71,7 +72,7 @@ const PR_INTERNET_REFERENCES: u16 = 0x1039;
 const PR_IN_REPLY_TO_ID: u16 = 0x1042;
 const PR_DISPLAY_NAME: u16 = 0x3001;
 const PR_EMAIL_ADDRESS: u16 = 0x3003;
-const PR_ATTACH_DATA: u16 = 0x3701;
+pub(crate) const PR_ATTACH_DATA: u16 = 0x3701;
 const PR_ATTACH_FILENAME: u16 = 0x3704;
 const PR_ATTACH_METHOD: u16 = 0x3705;
 const PR_ATTACH_LONG_FILENAME: u16 = 0x3707;
@@ -83,11 +84,11 @@ const PR_MESSAGE_CODEPAGE: u16 = 0x3FFD;
 const PR_SENDER_SMTP_ADDRESS: u16 = 0x5D01;
 const PR_SENT_REPRESENTING_SMTP_ADDRESS: u16 = 0x5D02;
 
-const ATTACH_EMBEDDED_MSG: i32 = 5;
+pub(crate) const ATTACH_EMBEDDED_MSG: i32 = 5;
 
 /// Attached messages nest; past this depth their messages are reported, not read (the item
 /// numbers of a deeper one would pass [`MAX_ITEM_BASE`]).
-const MAX_ITEM_BASE: u64 = 1000u64.pow(3);
+pub(crate) const MAX_ITEM_BASE: u64 = 1000u64.pow(3);
 
 /// The registry's sniff: a compound file that shows itself to be an Outlook message.
 pub(crate) fn sniff(s: &Sniff) -> bool {
@@ -251,28 +252,19 @@ impl Reader<'_, '_> {
             let mut a = Props::read(self.file, storage, 8);
             a.ansi = props.ansi;
             let item = base + n as u64;
-            let name = a
-                .string(PR_ATTACH_LONG_FILENAME)
-                .or_else(|| a.string(PR_ATTACH_FILENAME))
-                .or_else(|| a.string(PR_DISPLAY_NAME));
-            let mime = a.string(PR_ATTACH_MIME_TAG);
-            let embedded = (a.long(PR_ATTACH_METHOD) == Some(ATTACH_EMBEDDED_MSG))
-                .then(|| a.object(PR_ATTACH_DATA))
-                .flatten();
+            let name = attachment_name(&a);
+            let embedded = is_embedded(&a).then(|| a.object(PR_ATTACH_DATA)).flatten();
             let data = if embedded.is_none() {
                 a.binary(PR_ATTACH_DATA)
             } else {
                 None
             };
-            doc.attachments.push(Attachment {
-                name: name.clone(),
-                mime_type: match (&embedded, &mime) {
-                    (Some(_), _) => "application/vnd.ms-outlook".into(),
-                    (None, Some(m)) => m.to_ascii_lowercase(),
-                    (None, None) => "application/octet-stream".into(),
-                },
-                size: data.as_ref().map_or(0, |d| d.len() as u64),
-            });
+            doc.attachments.push(attachment_entry(
+                &a,
+                name.clone(),
+                embedded.is_some(),
+                data.as_ref().map_or(0, |d| d.len() as u64),
+            ));
             parts.push((item, name, embedded, data));
         }
         out.push(doc);
@@ -314,8 +306,110 @@ impl Reader<'_, '_> {
     }
 }
 
+/// The MAPI properties of one message, attachment or recipient, wherever they are stored: the
+/// streams of an MSG file (`props.rs`) or a node of a PST (`super::pst`). Both readers fill a
+/// [`Doc`] through the one mapping below ([`fill`]), so a message reads the same from either.
+pub(crate) trait Mapi {
+    /// A string property, Unicode or ANSI (decoded with the message's code page), without
+    /// trailing NULs and whitespace; none when absent or empty.
+    fn string(&self, id: u16) -> Option<String>;
+    /// A 32-bit integer property.
+    fn long(&self, id: u16) -> Option<i32>;
+    /// A FILETIME property in UTC; zero and out-of-range are none.
+    fn time(&self, id: u16) -> Option<DateTime<Utc>>;
+    /// A binary property.
+    fn binary(&self, id: u16) -> Option<Vec<u8>>;
+    /// A string or binary property as bytes, as stored (HTML bodies are either).
+    fn bytes(&self, id: u16) -> Option<Vec<u8>>;
+    /// The message's recipients, in the order stored.
+    fn recipients(&self) -> Vec<Recipient>;
+}
+
+/// One row of a message's recipient table, as [`fill`] needs it.
+pub(crate) struct Recipient {
+    /// `PR_RECIPIENT_TYPE`: 1 To, 2 Cc, 3 Bcc.
+    pub kind: Option<i32>,
+    pub name: Option<String>,
+    /// `PR_SMTP_ADDRESS`.
+    pub smtp: Option<String>,
+    /// `PR_EMAIL_ADDRESS`: SMTP, or an Exchange (X.500) address.
+    pub email: Option<String>,
+}
+
+impl Recipient {
+    /// The recipient described by the properties `r` of its row.
+    pub(crate) fn of(r: &impl Mapi) -> Recipient {
+        Recipient {
+            kind: r.long(PR_RECIPIENT_TYPE),
+            name: r.string(PR_DISPLAY_NAME),
+            smtp: r.string(PR_SMTP_ADDRESS),
+            email: r.string(PR_EMAIL_ADDRESS),
+        }
+    }
+}
+
+impl Mapi for Props<'_, '_> {
+    fn string(&self, id: u16) -> Option<String> {
+        Props::string(self, id)
+    }
+    fn long(&self, id: u16) -> Option<i32> {
+        Props::long(self, id)
+    }
+    fn time(&self, id: u16) -> Option<DateTime<Utc>> {
+        Props::time(self, id)
+    }
+    fn binary(&self, id: u16) -> Option<Vec<u8>> {
+        Props::binary(self, id)
+    }
+    fn bytes(&self, id: u16) -> Option<Vec<u8>> {
+        Props::bytes(self, id)
+    }
+    fn recipients(&self) -> Vec<Recipient> {
+        self.children("__recip_version1.0_#")
+            .iter()
+            .map(|storage| {
+                let mut r = Props::read(self.file, storage, 8);
+                r.ansi = self.ansi;
+                Recipient::of(&r)
+            })
+            .collect()
+    }
+}
+
+/// The name an attachment is shown by: its long file name, else its short one, else its
+/// display name.
+pub(crate) fn attachment_name(a: &impl Mapi) -> Option<String> {
+    a.string(PR_ATTACH_LONG_FILENAME)
+        .or_else(|| a.string(PR_ATTACH_FILENAME))
+        .or_else(|| a.string(PR_DISPLAY_NAME))
+}
+
+/// The entry of a message's attachment list for an attachment named `name`, of `size` bytes:
+/// an attached message, or a file of its stated MIME type.
+pub(crate) fn attachment_entry(
+    a: &impl Mapi,
+    name: Option<String>,
+    embedded: bool,
+    size: u64,
+) -> Attachment {
+    Attachment {
+        name,
+        mime_type: match (embedded, a.string(PR_ATTACH_MIME_TAG)) {
+            (true, _) => "application/vnd.ms-outlook".into(),
+            (false, Some(m)) => m.to_ascii_lowercase(),
+            (false, None) => "application/octet-stream".into(),
+        },
+        size,
+    }
+}
+
+/// Whether an attachment's method says it is an attached message.
+pub(crate) fn is_embedded(a: &impl Mapi) -> bool {
+    a.long(PR_ATTACH_METHOD) == Some(ATTACH_EMBEDDED_MSG)
+}
+
 /// The encoding of the message's ANSI strings.
-fn ansi_encoding(props: &Props) -> &'static encoding_rs::Encoding {
+pub(crate) fn ansi_encoding(props: &impl Mapi) -> &'static encoding_rs::Encoding {
     [
         props.long(PR_MESSAGE_CODEPAGE),
         props.long(PR_INTERNET_CPID).filter(|&cp| cp != 65001),
@@ -330,12 +424,15 @@ fn ansi_encoding(props: &Props) -> &'static encoding_rs::Encoding {
 }
 
 /// Fills the envelope, date, subject and body of `doc` from the message's properties.
-fn fill(doc: &mut Doc, props: &Props, now: DateTime<Utc>) {
-    doc.subject = props
-        .string(PR_SUBJECT)
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
+pub(crate) fn fill(doc: &mut Doc, props: &impl Mapi, now: DateTime<Utc>) {
+    let subject = props.string(PR_SUBJECT).unwrap_or_default();
+    // A stored subject may open with a marker: U+0001, then one character that gives the
+    // length of its prefix ("FW: "). Neither is text.
+    let subject = match subject.strip_prefix('\u{1}') {
+        Some(rest) => rest.chars().skip(1).collect(),
+        None => subject,
+    };
+    doc.subject = subject.trim().to_owned();
     let headers = props.string(PR_TRANSPORT_MESSAGE_HEADERS);
     doc.message_id = props
         .string(PR_INTERNET_MESSAGE_ID)
@@ -367,16 +464,12 @@ fn fill(doc: &mut Doc, props: &Props, now: DateTime<Utc>) {
     .next();
     doc.from = mailbox(sender_address.as_deref(), sender_name);
 
-    for storage in props.children("__recip_version1.0_#") {
-        let mut r = Props::read(props.file, &storage, 8);
-        r.ansi = props.ansi;
-        let address = r
-            .string(PR_SMTP_ADDRESS)
-            .or_else(|| r.string(PR_EMAIL_ADDRESS).filter(|a| is_smtp(a)));
-        let Some(m) = mailbox(address.as_deref(), r.string(PR_DISPLAY_NAME)) else {
+    for r in props.recipients() {
+        let address = r.smtp.or_else(|| r.email.filter(|a| is_smtp(a)));
+        let Some(m) = mailbox(address.as_deref(), r.name) else {
             continue;
         };
-        match r.long(PR_RECIPIENT_TYPE).map(|t| t & 0xF) {
+        match r.kind.map(|t| t & 0xF) {
             Some(2) => doc.cc.push(m),
             Some(3) => doc.bcc.push(m),
             _ => doc.to.push(m),
@@ -414,7 +507,7 @@ fn fill(doc: &mut Doc, props: &Props, now: DateTime<Utc>) {
 }
 
 /// The body text: plain, else HTML as text, else the compressed RTF's text; capped.
-fn body(props: &Props) -> (String, Vec<&'static str>) {
+fn body(props: &impl Mapi) -> (String, Vec<&'static str>) {
     let max = super::eml::MAX_BODY_BYTES;
     let mut flags = Vec::new();
     let mut text = if let Some(t) = props.string(PR_BODY) {

@@ -71,13 +71,7 @@ impl<'f, 'a> Props<'f, 'a> {
         let (PT_SYSTIME, v) = self.fixed.get(&id)? else {
             return None;
         };
-        let ticks = u64::from_le_bytes(*v);
-        if ticks == 0 {
-            return None;
-        }
-        let secs = (ticks / 10_000_000) as i64 - 11_644_473_600;
-        let nanos = (ticks % 10_000_000) as u32 * 100;
-        DateTime::from_timestamp(secs, nanos)
+        filetime(u64::from_le_bytes(*v))
     }
 
     /// A string property, Unicode or ANSI (decoded with [`Props::ansi`]), without trailing
@@ -93,8 +87,7 @@ impl<'f, 'a> Props<'f, 'a> {
             let raw = self.stream(id, PT_STRING8)?;
             self.ansi.decode_without_bom_handling(&raw).0.into_owned()
         };
-        let s = s.trim_end_matches(['\0', ' ', '\r', '\n', '\t']);
-        (!s.trim().is_empty()).then(|| s.to_owned())
+        clean_string(s)
     }
 
     /// A binary property.
@@ -138,6 +131,22 @@ impl<'f, 'a> Props<'f, 'a> {
         found.sort();
         found.into_iter().map(|(_, p)| p).collect()
     }
+}
+
+/// A FILETIME (100 ns ticks since 1601) in UTC; zero and out-of-range are none.
+pub(crate) fn filetime(ticks: u64) -> Option<DateTime<Utc>> {
+    if ticks == 0 {
+        return None;
+    }
+    let secs = (ticks / 10_000_000) as i64 - 11_644_473_600;
+    let nanos = (ticks % 10_000_000) as u32 * 100;
+    DateTime::from_timestamp(secs, nanos)
+}
+
+/// A string property's value without trailing NULs and whitespace; none when blank.
+pub(crate) fn clean_string(s: String) -> Option<String> {
+    let s = s.trim_end_matches(['\0', ' ', '\r', '\n', '\t']);
+    (!s.trim().is_empty()).then(|| s.to_owned())
 }
 
 /// The bytes of the stream at `path`, if it is one and not larger than the cap.
