@@ -455,3 +455,58 @@ fn real_encrypted_and_signed_mail_is_flagged() {
         ]
     );
 }
+
+/// Issue #14's mixed dump: every file of `../shared/corpora/formats` indexed together. No
+/// office, Outlook, Apple Mail, archive or image file is left as `binary` (or an unread type),
+/// and every container's counts add up: each failure it counts is listed under its path, and a
+/// store's items are read or failed.
+#[test]
+#[cfg_attr(
+    not(trawl_corpora),
+    ignore = "needs ../shared/corpora, absent at build time"
+)]
+fn a_mixed_dump_of_every_format_leaves_nothing_unread_or_uncounted() {
+    let dump = shared_corpora().expect("../shared/corpora").join("formats");
+    let ix = TestIndex::of(&dump);
+    let out = ix.run(&["report", "--json"]);
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|v: &serde_json::Value| v["type"] == "file")
+        .collect();
+    let read_formats = [
+        "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "pst", "ost",
+        "msg", "emlx", "eml", "zip", "7z", "rar", "tar", "gz", "bz2", "xz", "tgz", "tbz2", "jpg",
+        "jpeg", "png", "tif", "tiff", "heic", "heif", "webp", "gif", "bmp",
+    ];
+    for l in &lines {
+        let path = l["path"].as_str().unwrap();
+        let reason = l["reason"].as_str().unwrap_or("");
+        if matches!(reason, "binary" | "not-indexed-type") {
+            let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+            assert!(!read_formats.contains(&ext.as_str()), "{path}: {l}");
+        }
+        let Some(stated) = l["stated"].as_u64() else {
+            continue;
+        };
+        let failed = l["failed"].as_u64().unwrap();
+        let listed = lines
+            .iter()
+            .filter(|s| s["outcome"] == "skipped")
+            .filter_map(|s| s["path"].as_str())
+            .filter(|p| p.starts_with(&format!("{path}!/")) || p.starts_with(&format!("{path}#")))
+            .count() as u64;
+        assert_eq!(failed, listed, "{path}: every failure listed: {l}");
+        if let Some(read) = l["read"].as_u64() {
+            assert!(read <= stated && failed >= stated - read, "{path}: {l}");
+        }
+    }
+    let stores = lines
+        .iter()
+        .filter(|l| matches!(l["format"].as_str(), Some("pst" | "ost")))
+        .count();
+    assert_eq!(
+        stores, 11,
+        "every PST and OST of the corpus read as a store"
+    );
+}

@@ -98,7 +98,11 @@ fn extract_uses_the_child_once_configured() {
         Err(err) => assert!(matches!(err, ExtractError::Crash(_)), "{err}"),
         Ok(x) => {
             assert!(x.flags.contains(&document::FLAG_PDFTOTEXT), "{x:?}");
-            assert!(x.text.contains("offshore consulting retainer"), "{}", x.text);
+            assert!(
+                x.text.contains("offshore consulting retainer"),
+                "{}",
+                x.text
+            );
         }
     }
     assert!(document::extract(b"plain text", DocFormat::Text).is_ok());
