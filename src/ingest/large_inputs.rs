@@ -217,3 +217,55 @@ fn fuzz_found_mail_parser_invalid_part_id() {
         let _ = ingest(bytes, "x.eml");
     }
 }
+
+/// Found by the `document_xls` fuzz target: a compound file whose sector chain points past the
+/// end makes calamine index out of bounds (`calamine-0.38.0/src/cfb.rs:320`). The panic costs
+/// the spreadsheet, reported as a crash; attached to a message, it costs the attachment alone,
+/// not the message it came with.
+#[test]
+fn fuzz_found_calamine_panic_costs_the_attachment_only() {
+    use crate::ingest::document::{extract, DocFormat, ExtractError};
+    let xls = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/fuzz/document_xls-calamine-cfb-sector-index"),
+    )
+    .unwrap();
+    assert!(matches!(
+        extract(&xls, DocFormat::Xls),
+        Err(ExtractError::Crash(_))
+    ));
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut encoded = String::new();
+    for (i, chunk) in xls.chunks(3).enumerate() {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (j, &b)| n | u32::from(b) << (16 - 8 * j));
+        for k in 0..4 {
+            encoded.push(if k <= chunk.len() {
+                char::from(ALPHABET[(n >> (18 - 6 * k) & 63) as usize])
+            } else {
+                '='
+            });
+        }
+        if i % 19 == 18 {
+            encoded.push_str("\r\n");
+        }
+    }
+    let mail = format!(
+        "From: a@x.example\r\nTo: b@y.example\r\nSubject: the ledger\r\n\
+         Date: Mon, 3 Oct 2016 10:00:00 +0000\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+         Content-Type: text/plain\r\n\r\nsee the ledger attached\r\n--b\r\n\
+         Content-Type: application/vnd.ms-excel; name=ledger.xls\r\n\
+         Content-Disposition: attachment; filename=ledger.xls\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{encoded}\r\n--b--\r\n"
+    );
+    let docs = docs(mail.as_bytes(), "x.eml");
+    assert!(
+        docs.iter()
+            .any(|d| d.subject == "the ledger" && d.body.contains("ledger attached")),
+        "{:?}",
+        docs.iter().map(|d| &d.subject).collect::<Vec<_>>()
+    );
+}

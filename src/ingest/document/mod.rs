@@ -540,7 +540,9 @@ pub fn extract_in_process(bytes: &[u8], format: DocFormat) -> Result<Extracted, 
             return Err(e);
         }
     }
-    let mut out = match format {
+    // Third-party readers (calamine, cfb, quick-xml, lopdf) panic on some hostile files: a
+    // panic costs this document, not the message it is attached to or the archive it is in.
+    let read = || match format {
         DocFormat::Text => Ok(text::extract(bytes)),
         DocFormat::Html => Ok(html::extract(bytes)),
         DocFormat::Csv => Ok(csv::extract(bytes)),
@@ -555,7 +557,10 @@ pub fn extract_in_process(bytes: &[u8], format: DocFormat) -> Result<Extracted, 
         DocFormat::Rtf => Ok(rtf::extract(bytes)),
         DocFormat::Doc => doc::extract(bytes),
         DocFormat::Ppt => ppt::extract(bytes),
-    }?;
+    };
+    let mut out = crate::isolate::catch(read).map_err(|panic| {
+        ExtractError::Crash(format!("{} reader panicked: {panic}", format.as_str()))
+    })??;
     if cap_text(&mut out.text, MAX_TEXT_BYTES) {
         out.flag(FLAG_TRUNCATED);
     }
