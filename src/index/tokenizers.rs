@@ -120,6 +120,7 @@ pub fn is_cjk(c: char) -> bool {
 
 impl TextTokenStream<'_> {
     /// What starts at byte `i` (a character boundary).
+    #[inline]
     fn at(&self, i: usize) -> At {
         let b = self.text.as_bytes()[i];
         if b.is_ascii() {
