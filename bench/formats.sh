@@ -47,6 +47,8 @@ copies rtf "$FX/office/testRTF-ms932.rtf"
 copies 7z "$FX/archives/test-documents.7z"
 copies rar "$FX/archives/rar3-solid.rar"
 copies tar.xz "$FX/archives/memo.tar.xz"
+copies pst "$FX/pst/support.pst"
+copies jpeg "$FX/images/testJPEG_GEO.jpg"
 # Undeclared Shift-JIS text: the cost of charset detection.
 python3 -c 'import sys; open(sys.argv[1], "w", encoding="shift_jis").write("送金の記録は社内の担当者にだけ送られた。羅生門の下で雨やみを待っていた。\n" * 60)' "$WORK/notes-sjis.txt"
 copies shift-jis-text "$WORK/notes-sjis.txt" && rm "$WORK/notes-sjis.txt"
