@@ -139,6 +139,18 @@ pub struct GpsPosition {
 // The coordinates are never NaN (checked where they are read), so equality is an equivalence.
 impl Eq for ImageMeta {}
 
+impl ImageMeta {
+    /// Make and model as one line (`Canon Canon EOS 40D`), when either is known.
+    pub fn camera(&self) -> Option<String> {
+        let parts: Vec<&str> = [&self.camera_make, &self.camera_model]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
+}
+
 /// A mailbox: a normalized (lower-cased) address and an optional display name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mailbox {

@@ -211,13 +211,8 @@ fn write_text<W: Write>(out: &mut W, s: &Shown, tz: chrono_tz::Tz) -> std::io::R
     }
     writeln!(out, "Subject:    {}", for_terminal(&h.subject))?;
     if let Some(image) = &h.image {
-        let camera: Vec<&str> = [&image.camera_make, &image.camera_model]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
-        if !camera.is_empty() {
-            writeln!(out, "Camera:     {}", for_terminal(&camera.join(" ")))?;
+        if let Some(camera) = image.camera() {
+            writeln!(out, "Camera:     {}", for_terminal(&camera))?;
         }
         if let Some(taken) = &image.taken {
             writeln!(

@@ -202,13 +202,8 @@ fn location(hit: &Hit) -> String {
     // What a picture says of itself, and where the text came from.
     let mut notes = Vec::new();
     if let Some(image) = &hit.image {
-        let camera: Vec<&str> = [&image.camera_make, &image.camera_model]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
-        if !camera.is_empty() {
-            notes.push(for_terminal(&camera.join(" ")));
+        if let Some(camera) = image.camera() {
+            notes.push(for_terminal(&camera));
         }
         if let Some(g) = image.gps {
             notes.push(format!("GPS {:.6},{:.6}", g.lat, g.lon));
