@@ -96,7 +96,7 @@ pub const FLAG_NO_TEXT_LAYER: &str = "no-text-layer";
 /// Flag: the container or its XML is broken part-way; the text is what could be read.
 pub const FLAG_DAMAGED: &str = "damaged";
 /// Every flag an [`Extracted`] can carry.
-/// The text came from poppler's `pdftotext`, after the built-in PDF reader failed on the file.
+/// The text came from poppler's `pdftotext` (installed), not from the built-in PDF reader.
 pub const FLAG_PDFTOTEXT: &str = "text-by-pdftotext";
 const FLAGS: [&str; 4] = [
     FLAG_TRUNCATED,
@@ -511,13 +511,19 @@ impl From<ExtractError> for Skip {
 /// ([`extract_in_process`]).
 pub fn extract(bytes: &[u8], format: DocFormat) -> Result<Extracted, ExtractError> {
     if format == DocFormat::Pdf {
-        if let Some(cfg) = sandbox::current() {
-            let mut out = pdf::extract_in_child(bytes, &cfg)?;
-            if cap_text(&mut out.text, MAX_TEXT_BYTES) {
-                out.flag(FLAG_TRUNCATED);
-            }
-            return Ok(out);
+        // Poppler first, with or without the extraction child (it runs in processes of its
+        // own either way), so the library and the command read PDFs alike.
+        let limits = sandbox::current().unwrap_or_default();
+        let read = match pdf::by_poppler(bytes, &limits) {
+            Some(out) => Ok(out),
+            None if limits.enabled => pdf::extract_in_child(bytes, &limits),
+            None => extract_in_process(bytes, format),
+        };
+        let mut out = read?;
+        if cap_text(&mut out.text, MAX_TEXT_BYTES) {
+            out.flag(FLAG_TRUNCATED);
         }
+        return Ok(out);
     }
     extract_in_process(bytes, format)
 }
