@@ -219,9 +219,9 @@ fn fuzz_found_mail_parser_invalid_part_id() {
 }
 
 /// Found by the `document_xls` fuzz target: a compound file whose sector chain points past the
-/// end makes calamine index out of bounds (`calamine-0.38.0/src/cfb.rs:320`). The panic costs
-/// the spreadsheet, reported as a crash; attached to a message, it costs the attachment alone,
-/// not the message it came with.
+/// end makes calamine index out of bounds (`calamine-0.38.0/src/cfb.rs:320`). The file is now
+/// refused before calamine reads it, and any reader's panic costs its document (a crash);
+/// attached to a message, the attachment alone, not the message it came with.
 #[test]
 fn fuzz_found_calamine_panic_costs_the_attachment_only() {
     use crate::ingest::document::{extract, DocFormat, ExtractError};
@@ -230,9 +230,10 @@ fn fuzz_found_calamine_panic_costs_the_attachment_only() {
             .join("tests/fixtures/fuzz/document_xls-calamine-cfb-sector-index"),
     )
     .unwrap();
+    // Refused by the compound-file check now; a reader's panic would be a crash.
     assert!(matches!(
         extract(&xls, DocFormat::Xls),
-        Err(ExtractError::Crash(_))
+        Err(ExtractError::Unextractable(_) | ExtractError::Crash(_))
     ));
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut encoded = String::new();
@@ -268,4 +269,22 @@ fn fuzz_found_calamine_panic_costs_the_attachment_only() {
         "{:?}",
         docs.iter().map(|d| &d.subject).collect::<Vec<_>>()
     );
+}
+
+/// Found by the `document_xls` fuzz target (64 inputs): compound files whose FAT claims more
+/// sectors than the file has, on which calamine asks for allocations past libFuzzer's 2 GB
+/// limit. They are refused by the compound-file check before calamine sees them, as an
+/// attachment as well as a file.
+#[test]
+fn fuzz_found_calamine_huge_allocation_is_refused_first() {
+    use crate::ingest::document::{extract, DocFormat, ExtractError};
+    let xls = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/fuzz/document_xls-calamine-huge-allocation"),
+    )
+    .unwrap();
+    match extract(&xls, DocFormat::Xls) {
+        Err(ExtractError::Unextractable(e)) => assert!(e.contains("FAT"), "{e}"),
+        other => panic!("{other:?}"),
+    }
 }

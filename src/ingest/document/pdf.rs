@@ -258,7 +258,12 @@ mod tests {
         let builtin = super::extract(&pdf).unwrap();
         assert!(builtin.flags.is_empty(), "{:?}", builtin.flags);
         assert_eq!(
-            (&builtin.title, &builtin.author, builtin.created, builtin.modified),
+            (
+                &builtin.title,
+                &builtin.author,
+                builtin.created,
+                builtin.modified
+            ),
             (&out.title, &out.author, out.created, out.modified)
         );
         assert!(builtin.text.contains("Hello tax returns"));
