@@ -324,22 +324,31 @@ impl Doc {
     /// What copies of one message share (issue #15): the same message saved in several
     /// mailboxes, or an export present twice. Its Message-ID (empty when it has none), and its
     /// content as a reader sees it: sender, date, subject, body and attachment names, with runs
-    /// of white space made one, so that what a mailbox adds (`Status:`, `X-Folder:` and other
+    /// of ASCII white space made one, so that what a mailbox adds (`Status:`, `X-Folder:` and other
     /// headers, an mbox's `>From` quoting, line endings) does not part copies. None for
     /// documents and for parts of a message, which are not counted as messages.
     pub fn copy_key(&self) -> Option<u64> {
         if self.parent.is_some() || !matches!(self.kind, Kind::Email | Kind::Chat) {
             return None;
         }
-        let mut h = Sha256::new();
+        // Every field with its runs of ASCII white space made one space and its ends trimmed,
+        // then a NUL: gathered into one buffer and hashed at once (hashing word by word cost
+        // a tenth of the parse stage on mail).
+        let mut buf = Vec::with_capacity(self.body.len() + self.subject.len() + 256);
         let mut field = |text: &str| {
-            for (i, word) in text.split_whitespace().enumerate() {
-                if i > 0 {
-                    h.update(b" ");
+            let mut gap = false;
+            for &b in text.as_bytes() {
+                if b.is_ascii_whitespace() {
+                    gap = true;
+                } else {
+                    if gap && !buf.is_empty() && buf.last() != Some(&0) {
+                        buf.push(b' ');
+                    }
+                    gap = false;
+                    buf.push(b);
                 }
-                h.update(word.as_bytes());
             }
-            h.update([0]);
+            buf.push(0);
         };
         field(self.message_id.as_deref().unwrap_or(""));
         field(self.conversation.as_deref().unwrap_or(""));
@@ -355,7 +364,7 @@ impl Doc {
         for a in &self.attachments {
             field(a.name.as_deref().unwrap_or(""));
         }
-        let d = h.finalize();
+        let d = Sha256::digest(&buf);
         let mut first = [0u8; 8];
         first.copy_from_slice(&d[..8]);
         Some(u64::from_be_bytes(first))
