@@ -271,7 +271,7 @@ fn fuzz_found_calamine_panic_costs_the_attachment_only() {
     );
 }
 
-/// Found by the `document_xls` fuzz target (64 inputs): compound files whose FAT claims more
+/// Found by the `document_xls` fuzz target (48 inputs): compound files whose FAT claims more
 /// sectors than the file has, on which calamine asks for allocations past libFuzzer's 2 GB
 /// limit. They are refused by the compound-file check before calamine sees them, as an
 /// attachment as well as a file.
