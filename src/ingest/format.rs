@@ -277,8 +277,6 @@ impl Entry {
     }
 }
 
-/// The registry, in priority order: the first entry whose sniff matches reads.
-#[rustfmt::skip]
 /// Whether a file read as the format named `name` (as stored in `files.jsonl`) holds members
 /// whose documents carry the provenance path `FILE!/member`: what a re-run must delete besides
 /// the file's own path when the file changes or goes.
@@ -296,9 +294,11 @@ pub fn holds_members(name: &str) -> bool {
         Format::Xz,
     ]
     .iter()
-        .any(|f| f.as_str() == name)
+    .any(|f| f.as_str() == name)
 }
 
+/// The registry, in priority order: the first entry whose sniff matches reads.
+#[rustfmt::skip]
 pub(crate) static TABLE: &[Entry] = &[
     Entry::new(Format::TwitterDm, chat::twitter::sniff, chat::twitter::read),
     Entry::new(
