@@ -419,6 +419,11 @@ pub struct SearchArgs {
     #[arg(long)]
     pub timeline: bool,
 
+    /// One line per thread with hits: dates, hits/messages, participants, subject (with
+    /// --count: the number of threads).
+    #[arg(long, conflicts_with_all = ["paths", "csv", "timeline"])]
+    pub threads: bool,
+
     #[command(flatten)]
     pub scope: ScopeArgs,
 }

@@ -9,9 +9,12 @@ use std::sync::LazyLock;
 use chrono_tz::Tz;
 use libfuzzer_sys::fuzz_target;
 use trawl::index::schema::{self, Fields};
+use trawl::index::threads::Threads;
 use trawl::query;
 
 static FIELDS: LazyLock<Fields> = LazyLock::new(|| Fields::resolve(&schema::build()).unwrap());
+/// No threads: `thread:` and `is:` values still go through their parsing.
+static THREADS: LazyLock<Threads> = LazyLock::new(Threads::default);
 
 const ZONES: [Tz; 6] = [
     Tz::UTC,
@@ -36,6 +39,7 @@ fuzz_target!(|data: &[u8]| {
             fields: &FIELDS,
             tz,
             file_dates: first & 0x80 != 0,
+            threads: Some(&THREADS),
         },
     );
     let _ = query::date::parse_interval(text, tz);

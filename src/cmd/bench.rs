@@ -313,12 +313,14 @@ fn plan_for(g: &Globals, opened: &Opened, query: &str, flags: &str) -> anyhow::R
     argv.push(query.to_owned());
     let args = Wrap::try_parse_from(argv)?.search;
     let tz = g.tz()?;
+    let threads = opened.threads_if(query::needs_threads(query))?;
     let compiled = query::compile(
         query,
         QueryContext {
             fields: &opened.fields,
             tz,
             file_dates: g.file_dates,
+            threads: threads.as_ref(),
         },
     )?;
     if args.count || args.paths {
@@ -351,6 +353,7 @@ fn plan_for(g: &Globals, opened: &Opened, query: &str, flags: &str) -> anyhow::R
         file_dates: g.file_dates,
         color: false,
         scope,
+        threads: None,
     })
 }
 

@@ -47,12 +47,14 @@ pub fn matching(
     tz: chrono_tz::Tz,
     file_dates: bool,
 ) -> anyhow::Result<Vec<tantivy::DocAddress>> {
+    let threads = opened.threads_if(query::needs_threads(query))?;
     let compiled = query::compile(
         query,
         Context {
             fields: &opened.fields,
             tz,
             file_dates,
+            threads: threads.as_ref(),
         },
     )?;
     let mut addrs: Vec<_> = searcher

@@ -21,6 +21,7 @@ use crate::cli::{Format, HistogramUnit, OutputArgs, SearchArgs, SortOrder};
 use crate::doc::{format_id, Envelope};
 use crate::index::reader::{self, Opened};
 use crate::index::schema::{self, Fields};
+use crate::index::threads::Threads;
 use crate::output::json::{self, FacetOut, HistogramOut, Hit, PartRef, Summary};
 use crate::output::{self, csv as csv_out, text};
 use crate::query::facets::{self, Unit};
@@ -102,6 +103,8 @@ pub struct Plan {
     pub color: bool,
     /// What counts as a hit: messages or every document, one copy or all.
     pub scope: Scope,
+    /// Group hits by thread (`--threads`), with the index's threads.
+    pub threads: Option<Threads>,
 }
 
 /// The [`Scope`] the command line asks for: parts are hits of their own with `--items` or a
@@ -125,12 +128,14 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
     let opened = reader::open(&g.index)?;
     let tz = g.tz()?;
     let text = args.query.join(" ");
+    let threads = opened.threads_if(args.threads || query::needs_threads(&text))?;
     let compiled = query::compile(
         &text,
         QueryContext {
             fields: &opened.fields,
             tz,
             file_dates: g.file_dates,
+            threads: threads.as_ref(),
         },
     )?;
     let mode = if args.count {
@@ -167,6 +172,7 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
         file_dates: g.file_dates,
         color: output::use_color(g.color),
         scope,
+        threads: threads.filter(|_| args.threads),
     };
     execute(&opened, &plan)
 }
@@ -250,6 +256,9 @@ pub fn execute_to(
         plan.scope,
     )?;
     let q = scoped.query.as_ref();
+    if let Some(threads) = &plan.threads {
+        return by_thread(opened, plan, q, threads, out);
+    }
     // A page of hits is ranked in the same pass as the count when counting apart would evaluate
     // the query twice (see `counts_apart`).
     let one_pass = match plan.mode {
@@ -372,6 +381,57 @@ pub fn execute_to(
         json::write_line(out, "summary", &summary)?;
     }
     Ok((exit, page.len(), total))
+}
+
+/// `--threads`: one entry per thread with hits, or with `--count` the number of threads.
+fn by_thread(
+    opened: &Opened,
+    plan: &Plan,
+    q: &dyn tantivy::query::Query,
+    threads: &Threads,
+    out: &mut dyn Write,
+) -> anyhow::Result<(Exit, usize, usize)> {
+    let searcher = opened.searcher();
+    let mut groups = query::thread::group(&searcher, q, threads)?;
+    let total = groups.len();
+    let exit = if total > 0 {
+        Exit::Success
+    } else {
+        Exit::NoMatch
+    };
+    if plan.mode == Mode::Count {
+        writeln!(out, "{total}")?;
+        return Ok((exit, 0, total));
+    }
+    let shown = plan.limit.unwrap_or(total).min(total);
+    for g in groups.iter_mut().take(shown) {
+        let first = g
+            .ids
+            .first()
+            .and_then(|id| u64::from_str_radix(id, 16).ok());
+        if let Some(addr) = first
+            .map(|id| address_of(&searcher, &opened.fields, id))
+            .transpose()?
+            .flatten()
+        {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            g.subject = stored_str(&doc, opened.fields.subject).unwrap_or_default();
+        }
+        match plan.mode {
+            Mode::Hits(Format::Json) => json::write_line(out, "thread", &*g)?,
+            _ => text::write_thread(out, g, plan.tz)?,
+        }
+    }
+    if plan.mode == Mode::Hits(Format::Json) {
+        let summary = Summary {
+            query: plan.compiled.text.clone(),
+            total_hits: total,
+            shown,
+            elapsed_ms: 0.0,
+        };
+        json::write_line(out, "summary", &summary)?;
+    }
+    Ok((exit, shown, total))
 }
 
 /// A page of ranked hits: the score (relevance order only) and where each hit is.

@@ -12,12 +12,14 @@ pub fn run(g: &Globals, args: TimelineArgs) -> anyhow::Result<Exit> {
     let opened = reader::open(&g.index)?;
     let tz = g.tz()?;
     let text = timeline_query(&args.a, &args.b, &args.query.join(" "));
+    let threads = opened.threads_if(query::needs_threads(&text))?;
     let compiled = query::compile(
         &text,
         Context {
             fields: &opened.fields,
             tz,
             file_dates: g.file_dates,
+            threads: threads.as_ref(),
         },
     )?;
     let mode = Mode::Hits(args.output.format());
@@ -35,6 +37,7 @@ pub fn run(g: &Globals, args: TimelineArgs) -> anyhow::Result<Exit> {
         file_dates: g.file_dates,
         color: output::use_color(g.color),
         scope,
+        threads: None,
     };
     search::execute(&opened, &plan)
 }

@@ -6,5 +6,6 @@ pub mod merge;
 pub mod meta;
 pub mod reader;
 pub mod schema;
+pub mod threads;
 pub mod tokenizers;
 pub mod writer;

@@ -39,6 +39,17 @@ impl Opened {
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
     }
+
+    /// The index's threads ([`super::threads`]), saved by the last run or threaded now.
+    pub fn threads(&self) -> anyhow::Result<super::threads::Threads> {
+        let stamp = super::threads::stamp(&self.index)?;
+        super::threads::Threads::load(&self.dir, &self.searcher(), &self.fields, stamp)
+    }
+
+    /// [`Opened::threads`] when `needed`.
+    pub fn threads_if(&self, needed: bool) -> anyhow::Result<Option<super::threads::Threads>> {
+        needed.then(|| self.threads()).transpose()
+    }
 }
 
 /// Opens the index in `dir` read-only. A directory with no `trawl.json` is reported as "no index".

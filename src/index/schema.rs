@@ -77,6 +77,10 @@ pub const MODIFIED: &str = "modified";
 /// The top-level item of a part's family (see [`crate::ingest::family`]); absent on top-level
 /// items, which is how searches tell them apart.
 pub const ROOT: &str = "root";
+/// What threading reads of an e-mail, in one fast column (see [`crate::index::threads`]): the
+/// Message-ID, In-Reply-To, References in their order and the subject, `\x1f`-separated. Not
+/// searchable; References keep their order here, which a multi-valued column would not.
+pub const THREADING: &str = "threading";
 /// The key copies of one message share ([`crate::doc::Doc::copy_key`]).
 pub const COPY: &str = "copy";
 /// Words of a picture's camera make and model (`camera:nikon`).
@@ -132,6 +136,7 @@ pub struct Fields {
     pub modified: Field,
     pub root: Field,
     pub copy: Field,
+    pub threading: Field,
     pub camera: Field,
     pub image: Field,
     pub folder: Field,
@@ -205,6 +210,7 @@ pub fn build() -> Schema {
     b.add_date_field(MODIFIED, metadata_date);
     b.add_u64_field(ROOT, INDEXED | FAST | STORED);
     b.add_u64_field(COPY, INDEXED | FAST);
+    b.add_text_field(THREADING, TextOptions::default().set_fast("raw"));
     b.add_text_field(CAMERA, text(false));
     b.add_text_field(IMAGE, STORED);
     b.add_text_field(FOLDER, text(true));
@@ -213,7 +219,7 @@ pub fn build() -> Schema {
 
 /// Version of the on-disk layout, recorded in the index directory; an index of another version
 /// is refused with a request to re-index rather than misread.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 impl Fields {
     /// Resolves every field of `schema`. Fails when the index was built by another schema.
@@ -263,6 +269,7 @@ impl Fields {
             modified: f(MODIFIED)?,
             root: f(ROOT)?,
             copy: f(COPY)?,
+            threading: f(THREADING)?,
             camera: f(CAMERA)?,
             image: f(IMAGE)?,
             folder: f(FOLDER)?,

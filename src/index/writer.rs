@@ -191,6 +191,9 @@ pub fn to_document(doc: &Doc, f: &Fields) -> TantivyDocument {
     if let Some(key) = doc.copy_key() {
         d.add_u64(f.copy, key);
     }
+    if doc.kind == crate::doc::Kind::Email && doc.root.is_none() {
+        d.add_text(f.threading, crate::index::threads::encode(doc));
+    }
     for (field, date) in [(f.created, doc.created), (f.modified, doc.modified)] {
         if let Some(date) = date {
             d.add_date(field, DateTime::from_timestamp_secs(date.timestamp()));

@@ -323,6 +323,52 @@ pub fn write_histogram<W: Write + ?Sized>(
     Ok(())
 }
 
+/// A thread with hits: its dates, hits of messages, id and subject; then its participants.
+pub fn write_thread<W: Write + ?Sized>(
+    out: &mut W,
+    t: &crate::query::thread::ThreadHit,
+    tz: Tz,
+) -> std::io::Result<()> {
+    let day = |d: Option<DateTime<Utc>>| {
+        d.map_or("(no date)".to_string(), |d| {
+            d.with_timezone(&tz).format("%Y-%m-%d").to_string()
+        })
+    };
+    let span = if t.first == t.last {
+        day(t.first)
+    } else {
+        format!("{}..{}", day(t.first), day(t.last))
+    };
+    let subject = for_terminal(&t.subject);
+    writeln!(
+        out,
+        "{span:<22} {:>9}  {}  {}",
+        format!("{}/{}", t.matched, t.messages),
+        t.thread,
+        truncate(&subject, 28)
+    )?;
+    let more = t.participant_count.saturating_sub(t.participants.len());
+    let mut people = t
+        .participants
+        .iter()
+        .map(|p| for_terminal(p))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if more > 0 {
+        people.push_str(&format!(" +{more}"));
+    }
+    writeln!(out, "    {}", truncate(&people, 76))
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
 pub fn write_pairs<W: Write + ?Sized>(out: &mut W, pairs: &[Pair], tz: Tz) -> std::io::Result<()> {
     writeln!(out, "\nsender → recipient pairs:")?;
     let day = |d: Option<DateTime<Utc>>| {

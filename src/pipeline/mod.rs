@@ -184,6 +184,9 @@ pub struct Stages {
     pub parse_and_index_secs: f64,
     pub commit_secs: f64,
     pub merge_secs: f64,
+    /// Threading the whole index after the run ([`crate::index::threads`]).
+    #[serde(default)]
+    pub thread_secs: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_secs: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -471,6 +474,11 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         w.wait_merging_threads().context("merging segments")?;
         report.stages.merge_secs = stage.elapsed().as_secs_f64();
     }
+    // Threads span runs: a reply indexed now joins a thread indexed before.
+    progress.set_message("threading".into());
+    let stage = Instant::now();
+    crate::index::threads::refresh(&index_dir, &index, &fields)?;
+    report.stages.thread_secs = stage.elapsed().as_secs_f64();
     progress.finish();
     report.elapsed = started.elapsed();
     match sink {

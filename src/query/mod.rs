@@ -9,6 +9,7 @@ pub mod date;
 pub mod facets;
 pub mod family;
 pub mod parse;
+pub mod thread;
 
 use std::ops::Bound;
 
@@ -44,6 +45,59 @@ pub struct Context<'a> {
     pub fields: &'a Fields,
     pub tz: Tz,
     pub file_dates: bool,
+    /// The index's threads, for `thread:` and `is:inclusive` ([`needs_threads`] says when).
+    pub threads: Option<&'a crate::index::threads::Threads>,
+}
+
+/// Whether `text` asks about threads (`thread:`, `is:`), so the caller loads them first.
+pub fn needs_threads(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.contains("thread:") || lower.contains("is:")
+}
+
+/// `thread:ID` (a thread, or the thread of the item with that id) and `is:inclusive`: the
+/// items, and their parts, by id.
+fn thread_query(
+    field: Option<FieldName>,
+    v: &str,
+    threads: &crate::index::threads::Threads,
+    f: &Fields,
+) -> Result<Q, String> {
+    let ids: Vec<u64> = match field {
+        Some(FieldName::Thread) => {
+            let id = u64::from_str_radix(v.trim(), 16).map_err(|_| {
+                format!("`thread:{v}` needs a thread or document id (16 hex digits)")
+            })?;
+            match threads.resolve(id) {
+                Some(t) => threads.members(t).to_vec(),
+                // A document outside any thread is a thread of its own.
+                None => vec![id],
+            }
+        }
+        _ => match v.to_ascii_lowercase().as_str() {
+            "inclusive" => {
+                let ids: Vec<u64> = threads.non_inclusive().collect();
+                return Ok(not(ids_and_parts(&ids, f)));
+            }
+            "non-inclusive" => threads.non_inclusive().collect(),
+            "by-subject" => threads.threaded_by_subject().collect(),
+            other => {
+                return Err(format!(
+                    "unknown `is:{other}` (known: is:inclusive, is:non-inclusive, is:by-subject)"
+                ))
+            }
+        },
+    };
+    Ok(ids_and_parts(&ids, f))
+}
+
+/// Items by id, and every part whose root is one of them.
+fn ids_and_parts(ids: &[u64], f: &Fields) -> Q {
+    let terms = |field| ids.iter().map(move |&id| Term::from_field_u64(field, id));
+    or(vec![
+        Box::new(tantivy::query::TermSetQuery::new(terms(f.id))),
+        Box::new(tantivy::query::TermSetQuery::new(terms(f.root))),
+    ])
 }
 
 /// Parses and compiles `text`.
@@ -209,6 +263,12 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
             }
         },
         Some(FieldName::Camera) => words_in(&[f.camera], value).ok_or_else(nothing)?,
+        Some(FieldName::Thread) | Some(FieldName::Is) => {
+            let threads = ctx
+                .threads
+                .ok_or_else(|| "threads are not available here".to_owned())?;
+            thread_query(field, v, threads, f)?
+        }
         Some(FieldName::Id) => term(
             f.message_id,
             v.trim().trim_start_matches('<').trim_end_matches('>'),
@@ -514,6 +574,7 @@ mod tests {
                 fields: f,
                 tz,
                 file_dates,
+                threads: None,
             },
         )
         .unwrap();
@@ -567,6 +628,7 @@ mod tests {
                 fields: &f,
                 tz: Tz::UTC,
                 file_dates: false,
+                threads: None,
             },
         )
         .err()
@@ -645,7 +707,7 @@ mod tests {
         ) {
             let (index, f) = shared();
             let q: String = parts.concat();
-            if let Ok(c) = compile(&q, Context { fields: f, tz: Tz::UTC, file_dates: q.len().is_multiple_of(2) }) {
+            if let Ok(c) = compile(&q, Context { fields: f, tz: Tz::UTC, file_dates: q.len().is_multiple_of(2), threads: None }) {
                 let _ = index.reader().unwrap().searcher().search(c.query.as_ref(), &Count);
             }
         }

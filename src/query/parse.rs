@@ -42,10 +42,12 @@ pub enum FieldName {
     Created,
     Modified,
     Camera,
+    Thread,
+    Is,
 }
 
 impl FieldName {
-    const ALL: [(&'static str, FieldName); 24] = [
+    const ALL: [(&'static str, FieldName); 26] = [
         ("from", FieldName::From),
         ("to", FieldName::To),
         ("cc", FieldName::Cc),
@@ -70,6 +72,8 @@ impl FieldName {
         ("created", FieldName::Created),
         ("modified", FieldName::Modified),
         ("camera", FieldName::Camera),
+        ("thread", FieldName::Thread),
+        ("is", FieldName::Is),
     ];
 
     fn lookup(name: &str) -> Option<FieldName> {

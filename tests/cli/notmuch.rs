@@ -1,6 +1,7 @@
 //! trawl's counts against notmuch's on notmuch's own test corpora (issue #15): by default a
 //! message counts once, its parts and its copies aside, as `notmuch count` counts messages; with
-//! `--copies` every copy counts, as `notmuch count --output=files` counts files.
+//! `--copies` every copy counts, as `notmuch count --output=files` counts files; with `--threads`
+//! threads count, as `notmuch count --output=threads` counts them.
 //!
 //! The corpora are GPL-3 and not kept here: `tests/scripts/notmuch-corpora.sh` fetches them
 //! into `target/notmuch-corpora/` (CI runs it). Without them, or without `notmuch`, the test
@@ -105,8 +106,14 @@ fn counts_equal_notmuchs_on_its_test_corpora() {
             trawl_count(&ix, ours, &["--copies"]),
             notmuch_count(&config, &["--output=files", "--", theirs]),
         );
-        if messages.0 != messages.1 || files.0 != files.1 {
-            differences.push(format!("{ours}: messages {messages:?}, files {files:?}"));
+        let threads = (
+            trawl_count(&ix, ours, &["--threads"]),
+            notmuch_count(&config, &["--output=threads", "--", theirs]),
+        );
+        if messages.0 != messages.1 || files.0 != files.1 || threads.0 != threads.1 {
+            differences.push(format!(
+                "{ours}: messages {messages:?}, files {files:?}, threads {threads:?}"
+            ));
         }
         assert!(
             messages.1 > 0,

@@ -1,0 +1,924 @@
+//! Threads (issue #15): which messages belong to one conversation, and which message each one
+//! answers.
+//!
+//! E-mail is threaded by Message-ID, In-Reply-To and References with the JWZ algorithm, as the
+//! `mail-threading` crate implements it (RFC 5256 `THREAD=REFERENCES`). Messages whose headers
+//! link to nothing are attached by subject (`Re: Budget` to `Budget`) only after that, and are
+//! marked [`BY_SUBJECT`]: weaker evidence than a header, shown as such. A chat conversation is a
+//! thread. Copies of one message (one Message-ID in several mailboxes) are threaded once and all
+//! share the thread. Parts (attachments, forwarded messages) belong to their message's thread
+//! through their `root`.
+//!
+//! Threading is a pass over the whole index, not over one run's documents: a reply indexed
+//! today joins a thread indexed last month. It runs at the end of `trawl index` from fast
+//! columns ([`crate::index::schema::THREADING`], the date, the conversation) and is saved in
+//! `threads.bin` beside the index, stamped with the commit it describes; a search that finds no
+//! file, or one of another commit, threads again in memory.
+//!
+//! A message is *non-inclusive* ([`NON_INCLUSIVE`]) when a later reply below it in its thread
+//! quotes its whole text and carries its attachments: a reviewer who reads the reply has read
+//! it. `is:inclusive` finds the others.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{Read, Write};
+use std::path::Path;
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use mail_threading::{thread_messages_with, Message, ThreadingOptions};
+use sha2::{Digest, Sha256};
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::query::AllQuery;
+use tantivy::schema::Value as _;
+use tantivy::{DocId, Score, Searcher, SegmentReader, TantivyDocument};
+
+use crate::doc::Doc;
+use crate::index::schema::{self, Fields};
+
+/// The file beside the index that holds the threads.
+pub const FILE: &str = "threads.bin";
+const MAGIC: &[u8; 16] = b"trawl-threads 1\n";
+
+/// The message was put in its thread by its subject alone: no header links it.
+pub const BY_SUBJECT: u8 = 1;
+/// A later reply in the thread quotes all of this message's text and has its attachments.
+pub const NON_INCLUSIVE: u8 = 2;
+/// A chat message: its thread is its conversation.
+pub const CHAT: u8 = 4;
+/// Another copy of a message already in the thread (the same Message-ID).
+pub const COPY: u8 = 8;
+
+const SEP: char = '\x1f';
+
+/// What threading needs of an e-mail, as stored in its [`schema::THREADING`] column.
+pub fn encode(doc: &Doc) -> String {
+    let mut s = String::new();
+    s.push_str(doc.message_id.as_deref().unwrap_or(""));
+    s.push(SEP);
+    s.push_str(&doc.in_reply_to.join(" "));
+    s.push(SEP);
+    // The nearest references are the ones threading follows; a hostile header of thousands
+    // must not push the column past what one term can hold.
+    let skip = doc.references.len().saturating_sub(MAX_REFERENCES);
+    s.push_str(&doc.references[skip..].join(" "));
+    s.push(SEP);
+    s.push_str(&doc.subject);
+    if s.len() > MAX_LEN {
+        let mut end = MAX_LEN;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+    s
+}
+
+const MAX_REFERENCES: usize = 64;
+/// Well under the longest term a column holds.
+const MAX_LEN: usize = 16 * 1024;
+
+/// One top-level item's place in its thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub thread: u64,
+    /// The message this one answers, when it is in the index (the lowest id of its copies).
+    pub parent: Option<u64>,
+    pub flags: u8,
+}
+
+/// Every thread of an index.
+#[derive(Debug, Default)]
+pub struct Threads {
+    /// The index commit these threads describe.
+    pub stamp: u64,
+    by_doc: HashMap<u64, Entry>,
+    members: HashMap<u64, Vec<u64>>,
+}
+
+impl Threads {
+    /// The thread of a top-level item.
+    pub fn entry(&self, doc: u64) -> Option<Entry> {
+        self.by_doc.get(&doc).copied()
+    }
+
+    /// The top-level items of a thread, copies included, oldest first.
+    pub fn members(&self, thread: u64) -> &[u64] {
+        self.members.get(&thread).map_or(&[], Vec::as_slice)
+    }
+
+    /// The messages of a thread: its items, one per Message-ID.
+    pub fn messages(&self, thread: u64) -> usize {
+        self.members(thread)
+            .iter()
+            .filter(|id| self.entry(**id).is_some_and(|e| e.flags & COPY == 0))
+            .count()
+    }
+
+    /// Whether `id` names a thread.
+    pub fn is_thread(&self, id: u64) -> bool {
+        self.members.contains_key(&id)
+    }
+
+    /// The number of threads.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// Items marked non-inclusive.
+    pub fn non_inclusive(&self) -> impl Iterator<Item = u64> + '_ {
+        self.by_doc
+            .iter()
+            .filter(|(_, e)| e.flags & NON_INCLUSIVE != 0)
+            .map(|(id, _)| *id)
+    }
+
+    /// Items put in their thread by subject alone.
+    pub fn threaded_by_subject(&self) -> impl Iterator<Item = u64> + '_ {
+        self.by_doc
+            .iter()
+            .filter(|(_, e)| e.flags & BY_SUBJECT != 0)
+            .map(|(id, _)| *id)
+    }
+
+    /// The thread `id` names: a thread id, or the id of an item in it.
+    pub fn resolve(&self, id: u64) -> Option<u64> {
+        if self.is_thread(id) {
+            Some(id)
+        } else {
+            self.entry(id).map(|e| e.thread)
+        }
+    }
+
+    /// The threads of the index `searcher` reads: from [`FILE`] in `dir` when it describes
+    /// this commit, otherwise threaded now.
+    pub fn load(
+        dir: &Path,
+        searcher: &Searcher,
+        fields: &Fields,
+        stamp: u64,
+    ) -> anyhow::Result<Threads> {
+        if let Ok(t) = read(&dir.join(FILE)) {
+            if t.stamp == stamp {
+                return Ok(t);
+            }
+        }
+        compute(searcher, fields, stamp)
+    }
+
+    /// Writes the threads to [`FILE`] in `dir`, replacing the old file in one rename.
+    pub fn save(&self, dir: &Path) -> anyhow::Result<()> {
+        let tmp = dir.join(format!("{FILE}.tmp"));
+        let mut out = std::io::BufWriter::new(
+            std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?,
+        );
+        out.write_all(MAGIC)?;
+        out.write_all(&self.stamp.to_le_bytes())?;
+        out.write_all(&(self.by_doc.len() as u64).to_le_bytes())?;
+        // Thread by thread, each oldest first: reading keeps that order.
+        let mut threads: Vec<&u64> = self.members.keys().collect();
+        threads.sort_unstable();
+        for id in threads.into_iter().flat_map(|t| &self.members[t]) {
+            let e = self.by_doc[id];
+            out.write_all(&id.to_le_bytes())?;
+            out.write_all(&e.thread.to_le_bytes())?;
+            out.write_all(&e.parent.unwrap_or(0).to_le_bytes())?;
+            out.write_all(&[u8::from(e.parent.is_some()), e.flags])?;
+        }
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, dir.join(FILE))?;
+        Ok(())
+    }
+
+    fn from_entries(stamp: u64, by_doc: HashMap<u64, Entry>, dates: &HashMap<u64, i64>) -> Threads {
+        let mut members: HashMap<u64, Vec<u64>> = HashMap::new();
+        for (id, e) in &by_doc {
+            members.entry(e.thread).or_default().push(*id);
+        }
+        for m in members.values_mut() {
+            m.sort_unstable_by_key(|id| (dates.get(id).copied().unwrap_or(i64::MIN), *id));
+        }
+        Threads {
+            stamp,
+            by_doc,
+            members,
+        }
+    }
+}
+
+/// The commit an index's searcher reads, which [`FILE`] is stamped with.
+pub fn stamp(index: &tantivy::Index) -> anyhow::Result<u64> {
+    Ok(index.load_metas()?.opstamp)
+}
+
+/// Threads the index in `dir` again unless [`FILE`] already describes its last commit.
+pub fn refresh(dir: &Path, index: &tantivy::Index, fields: &Fields) -> anyhow::Result<()> {
+    let stamp = stamp(index)?;
+    if read(&dir.join(FILE)).is_ok_and(|t| t.stamp == stamp) {
+        return Ok(());
+    }
+    let reader = index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()?;
+    let threads = compute(&reader.searcher(), fields, stamp).context("threading")?;
+    threads.save(dir)
+}
+
+/// Reads [`FILE`], written thread by thread with each thread's items oldest first; a file that
+/// is not whole is an error.
+fn read(path: &Path) -> anyhow::Result<Threads> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.read_to_end(&mut bytes)?;
+    let rest = bytes
+        .strip_prefix(MAGIC.as_slice())
+        .context("not a threads file")?;
+    let u64_at = |b: &[u8], at: usize| -> Option<u64> {
+        Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
+    };
+    let stamp = u64_at(rest, 0).context("truncated")?;
+    let n = u64_at(rest, 8).context("truncated")?;
+    let records = &rest[16..];
+    const RECORD: usize = 26;
+    if records.len() as u64 != n.saturating_mul(RECORD as u64) {
+        anyhow::bail!("truncated");
+    }
+    let mut by_doc = HashMap::with_capacity(records.len() / RECORD);
+    let mut dates = HashMap::new();
+    for (i, r) in records.chunks_exact(RECORD).enumerate() {
+        let id = u64_at(r, 0).context("record")?;
+        let thread = u64_at(r, 8).context("record")?;
+        let parent = u64_at(r, 16).context("record")?;
+        by_doc.insert(
+            id,
+            Entry {
+                thread,
+                parent: (r[24] == 1).then_some(parent),
+                flags: r[25],
+            },
+        );
+        dates.insert(id, i as i64);
+    }
+    Ok(Threads::from_entries(stamp, by_doc, &dates))
+}
+
+/// One top-level item as threading reads it.
+#[derive(Debug, Clone)]
+struct Input {
+    id: u64,
+    date: Option<i64>,
+    what: What,
+}
+
+#[derive(Debug, Clone)]
+enum What {
+    Mail {
+        message_id: String,
+        in_reply_to: String,
+        references: String,
+        subject: String,
+    },
+    Chat(String),
+}
+
+/// Threads every top-level e-mail and chat message `searcher` sees.
+pub fn compute(searcher: &Searcher, fields: &Fields, stamp: u64) -> anyhow::Result<Threads> {
+    let inputs = searcher.search(&AllQuery, &Inputs)?;
+    let mut t = thread(inputs.clone(), stamp);
+    mark_non_inclusive(&mut t, searcher, fields)?;
+    let dates: HashMap<u64, i64> = inputs
+        .iter()
+        .map(|i| (i.id, i.date.unwrap_or(i64::MIN)))
+        .collect();
+    // Saving keeps members oldest first through the record order.
+    Ok(Threads::from_entries(t.stamp, t.by_doc, &dates))
+}
+
+/// The thread id of a thread rooted at `root` (a Message-ID, or a conversation).
+fn thread_id(kind: &str, root: &str) -> u64 {
+    let d = Sha256::new()
+        .chain_update(kind.as_bytes())
+        .chain_update([0])
+        .chain_update(root.as_bytes())
+        .finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&d[..8]);
+    u64::from_be_bytes(first)
+}
+
+/// A Message-ID as threading compares them: without angle brackets and surrounding space.
+fn normalize(id: &str) -> &str {
+    let t = id.trim();
+    t.strip_prefix('<')
+        .and_then(|v| v.strip_suffix('>'))
+        .unwrap_or(t)
+        .trim()
+}
+
+fn split_ids(s: &str) -> Vec<String> {
+    s.split_ascii_whitespace()
+        .map(thread_key)
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+/// A Message-ID as a threading key. An id without `@` (git-send-email once wrote
+/// `In-Reply-To: <yes>` on every patch of a series) still links the messages that share it,
+/// as in notmuch and mu; the threading crate takes only ids with `@`, so it gets one.
+fn thread_key(id: &str) -> String {
+    let id = normalize(id);
+    if id.is_empty() || id.contains('@') {
+        id.to_owned()
+    } else {
+        format!("{id}@no-domain.invalid")
+    }
+}
+
+/// Threads the inputs (see the module comment). Phantoms (messages referred to but not in
+/// the dump) stay in the tree, so two replies to one missing message are one thread, as in
+/// notmuch and mu.
+fn thread(inputs: Vec<Input>, stamp: u64) -> Threads {
+    thread_with(inputs, stamp, false)
+}
+
+fn thread_with(inputs: Vec<Input>, stamp: u64, prune_phantoms: bool) -> Threads {
+    let mut by_doc: HashMap<u64, Entry> = HashMap::with_capacity(inputs.len());
+    // Copies: one message per Message-ID, the lowest doc id standing for it.
+    let mut copies: HashMap<String, Vec<u64>> = HashMap::new();
+    let mut messages: Vec<Message> = Vec::new();
+    let mut chains: HashMap<String, Vec<String>> = HashMap::new();
+    let mut dates = HashMap::new();
+    // JWZ's result can depend on the order it reads messages in (the first reference chain
+    // to claim a parent keeps it). Ids hash paths, so id order would change with where the
+    // dump lies: messages go in by date and Message-ID instead. The lowest id of a
+    // Message-ID's copies stands for them.
+    let mut sorted = inputs;
+    sorted.sort_unstable_by_key(|i| i.id);
+    let mut first_of: HashMap<String, u64> = HashMap::new();
+    for i in &sorted {
+        if let What::Mail { message_id, .. } = &i.what {
+            let key = thread_key(message_id);
+            if !key.is_empty() {
+                first_of.entry(key).or_insert(i.id);
+            }
+        }
+    }
+    sorted.sort_by_cached_key(|i| match &i.what {
+        What::Mail { message_id, .. } => {
+            let key = thread_key(message_id);
+            let first = first_of.get(&key).copied().unwrap_or(i.id);
+            (i.date.unwrap_or(i64::MIN), key, first != i.id, i.id)
+        }
+        What::Chat(_) => (i64::MIN, String::new(), true, i.id),
+    });
+    for input in sorted {
+        dates.insert(input.id, input.date.unwrap_or(i64::MIN));
+        match input.what {
+            What::Chat(conversation) => {
+                by_doc.insert(
+                    input.id,
+                    Entry {
+                        thread: thread_id("chat", &conversation),
+                        parent: None,
+                        flags: CHAT,
+                    },
+                );
+            }
+            What::Mail {
+                message_id,
+                in_reply_to,
+                references,
+                subject,
+            } => {
+                let msgid = thread_key(&message_id);
+                let key = if msgid.is_empty() {
+                    format!("doc:{:016x}", input.id)
+                } else {
+                    msgid.clone()
+                };
+                let seen = copies.entry(key.clone()).or_default();
+                seen.push(input.id);
+                if seen.len() > 1 {
+                    continue;
+                }
+                let irt = split_ids(&in_reply_to);
+                let refs = split_ids(&references);
+                let chain = if refs.is_empty() {
+                    irt.clone()
+                } else {
+                    refs.clone()
+                };
+                chains.insert(key.clone(), chain);
+                messages.push(Message {
+                    id: key,
+                    message_id: (!msgid.is_empty()).then_some(msgid),
+                    in_reply_to: irt.last().cloned(),
+                    references: refs,
+                    date: input
+                        .date
+                        .and_then(|s| DateTime::<Utc>::from_timestamp(s, 0))
+                        .unwrap_or_default(),
+                    subject,
+                });
+            }
+        }
+    }
+    for docs in copies.values_mut() {
+        docs.sort_unstable();
+    }
+    // Threads by headers alone, then with the subject fallback: a message whose thread grew
+    // only through the fallback is marked as put there by its subject.
+    let strict = ThreadingOptions {
+        subject_merge: false,
+        prune_phantoms,
+        ..ThreadingOptions::default()
+    };
+    let loose = ThreadingOptions {
+        subject_merge: true,
+        ..strict.clone()
+    };
+    let header_root: HashMap<String, String> = thread_messages_with(&messages, &strict)
+        .into_iter()
+        .flat_map(|t| {
+            let root = t.root_message_id;
+            t.messages.into_iter().map(move |m| (m, root.clone()))
+        })
+        .collect();
+    for t in thread_messages_with(&messages, &loose) {
+        let id = thread_id("mail", &t.root_message_id);
+        let in_thread: HashSet<&str> = t.messages.iter().map(String::as_str).collect();
+        let root_doc = copies
+            .get(&t.root_message_id)
+            .and_then(|docs| docs.first().copied());
+        for key in &t.messages {
+            let by_subject = header_root.get(key) != Some(&t.root_message_id);
+            // The message answered: the nearest reference that is a message of this thread.
+            let parent = chains
+                .get(key)
+                .and_then(|chain| {
+                    chain
+                        .iter()
+                        .rev()
+                        .find(|r| *r != key && in_thread.contains(String::as_str(r)))
+                })
+                .and_then(|r| copies.get(r).and_then(|d| d.first().copied()))
+                .or(if by_subject { root_doc } else { None })
+                .filter(|p| Some(*p) != copies.get(key).and_then(|d| d.first().copied()));
+            for (i, doc) in copies.get(key).into_iter().flatten().enumerate() {
+                let mut flags = if by_subject { BY_SUBJECT } else { 0 };
+                if i > 0 {
+                    flags |= COPY;
+                }
+                by_doc.insert(
+                    *doc,
+                    Entry {
+                        thread: id,
+                        parent,
+                        flags,
+                    },
+                );
+            }
+        }
+    }
+    Threads::from_entries(stamp, by_doc, &dates)
+}
+
+/// Marks the messages a later reply below them quotes whole (see the module comment). Reads
+/// the stored text of messages in threads of more than one message only.
+fn mark_non_inclusive(t: &mut Threads, searcher: &Searcher, fields: &Fields) -> anyhow::Result<()> {
+    let candidates: Vec<u64> = t
+        .members
+        .values()
+        .filter(|m| m.len() > 1)
+        .flatten()
+        .copied()
+        .filter(|id| t.by_doc.get(id).is_some_and(|e| e.flags & CHAT == 0))
+        .collect();
+    if candidates.is_empty() {
+        return Ok(());
+    }
+    let texts = texts_of(searcher, fields, &candidates)?;
+    let children: HashMap<u64, Vec<u64>> = {
+        let mut c: HashMap<u64, Vec<u64>> = HashMap::new();
+        for id in &candidates {
+            if let Some(p) = t.by_doc.get(id).and_then(|e| e.parent) {
+                c.entry(p).or_default().push(*id);
+            }
+        }
+        c
+    };
+    for id in candidates {
+        let Some(own) = texts.get(&id) else { continue };
+        if own.text.is_empty() {
+            continue;
+        }
+        // Every reply below this message, at any depth.
+        let mut stack: Vec<u64> = children.get(&id).cloned().unwrap_or_default();
+        let mut seen = HashSet::new();
+        let mut quoted = false;
+        while let Some(d) = stack.pop() {
+            if !seen.insert(d) {
+                continue;
+            }
+            if let Some(reply) = texts.get(&d) {
+                if memchr::memmem::find(reply.text.as_bytes(), own.text.as_bytes()).is_some()
+                    && own
+                        .attachments
+                        .iter()
+                        .all(|a| reply.attachments.contains(a))
+                {
+                    quoted = true;
+                    break;
+                }
+            }
+            stack.extend(children.get(&d).into_iter().flatten().copied());
+        }
+        if quoted {
+            if let Some(e) = t.by_doc.get_mut(&id) {
+                e.flags |= NON_INCLUSIVE;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A message's text as containment compares it, and its attachments' names.
+struct Text {
+    text: String,
+    attachments: Vec<String>,
+}
+
+/// Quote marks and line breaks do not count: a reply quotes `> a line` of its parent, re-wrapped.
+fn comparable(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    for line in body.lines() {
+        let line = line.trim_start_matches(|c: char| c == '>' || c.is_whitespace());
+        for word in line.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+    }
+    out
+}
+
+fn texts_of(
+    searcher: &Searcher,
+    fields: &Fields,
+    ids: &[u64],
+) -> anyhow::Result<HashMap<u64, Text>> {
+    let terms = ids
+        .iter()
+        .map(|&id| tantivy::Term::from_field_u64(fields.id, id));
+    let query = tantivy::query::TermSetQuery::new(terms);
+    let addresses = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
+    let mut out = HashMap::with_capacity(addresses.len());
+    for address in addresses {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let Some(id) = doc.get_first(fields.id).and_then(|v| v.as_u64()) else {
+            continue;
+        };
+        let body = doc
+            .get_first(fields.body)
+            .and_then(|v| v.as_str())
+            .unwrap_or("");
+        let mut attachments: Vec<String> = doc
+            .get_all(fields.attachment)
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        attachments.sort();
+        out.insert(
+            id,
+            Text {
+                text: comparable(body),
+                attachments,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Collects the threading input of every top-level e-mail and chat message.
+struct Inputs;
+
+struct SegmentInputs {
+    id: Column<u64>,
+    root: Column<u64>,
+    date: Column<tantivy::DateTime>,
+    kind: Option<StrColumn>,
+    threading: Option<StrColumn>,
+    conversation: Option<StrColumn>,
+    buf: String,
+    out: Vec<Input>,
+}
+
+impl Collector for Inputs {
+    type Fruit = Vec<Input>;
+    type Child = SegmentInputs;
+
+    fn for_segment(&self, _segment: u32, reader: &SegmentReader) -> tantivy::Result<SegmentInputs> {
+        let ff = reader.fast_fields();
+        Ok(SegmentInputs {
+            id: ff.u64(schema::ID)?,
+            root: ff.u64(schema::ROOT)?,
+            date: ff.date(schema::DATE)?,
+            kind: ff.str(schema::KIND)?,
+            threading: ff.str(schema::THREADING)?,
+            conversation: ff.str(schema::CONVERSATION)?,
+            buf: String::new(),
+            out: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<Input>>) -> tantivy::Result<Vec<Input>> {
+        Ok(fruits.concat())
+    }
+}
+
+fn first_str(col: &Option<StrColumn>, doc: DocId, buf: &mut String) -> Option<String> {
+    let col = col.as_ref()?;
+    let ord = col.term_ords(doc).next()?;
+    buf.clear();
+    col.ord_to_str(ord, buf).ok()?.then(|| buf.clone())
+}
+
+impl SegmentCollector for SegmentInputs {
+    type Fruit = Vec<Input>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        if self.root.first(doc).is_some() {
+            return;
+        }
+        let Some(id) = self.id.first(doc) else { return };
+        let date = self.date.first(doc).map(|d| d.into_timestamp_secs());
+        let what = match first_str(&self.kind, doc, &mut self.buf).as_deref() {
+            Some("email") => {
+                let Some(t) = first_str(&self.threading, doc, &mut self.buf) else {
+                    return;
+                };
+                let mut parts = t.splitn(4, SEP);
+                let mut next = || parts.next().unwrap_or("").to_owned();
+                What::Mail {
+                    message_id: next(),
+                    in_reply_to: next(),
+                    references: next(),
+                    subject: next(),
+                }
+            }
+            Some("chat") => match first_str(&self.conversation, doc, &mut self.buf) {
+                Some(c) => What::Chat(c),
+                None => return,
+            },
+            _ => return,
+        };
+        self.out.push(Input { id, date, what });
+    }
+
+    fn harvest(self) -> Vec<Input> {
+        self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mail(id: u64, date: i64, msgid: &str, irt: &str, refs: &str, subject: &str) -> Input {
+        Input {
+            id,
+            date: Some(date),
+            what: What::Mail {
+                message_id: msgid.into(),
+                in_reply_to: irt.into(),
+                references: refs.into(),
+                subject: subject.into(),
+            },
+        }
+    }
+
+    #[test]
+    fn replies_join_their_parent_and_copies_share_the_thread() {
+        let t = thread(
+            vec![
+                mail(1, 100, "a@x", "", "", "Plan"),
+                mail(2, 200, "b@x", "a@x", "a@x", "Re: Plan"),
+                mail(3, 300, "c@x", "b@x", "a@x b@x", "Re: Plan"),
+                mail(4, 300, "c@x", "b@x", "a@x b@x", "Re: Plan"),
+                mail(5, 400, "d@x", "", "", "Other"),
+            ],
+            7,
+        );
+        let a = t.entry(1).unwrap();
+        assert_eq!(t.entry(2).unwrap().thread, a.thread);
+        assert_eq!(t.entry(2).unwrap().parent, Some(1));
+        assert_eq!(t.entry(3).unwrap().parent, Some(2));
+        assert_eq!(t.entry(4).unwrap().thread, t.entry(3).unwrap().thread);
+        assert_eq!(t.entry(4).unwrap().parent, Some(2));
+        assert_ne!(t.entry(5).unwrap().thread, a.thread);
+        assert_eq!(t.members(a.thread), &[1, 2, 3, 4]);
+        assert_eq!(t.len(), 2);
+        assert!(t.by_doc.values().all(|e| e.flags & BY_SUBJECT == 0));
+        assert_eq!(t.messages(a.thread), 3);
+        assert_eq!(t.entry(4).unwrap().flags, COPY);
+    }
+
+    #[test]
+    fn a_reply_whose_parent_is_missing_stays_in_the_thread_of_its_siblings() {
+        // Both answer x@x, which is not in the dump: one thread under the missing message.
+        let t = thread(
+            vec![
+                mail(1, 100, "a@x", "x@x", "x@x", "Re: Lost"),
+                mail(2, 200, "b@x", "x@x", "x@x", "Re: Lost"),
+            ],
+            0,
+        );
+        let (a, b) = (t.entry(1).unwrap(), t.entry(2).unwrap());
+        assert_eq!(a.thread, b.thread);
+        assert_eq!((a.parent, b.parent), (None, None));
+        assert_eq!(t.len(), 1);
+    }
+
+    #[test]
+    fn subject_only_replies_join_by_subject_and_are_marked() {
+        let t = thread(
+            vec![
+                mail(1, 100, "a@x", "", "", "Budget"),
+                mail(2, 200, "", "", "", "RE: Budget"),
+                mail(3, 300, "c@x", "", "", "Budget for 2001"),
+            ],
+            0,
+        );
+        let (a, b) = (t.entry(1).unwrap(), t.entry(2).unwrap());
+        assert_eq!(a.thread, b.thread);
+        assert_eq!(b.flags & BY_SUBJECT, BY_SUBJECT);
+        assert_eq!(b.parent, Some(1));
+        assert_eq!(a.flags & BY_SUBJECT, 0);
+        assert_ne!(t.entry(3).unwrap().thread, a.thread);
+    }
+
+    #[test]
+    fn a_loop_in_references_ends_in_one_thread() {
+        let t = thread(
+            vec![
+                mail(1, 100, "a@x", "b@x", "b@x", "Loop"),
+                mail(2, 200, "b@x", "a@x", "a@x", "Re: Loop"),
+                mail(3, 300, "c@x", "c@x", "c@x", "Self"),
+            ],
+            0,
+        );
+        assert_eq!(t.entry(1).unwrap().thread, t.entry(2).unwrap().thread);
+        let c = t.entry(3).unwrap();
+        assert_eq!(c.parent, None);
+        assert_eq!(t.members(c.thread), &[3]);
+    }
+
+    #[test]
+    fn a_chat_conversation_is_a_thread() {
+        let chat = |id, date, c: &str| Input {
+            id,
+            date: Some(date),
+            what: What::Chat(c.into()),
+        };
+        let t = thread(
+            vec![chat(2, 20, "dm-1"), chat(1, 10, "dm-1"), chat(3, 5, "dm-2")],
+            0,
+        );
+        let one = t.entry(1).unwrap();
+        assert_eq!(t.members(one.thread), &[1, 2]);
+        assert_eq!(one.flags, CHAT);
+        assert_eq!(t.len(), 2);
+    }
+
+    #[test]
+    fn the_file_round_trips_and_a_torn_file_is_refused() {
+        let t = thread(
+            vec![
+                mail(1, 100, "a@x", "", "", "Plan"),
+                mail(2, 200, "b@x", "a@x", "a@x", "Re: Plan"),
+            ],
+            42,
+        );
+        let dir = tempfile::tempdir().unwrap();
+        t.save(dir.path()).unwrap();
+        let back = read(&dir.path().join(FILE)).unwrap();
+        assert_eq!(back.stamp, 42);
+        assert_eq!(back.by_doc, t.by_doc);
+        let bytes = std::fs::read(dir.path().join(FILE)).unwrap();
+        std::fs::write(dir.path().join(FILE), &bytes[..bytes.len() - 1]).unwrap();
+        assert!(read(&dir.path().join(FILE)).is_err());
+    }
+
+    /// The `mail-threading` conformance set (tests/fixtures/mail-threading), run through our
+    /// inputs: every fixture's messages fall into the expected threads. Two fixtures test what
+    /// trawl means to do otherwise, and are checked for that instead.
+    #[test]
+    fn the_jwz_conformance_set_threads_as_expected() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mail-threading");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let f: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let name = f["name"].as_str().unwrap();
+            let options = &f["options"];
+            if options["subject_merge"] == false || options["subject_prefixes"].is_array() {
+                // The fallback is always on, with the crate's prefixes.
+                continue;
+            }
+            let prune = options["prune_phantoms"].as_bool().unwrap_or(true);
+            let names: Vec<String> = f["input"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["id"].as_str().unwrap().to_owned())
+                .collect();
+            let inputs: Vec<Input> = f["input"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .enumerate()
+                .map(|(i, m)| {
+                    let s = |k: &str| m[k].as_str().unwrap_or("").to_owned();
+                    let refs: Vec<String> = m["references"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|v| v.as_str().map(str::to_owned))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let date = DateTime::parse_from_rfc3339(m["date"].as_str().unwrap())
+                        .unwrap()
+                        .timestamp();
+                    // Ids in input order, so "first" means what the fixture means.
+                    mail(
+                        i as u64 + 1,
+                        date,
+                        &s("message_id"),
+                        &s("in_reply_to"),
+                        &refs.join(" "),
+                        &s("subject"),
+                    )
+                })
+                .collect();
+            let t = thread_with(inputs, 0, prune);
+            let mut got: Vec<Vec<String>> = t
+                .members
+                .values()
+                .map(|m| {
+                    let mut v: Vec<String> =
+                        m.iter().map(|id| names[*id as usize - 1].clone()).collect();
+                    v.sort();
+                    v
+                })
+                .collect();
+            got.sort();
+            let mut want: Vec<Vec<String>> = f["expected"]["threads"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| {
+                    let mut v: Vec<String> = t["messages"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|m| m.as_str().unwrap().to_owned())
+                        .collect();
+                    v.sort();
+                    v
+                })
+                .collect();
+            want.sort();
+            match name {
+                // Two files with one Message-ID are copies of one message to trawl: one thread.
+                "duplicate-message-id-first-wins" => {
+                    assert_eq!(got.len(), 1, "{name}: {got:?}");
+                    assert_eq!(got[0].len(), names.len(), "{name}: {got:?}");
+                }
+                _ => assert_eq!(got, want, "{name}"),
+            }
+            checked += 1;
+        }
+        assert!(checked >= 30, "only {checked} fixtures checked");
+    }
+
+    #[test]
+    fn quoting_ignores_quote_marks_and_wrapping() {
+        assert_eq!(
+            comparable("> one two\n>> three\n\nfour"),
+            "one two three four"
+        );
+    }
+}
