@@ -69,6 +69,8 @@ pub enum Command {
     Stats(StatsArgs),
     /// Show one message: headers, body, attachments and provenance, or its original bytes.
     Show(ShowArgs),
+    /// Show a thread as a tree, oldest first: the gap before each reply and who was added.
+    Thread(ThreadArgs),
     /// The correspondence between two parties in date order, with the time between messages.
     Timeline(TimelineArgs),
     /// Read the sources of the matching documents (all by default) back from the dump and list
@@ -455,6 +457,17 @@ pub struct ShowArgs {
     /// and members (those indexing was given, so that their members read back).
     #[arg(long, value_name = "FILE")]
     pub passwords: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ThreadArgs {
+    /// A thread id (`search --threads` prints them), or the id or Message-ID of a message in it.
+    #[arg(value_name = "ID")]
+    pub id: String,
+
+    /// One JSON object per message, in the order printed.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

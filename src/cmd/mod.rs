@@ -9,6 +9,7 @@ pub mod report;
 pub mod search;
 pub mod show;
 pub mod stats;
+pub mod thread;
 pub mod timeline;
 pub mod verify;
 
@@ -80,6 +81,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Search(args) => search::run(&g, args),
         Command::Stats(args) => stats::run(&g, args),
         Command::Show(args) => show::run(&g, args),
+        Command::Thread(args) => thread::run(&g, args),
         Command::Timeline(args) => timeline::run(&g, args),
         Command::Bench(what) => bench::run(&g, what),
         Command::Export(args) => export::run(&g, args),

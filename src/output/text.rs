@@ -161,7 +161,7 @@ fn sender(hit: &Hit) -> String {
         .unwrap_or_else(|| "(no sender)".into())
 }
 
-fn recipients(hit: &Hit) -> String {
+pub fn recipients(hit: &Hit) -> String {
     let all: Vec<&Mailbox> = hit.to.iter().chain(&hit.cc).chain(&hit.bcc).collect();
     let mut to: Vec<String> = all
         .iter()
@@ -178,7 +178,7 @@ fn recipients(hit: &Hit) -> String {
     }
 }
 
-fn subject(hit: &Hit) -> String {
+pub fn subject(hit: &Hit) -> String {
     if hit.subject.is_empty() {
         "(no subject)".into()
     } else {
@@ -221,7 +221,7 @@ fn location(hit: &Hit) -> String {
 }
 
 /// A name if there is one, else the address.
-fn short_mailbox(m: &Mailbox) -> String {
+pub fn short_mailbox(m: &Mailbox) -> String {
     for_terminal(match (&m.name, m.address.is_empty()) {
         (Some(n), _) => n,
         (None, _) => &m.address,

@@ -20,4 +20,5 @@ mod sandbox;
 mod search;
 mod show;
 mod stats;
+mod threads;
 mod util;
