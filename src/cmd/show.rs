@@ -35,6 +35,44 @@ pub struct Shown {
     pub flags: Vec<String>,
     /// Documents found inside this one: attachments with text, forwarded messages.
     pub children: Vec<Child>,
+    /// Where the message sits in its thread, when it is in one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread: Option<Place>,
+}
+
+/// A message's place in its thread: for navigating to the message it answers and the replies.
+#[derive(Debug, Serialize)]
+pub struct Place {
+    pub thread: String,
+    pub messages: usize,
+    /// The message this one answers, when it is in the dump.
+    pub in_reply_to_id: Option<String>,
+    /// Messages that answer this one, oldest first.
+    pub replies: Vec<String>,
+    /// Put in the thread by its subject alone.
+    pub by_subject: bool,
+}
+
+/// The place of item `id` in `threads`.
+fn place(threads: &crate::index::threads::Threads, id: &str) -> Option<Place> {
+    let id = parse_id(id)?;
+    let e = threads.entry(id)?;
+    let members = threads.members(e.thread);
+    Some(Place {
+        thread: format!("{:016x}", e.thread),
+        messages: threads.messages(e.thread),
+        in_reply_to_id: e.parent.map(|p| format!("{p:016x}")),
+        replies: members
+            .iter()
+            .filter(|m| {
+                threads.entry(**m).is_some_and(|r| {
+                    r.parent == Some(id) && r.flags & crate::index::threads::COPY == 0
+                })
+            })
+            .map(|m| format!("{m:016x}"))
+            .collect(),
+        by_subject: e.flags & crate::index::threads::BY_SUBJECT != 0,
+    })
 }
 
 /// A document found inside another, as `show` lists it.
@@ -48,7 +86,13 @@ pub struct Child {
 pub fn run(g: &Globals, args: ShowArgs) -> anyhow::Result<Exit> {
     let opened = reader::open(&g.index)?;
     let tz = g.tz()?;
-    let docs = find(&opened, &args.id)?;
+    let mut docs = find(&opened, &args.id)?;
+    if !args.raw && !docs.is_empty() {
+        let threads = opened.threads()?;
+        for d in &mut docs {
+            d.thread = place(&threads, &d.hit.id);
+        }
+    }
     if docs.is_empty() {
         eprintln!(
             "trawl: no document with id or Message-ID `{}`",
@@ -137,6 +181,7 @@ pub fn find(opened: &Opened, key: &str) -> anyhow::Result<Vec<Shown>> {
             in_reply_to: all(f.in_reply_to),
             references: all(f.references),
             flags: all(f.flags),
+            thread: None,
         });
     }
     out.sort_by(|a, b| {
@@ -243,6 +288,24 @@ fn write_text<W: Write>(out: &mut W, s: &Shown, tz: chrono_tz::Tz) -> std::io::R
             "In-Reply-To: {}",
             for_terminal(&s.in_reply_to.join(" "))
         )?;
+    }
+    if let Some(t) = &s.thread {
+        let by = if t.by_subject {
+            ", joined by subject"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "Thread:     {} ({} messages{by}; trawl thread {})",
+            t.thread, t.messages, t.thread
+        )?;
+        if let Some(p) = &t.in_reply_to_id {
+            writeln!(out, "Answers:    {p} (trawl show {p})")?;
+        }
+        for r in &t.replies {
+            writeln!(out, "Reply:      {r} (trawl show {r})")?;
+        }
     }
     writeln!(out, "Id:         {}", h.id)?;
     let part = h.item.map(|i| format!(", part {i}")).unwrap_or_default();

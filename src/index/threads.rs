@@ -94,6 +94,9 @@ pub struct Threads {
     pub stamp: u64,
     by_doc: HashMap<u64, Entry>,
     members: HashMap<u64, Vec<u64>>,
+    /// Each further copy of a message, to the copy that stands for it (threading only; not
+    /// saved).
+    copy_of: HashMap<u64, u64>,
 }
 
 impl Threads {
@@ -206,6 +209,7 @@ impl Threads {
             stamp,
             by_doc,
             members,
+            copy_of: HashMap::new(),
         }
     }
 }
@@ -484,7 +488,12 @@ fn thread_with(inputs: Vec<Input>, stamp: u64, prune_phantoms: bool) -> Threads 
             }
         }
     }
-    Threads::from_entries(stamp, by_doc, &dates)
+    let mut t = Threads::from_entries(stamp, by_doc, &dates);
+    t.copy_of = copies
+        .values()
+        .flat_map(|docs| docs.iter().skip(1).map(move |d| (*d, docs[0])))
+        .collect();
+    t
 }
 
 /// Marks the messages a later reply below them quotes whole (see the module comment). Reads
@@ -496,7 +505,11 @@ fn mark_non_inclusive(t: &mut Threads, searcher: &Searcher, fields: &Fields) -> 
         .filter(|m| m.len() > 1)
         .flatten()
         .copied()
-        .filter(|id| t.by_doc.get(id).is_some_and(|e| e.flags & CHAT == 0))
+        .filter(|id| {
+            t.by_doc
+                .get(id)
+                .is_some_and(|e| e.flags & (CHAT | COPY) == 0)
+        })
         .collect();
     if candidates.is_empty() {
         return Ok(());
@@ -511,6 +524,7 @@ fn mark_non_inclusive(t: &mut Threads, searcher: &Searcher, fields: &Fields) -> 
         }
         c
     };
+    let mut marked = HashSet::new();
     for id in candidates {
         let Some(own) = texts.get(&id) else { continue };
         if own.text.is_empty() {
@@ -538,9 +552,13 @@ fn mark_non_inclusive(t: &mut Threads, searcher: &Searcher, fields: &Fields) -> 
             stack.extend(children.get(&d).into_iter().flatten().copied());
         }
         if quoted {
-            if let Some(e) = t.by_doc.get_mut(&id) {
-                e.flags |= NON_INCLUSIVE;
-            }
+            marked.insert(id);
+        }
+    }
+    // Every copy of a message quoted whole is as read as the message.
+    for (id, e) in t.by_doc.iter_mut() {
+        if marked.contains(id) || t.copy_of.get(id).is_some_and(|c| marked.contains(c)) {
+            e.flags |= NON_INCLUSIVE;
         }
     }
     Ok(())

@@ -59,6 +59,15 @@ fn the_forward_chain_is_one_thread() {
         let again = json_lines(&ix.run(&["thread", &h.id, "--json"]));
         assert_eq!(again[0]["thread"], id);
     }
+    // show navigates: the message answered and the replies.
+    let shown = json_lines(&ix.run(&["show", "--json", tree[1]["id"].as_str().unwrap()]));
+    assert_eq!(shown[0]["thread"]["in_reply_to_id"], tree[0]["id"]);
+    assert_eq!(shown[0]["thread"]["by_subject"], true);
+    let shown = json_lines(&ix.run(&["show", "--json", tree[0]["id"].as_str().unwrap()]));
+    assert_eq!(
+        shown[0]["thread"]["replies"],
+        serde_json::json!([tree[1]["id"]])
+    );
     let text = String::from_utf8(ix.run(&["thread", id]).stdout).unwrap();
     assert!(text.contains("+5h18m"), "{text}");
     assert!(
@@ -121,4 +130,27 @@ fn a_reply_on_a_later_run_joins_the_earlier_thread() {
     assert_eq!(tree[1]["message_id"], "late-reply@example.org");
     assert_eq!(tree[1]["in_reply_to_id"], serde_json::json!(parent.id));
     assert_eq!(tree[1]["by_subject"], false);
+}
+
+/// Jordan's forward quotes all of Dana's note: Dana's message (every copy of it) is
+/// non-inclusive, and `is:inclusive` leaves it out of what a reviewer must read.
+#[test]
+fn a_message_quoted_whole_by_a_later_reply_is_non_inclusive() {
+    let ix = TestIndex::sample();
+    let (hits, _, _) = ix.search("is:non-inclusive", &["--copies"]);
+    assert!(hits.len() >= 2, "{hits:#?}");
+    assert!(hits
+        .iter()
+        .all(|h| h.subject == "Fwd: OpenVault made contact"
+            && h.from.as_ref().unwrap().address == "dana.reyes@reyes2016.example.com"));
+    let count = |q: &str| {
+        let out = ix.run(&["search", "--count", "--", q]);
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim()
+            .parse::<u64>()
+            .unwrap()
+    };
+    assert_eq!(count("is:inclusive"), count("*") - 1);
+    assert_eq!(count("is:inclusive subject:\"OpenVault made contact\""), 1);
 }
