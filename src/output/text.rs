@@ -334,10 +334,11 @@ pub fn write_thread<W: Write + ?Sized>(
             d.with_timezone(&tz).format("%Y-%m-%d").to_string()
         })
     };
-    let span = if t.first == t.last {
-        day(t.first)
+    let (first, last) = (day(t.first), day(t.last));
+    let span = if first == last {
+        first
     } else {
-        format!("{}..{}", day(t.first), day(t.last))
+        format!("{first}..{last}")
     };
     let subject = for_terminal(&t.subject);
     writeln!(

@@ -26,6 +26,7 @@ fn bench_index_reports_throughput_and_leaves_nothing_behind() {
     assert!(r["messages_per_sec"].as_f64().unwrap() > 0.0);
     assert!(r["index_mb"].as_f64().unwrap() > 0.0);
     assert!(r["stages"]["parse_and_index_secs"].as_f64().is_some());
+    assert!(r["stages"]["thread_secs"].as_f64().is_some());
 }
 
 #[test]
