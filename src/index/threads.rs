@@ -287,6 +287,32 @@ enum What {
     Chat(String),
 }
 
+/// The fields [`encode`] joined.
+fn decode(encoded: &str) -> What {
+    let mut parts = encoded.splitn(4, SEP);
+    let mut next = || parts.next().unwrap_or("").to_owned();
+    What::Mail {
+        message_id: next(),
+        in_reply_to: next(),
+        references: next(),
+        subject: next(),
+    }
+}
+
+/// Threads e-mails given as (id, date, [`encode`]d column value): the threading pass without an
+/// index, for the fuzzer and benches.
+pub fn from_columns(rows: impl IntoIterator<Item = (u64, Option<i64>, String)>) -> Threads {
+    let inputs = rows
+        .into_iter()
+        .map(|(id, date, encoded)| Input {
+            id,
+            date,
+            what: decode(&encoded),
+        })
+        .collect();
+    thread(inputs, 0)
+}
+
 /// Threads every top-level e-mail and chat message `searcher` sees.
 pub fn compute(searcher: &Searcher, fields: &Fields, stamp: u64) -> anyhow::Result<Threads> {
     let inputs = searcher.search(&AllQuery, &Inputs)?;
@@ -782,19 +808,8 @@ impl SegmentCollector for SegmentInputs {
         let Some(id) = self.id.first(doc) else { return };
         let date = self.date.first(doc).map(|d| d.into_timestamp_secs());
         let what = match first_str(&self.kind, doc, &mut self.buf).as_deref() {
-            Some("email") => {
-                let Some(t) = first_str(&self.threading, doc, &mut self.buf) else {
-                    return;
-                };
-                let mut parts = t.splitn(4, SEP);
-                let mut next = || parts.next().unwrap_or("").to_owned();
-                What::Mail {
-                    message_id: next(),
-                    in_reply_to: next(),
-                    references: next(),
-                    subject: next(),
-                }
-            }
+            // A message whose column holds nothing is still a thread of its own.
+            Some("email") => decode(&first_str(&self.threading, doc, &mut self.buf).unwrap_or_default()),
             Some("chat") => match first_str(&self.conversation, doc, &mut self.buf) {
                 Some(c) => What::Chat(c),
                 None => return,
