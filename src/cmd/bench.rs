@@ -313,13 +313,15 @@ fn plan_for(g: &Globals, opened: &Opened, query: &str, flags: &str) -> anyhow::R
     argv.push(query.to_owned());
     let args = Wrap::try_parse_from(argv)?.search;
     let tz = g.tz()?;
-    let compiled = query::compile(
+    let people = crate::people::Lazy::new(opened, g.aliases.as_deref());
+    let compiled = query::compile_with_people(
         query,
         QueryContext {
             fields: &opened.fields,
             tz,
             file_dates: g.file_dates,
         },
+        &|v| people.addresses(v),
     )?;
     if args.count || args.paths {
         bail!("bench measures hit listing, facets and histograms; drop --count/--paths");
@@ -351,6 +353,8 @@ fn plan_for(g: &Globals, opened: &Opened, query: &str, flags: &str) -> anyhow::R
         file_dates: g.file_dates,
         color: false,
         scope,
+        by_person: args.by_person,
+        aliases: g.aliases.clone(),
     })
 }
 

@@ -35,6 +35,8 @@ pub fn run(g: &Globals, args: TimelineArgs) -> anyhow::Result<Exit> {
         file_dates: g.file_dates,
         color: output::use_color(g.color),
         scope,
+        by_person: false,
+        aliases: g.aliases.clone(),
     };
     search::execute(&opened, &plan)
 }

@@ -275,6 +275,45 @@ impl People {
     }
 }
 
+/// One person's counts among the hits of a query.
+#[derive(Debug, Clone)]
+pub struct PersonCount<'p> {
+    pub person: &'p Person,
+    pub count: count::NodeCount,
+}
+
+/// The persons taking part in the hits of `query` narrowed to `scope` (messages, one copy
+/// each, by default), most messages first, ties by person id; and how many hits there were.
+pub fn count_persons<'p>(
+    searcher: &Searcher,
+    fields: &Fields,
+    people: &'p People,
+    query: &dyn tantivy::query::Query,
+    scope: crate::query::family::Scope,
+    file_dates: bool,
+) -> tantivy::Result<(Vec<PersonCount<'p>>, u64)> {
+    let scoped = crate::query::family::scope(searcher, fields, query, scope)?;
+    let nodes = count::Nodes::new(people, count::By::Person);
+    let counts = nodes.count(searcher, scoped.query.as_ref(), false, file_dates)?;
+    let mut v: Vec<PersonCount<'p>> = counts
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.messages > 0)
+        .map(|(i, c)| PersonCount {
+            person: &people.persons[i],
+            count: *c,
+        })
+        .collect();
+    v.sort_by(|a, b| {
+        b.count
+            .messages
+            .cmp(&a.count.messages)
+            .then_with(|| a.person.id.cmp(&b.person.id))
+    });
+    Ok((v, counts.hits))
+}
+
 /// Where the aliases come from: `--aliases FILE`, else `INDEX/aliases.txt` when present.
 pub fn aliases_path(index: &Path, given: Option<&Path>) -> Option<PathBuf> {
     match given {
@@ -298,18 +337,76 @@ pub fn load(opened: &Opened, aliases: Option<&Path>) -> anyhow::Result<People> {
     Ok(People::new(&obs, &aliases))
 }
 
-/// The observations of `opened`, cached (see [`load`]).
-pub fn observations(opened: &Opened) -> anyhow::Result<Observations> {
-    let searcher = opened.searcher();
-    let key = index_key(&searcher);
-    let path = opened.dir.join(CACHE_FILE);
-    if let Ok(bytes) = std::fs::read(&path) {
-        if let Ok(c) = serde_json::from_slice::<Cache>(&bytes) {
-            if c.key == key {
-                return Ok(c.observations);
+/// [`load`], done the first time something asks: a search that shows no person never pays
+/// for it.
+pub struct Lazy<'a> {
+    opened: &'a Opened,
+    aliases: Option<PathBuf>,
+    cell: std::cell::OnceCell<People>,
+    /// [`Lazy::cached`] found no fresh cache: do not look again.
+    no_cache: std::cell::Cell<bool>,
+}
+
+impl<'a> Lazy<'a> {
+    pub fn new(opened: &'a Opened, aliases: Option<&Path>) -> Lazy<'a> {
+        Lazy {
+            opened,
+            aliases: aliases.map(Path::to_owned),
+            cell: std::cell::OnceCell::new(),
+            no_cache: std::cell::Cell::new(false),
+        }
+    }
+
+    /// The persons when they cost next to nothing: loaded already, or cached for this index
+    /// state. Never reads the index's envelopes.
+    pub fn cached(&self) -> Option<&People> {
+        if let Some(p) = self.cell.get() {
+            return Some(p);
+        }
+        if self.no_cache.get() {
+            return None;
+        }
+        let loaded = cached_observations(self.opened).and_then(|obs| {
+            let aliases = match aliases_path(&self.opened.dir, self.aliases.as_deref()) {
+                Some(p) => Aliases::read(&p).ok()?,
+                None => Aliases::default(),
+            };
+            Some(People::new(&obs, &aliases))
+        });
+        match loaded {
+            Some(p) => Some(self.cell.get_or_init(|| p)),
+            None => {
+                self.no_cache.set(true);
+                None
             }
         }
     }
+
+    /// The persons, loaded on first use.
+    pub fn get(&self) -> anyhow::Result<&People> {
+        if let Some(p) = self.cell.get() {
+            return Ok(p);
+        }
+        let p = load(self.opened, self.aliases.as_deref())?;
+        Ok(self.cell.get_or_init(|| p))
+    }
+
+    /// The addresses of the persons a `person:` value names, for
+    /// [`crate::query::compile_with_people`].
+    pub fn addresses(&self, value: &str) -> Result<Vec<String>, String> {
+        let people = self.get().map_err(|e| format!("{e:#}"))?;
+        people.addresses(value).map_err(|e| e.to_string())
+    }
+}
+
+/// The observations of `opened`, cached (see [`load`]).
+pub fn observations(opened: &Opened) -> anyhow::Result<Observations> {
+    if let Some(obs) = cached_observations(opened) {
+        return Ok(obs);
+    }
+    let searcher = opened.searcher();
+    let key = index_key(&searcher);
+    let path = opened.dir.join(CACHE_FILE);
     let observations = observe(&searcher, &opened.fields)?;
     let cache = Cache { key, observations };
     if let Ok(json) = serde_json::to_vec(&cache) {
@@ -321,6 +418,14 @@ pub fn observations(opened: &Opened) -> anyhow::Result<Observations> {
         }
     }
     Ok(cache.observations)
+}
+
+/// The cached observations of `opened`, when the cache is of its current state.
+fn cached_observations(opened: &Opened) -> Option<Observations> {
+    let key = index_key(&opened.searcher());
+    let bytes = std::fs::read(opened.dir.join(CACHE_FILE)).ok()?;
+    let c = serde_json::from_slice::<Cache>(&bytes).ok()?;
+    (c.key == key).then_some(c.observations)
 }
 
 #[cfg(test)]

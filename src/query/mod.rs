@@ -58,6 +58,69 @@ pub fn compile(text: &str, ctx: Context<'_>) -> Result<Compiled, Error> {
     })
 }
 
+/// Turns a `person:` value into the addresses and accounts of the persons it names, or says
+/// why it cannot ([`crate::people::People::addresses`]).
+pub type PersonResolver<'r> = dyn Fn(&str) -> Result<Vec<String>, String> + 'r;
+
+/// Parses and compiles `text`, with `person:` values resolved by `people` (which is only
+/// called when the query has one).
+pub fn compile_with_people(
+    text: &str,
+    ctx: Context<'_>,
+    people: &PersonResolver<'_>,
+) -> Result<Compiled, Error> {
+    let mut ast = parse::parse(text)?;
+    resolve_people(&mut ast, people, text)?;
+    let query = build(&ast, ctx, text)?;
+    Ok(Compiled {
+        query,
+        free_text: ast.has_free_text(),
+        names_parts: ast.names_parts(),
+        text: text.to_owned(),
+    })
+}
+
+/// Replaces every `person:X` with the alternatives of its exact addresses.
+fn resolve_people(node: &mut Node, people: &PersonResolver<'_>, text: &str) -> Result<(), Error> {
+    match node {
+        Node::And(v) | Node::Or(v) => v
+            .iter_mut()
+            .try_for_each(|n| resolve_people(n, people, text)),
+        Node::Not(inner) => resolve_people(inner, people, text),
+        Node::Match {
+            field: Some(FieldName::Person),
+            value,
+            column,
+        } => {
+            let column = *column;
+            let fail = |message: String| Error::Query {
+                query: text.to_owned(),
+                column,
+                message,
+            };
+            let addresses = people(value.text()).map_err(fail)?;
+            if addresses.is_empty() {
+                return Err(fail(format!(
+                    "person `{}` has no address or account to search for",
+                    value.text()
+                )));
+            }
+            *node = Node::Or(
+                addresses
+                    .into_iter()
+                    .map(|a| Node::Match {
+                        field: Some(FieldName::Address),
+                        value: Value::Word(a),
+                        column,
+                    })
+                    .collect(),
+            );
+            Ok(())
+        }
+        Node::Match { .. } => Ok(()),
+    }
+}
+
 type Q = Box<dyn Query>;
 
 fn build(node: &Node, ctx: Context<'_>, text: &str) -> Result<Q, Error> {
@@ -209,6 +272,12 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
             }
         },
         Some(FieldName::Camera) => words_in(&[f.camera], value).ok_or_else(nothing)?,
+        Some(FieldName::Address) => or(vec![term(f.from_addr, v), term(f.rcpt_addr, v)]),
+        Some(FieldName::Person) => {
+            return Err("`person:` needs the index's people; this command cannot resolve it \
+                        (use it with search, people or graph)"
+                .into())
+        }
         Some(FieldName::Id) => term(
             f.message_id,
             v.trim().trim_start_matches('<').trim_end_matches('>'),

@@ -42,10 +42,15 @@ pub enum FieldName {
     Created,
     Modified,
     Camera,
+    /// `person:NAME-or-ID`: every address and account of a person ([`crate::people`]).
+    Person,
+    /// An exact sender or recipient address or account: what `person:` turns into. Not
+    /// typable (not in [`FieldName::ALL`]).
+    Address,
 }
 
 impl FieldName {
-    const ALL: [(&'static str, FieldName); 24] = [
+    const ALL: [(&'static str, FieldName); 25] = [
         ("from", FieldName::From),
         ("to", FieldName::To),
         ("cc", FieldName::Cc),
@@ -70,6 +75,7 @@ impl FieldName {
         ("created", FieldName::Created),
         ("modified", FieldName::Modified),
         ("camera", FieldName::Camera),
+        ("person", FieldName::Person),
     ];
 
     fn lookup(name: &str) -> Option<FieldName> {
