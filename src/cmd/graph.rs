@@ -16,12 +16,8 @@ pub fn run(g: &Globals, args: GraphArgs) -> anyhow::Result<Exit> {
     let scope = search::scope_of(&args.scope, &compiled);
     let people = lazy.get()?;
     let searcher = opened.searcher();
-    let scoped = crate::query::family::scope(
-        &searcher,
-        &opened.fields,
-        compiled.query.as_ref(),
-        scope,
-    )?;
+    let scoped =
+        crate::query::family::scope(&searcher, &opened.fields, compiled.query.as_ref(), scope)?;
     let by = match args.by {
         GraphBy::Person => count::By::Person,
         GraphBy::Address => count::By::Address,

@@ -23,9 +23,9 @@ use crate::index::reader::{self, Opened};
 use crate::index::schema::{self, Fields};
 use crate::output::json::{self, FacetOut, HistogramOut, Hit, PartRef, Summary};
 use crate::output::{self, csv as csv_out, text};
+use crate::people;
 use crate::query::facets::{self, Unit};
 use crate::query::family::{self, Scope, Scoped};
-use crate::people;
 use crate::query::{self, Compiled, Context as QueryContext};
 
 /// Longest snippet, in characters.
@@ -616,7 +616,10 @@ fn person_facet(
         .filter(|(_, c)| c.messages > 0)
         .map(|(i, c)| (i, c.messages))
         .collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| nodes.ids[a.0].cmp(&nodes.ids[b.0])));
+    v.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then_with(|| nodes.ids[a.0].cmp(&nodes.ids[b.0]))
+    });
     v.truncate(spec.k);
     Ok(FacetOut {
         name: spec.name.clone(),
@@ -655,8 +658,7 @@ fn person_pairs(
         let i = i as usize;
         (nodes.names[i] != nodes.ids[i]).then(|| nodes.names[i].clone())
     };
-    Ok(v
-        .into_iter()
+    Ok(v.into_iter()
         .map(|((f, r), e)| facets::Pair {
             from: id(f).to_owned(),
             to: id(r).to_owned(),
@@ -674,7 +676,13 @@ fn person_pairs(
 /// worked out (`people`, `graph`, a person facet): a plain search never pays for grouping.
 fn name_unnamed(people: &people::Lazy<'_>, hit: &mut Hit) -> anyhow::Result<()> {
     let unnamed = |m: &crate::doc::Mailbox| m.name.is_none() && !m.address.is_empty();
-    let any = hit.from.iter().chain(&hit.to).chain(&hit.cc).chain(&hit.bcc).any(unnamed);
+    let any = hit
+        .from
+        .iter()
+        .chain(&hit.to)
+        .chain(&hit.cc)
+        .chain(&hit.bcc)
+        .any(unnamed);
     if !any {
         return Ok(());
     }

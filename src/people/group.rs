@@ -129,6 +129,10 @@ impl UnionFind {
     }
 }
 
+/// An identity written with this many different full names or more is noisy: it links only
+/// by a name its address shares a word with (see [`group`]).
+const SHARED_NAMES: usize = 3;
+
 /// A name of an identity that counts for linking (see the module comment), with its key.
 fn significant_names(names: &BTreeMap<String, u32>) -> Vec<(NameKey, u32)> {
     let mut by_key: BTreeMap<String, (NameKey, u32)> = BTreeMap::new();
@@ -190,7 +194,37 @@ pub fn group(obs: &Observations, aliases: &Aliases) -> Vec<Person> {
     let mut by_word: BTreeMap<String, Vec<(&str, String, &'static str)>> = BTreeMap::new();
     for (id, o) in &obs.ids {
         let local = names::local_part_key(id);
-        for (k, _) in significant_names(&o.names) {
+        let significant = significant_names(&o.names);
+        // An address written with several full names (a shared mailbox, a placeholder like
+        // `no.address@`, or one the export garbled, as Enron's `davis@enron.com` for Phil and
+        // Dana Davis) would chain those people together: it links only by the name its
+        // address reads as, if any.
+        let full = |k: &NameKey| k.words >= 2;
+        let shared = significant.iter().filter(|(k, _)| full(k)).count() > 1;
+        let noisy = o
+            .names
+            .keys()
+            .filter_map(|n| names::name_key(n))
+            .filter(full)
+            .map(|k| k.key)
+            .collect::<HashSet<_>>()
+            .len()
+            >= SHARED_NAMES;
+        let local_words: Vec<&str> = id
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .split(|c: char| !c.is_alphanumeric())
+            .collect();
+        for (k, _) in significant {
+            if shared && local.as_deref() != Some(k.key.as_str()) {
+                continue;
+            }
+            // Many names, one of them most used: the address must read as part of it
+            // (`k..allen@` for Phillip K. Allen, not `no.address@` for Don Miller).
+            if noisy && !k.key.split(' ').any(|w| local_words.contains(&w)) {
+                continue;
+            }
             if k.words >= 2 {
                 let reads = local.as_deref() == Some(k.key.as_str());
                 by_name
@@ -422,6 +456,35 @@ mod tests {
         ]);
         let p = group(&o, &Aliases::default());
         assert_eq!(p.len(), 2);
+    }
+
+    #[test]
+    fn a_shared_address_does_not_chain_people() {
+        let o = obs(&[
+            ("davis@enron.com", &[("Davis, Phil", 3), ("Dana Davis", 3)]),
+            ("phil.davis@enron.com", &[("Phil Davis", 5)]),
+            (
+                "dana.davis@enron.com",
+                &[("Davis, Dana", 5), ("Davis, Mark Dana", 4)],
+            ),
+            (
+                "no.address@enron.com",
+                &[("Miller, Don", 5), ("Ann Lee", 1), ("Bo Ray", 1)],
+            ),
+            ("don.miller@enron.com", &[("Don Miller", 5)]),
+            (
+                "k..allen@enron.com",
+                &[
+                    ("Allen, Phillip K.", 9),
+                    ("Allen, Diana", 1),
+                    ("Lee, Ann", 1),
+                ],
+            ),
+            ("phillip.allen@enron.com", &[("Phillip K Allen", 5)]),
+        ]);
+        let p = group(&o, &Aliases::default());
+        assert_eq!(p.len(), 6, "{p:#?}");
+        assert_eq!(person_of(&p, "k..allen@enron.com").identities.len(), 2);
     }
 
     #[test]

@@ -120,7 +120,12 @@ const TITLES: [&str; 8] = ["mr", "mrs", "ms", "dr", "prof", "jr", "sr", "iii"];
 /// Reads a display name; None when nothing name-like is left (an address given as a name,
 /// punctuation, initials only).
 pub fn name_key(raw: &str) -> Option<NameKey> {
-    let mut s = raw.trim().trim_matches(['"', '\'']).trim().to_owned();
+    let mut s = raw
+        .replace('\\', "")
+        .trim()
+        .trim_matches(['"', '\''])
+        .trim()
+        .to_owned();
     // A handle in parentheses or after the name: `OpenVault (@OpenVault)`.
     let mut handle = None;
     if let (Some(a), Some(z)) = (s.find('('), s.rfind(')')) {
@@ -219,6 +224,11 @@ mod tests {
         assert_eq!(k.handle.as_deref(), Some("openvault"));
         assert_eq!(name_key("Dana").unwrap().words, 1);
         assert_eq!(name_key("Dr. Dana Reyes").unwrap().key, "dana reyes");
+        let e = name_key("Kenneth L. Lay \\(E-mail\\)").unwrap();
+        assert_eq!(
+            (e.key.as_str(), e.display.as_str()),
+            ("kenneth lay", "Kenneth L. Lay")
+        );
         assert!(name_key("eSource@ENRON").is_some());
         assert!(name_key("foo@bar.com").is_none());
         assert!(name_key("  \"\" ").is_none());

@@ -274,9 +274,11 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
         Some(FieldName::Camera) => words_in(&[f.camera], value).ok_or_else(nothing)?,
         Some(FieldName::Address) => or(vec![term(f.from_addr, v), term(f.rcpt_addr, v)]),
         Some(FieldName::Person) => {
-            return Err("`person:` needs the index's people; this command cannot resolve it \
+            return Err(
+                "`person:` needs the index's people; this command cannot resolve it \
                         (use it with search, people or graph)"
-                .into())
+                    .into(),
+            )
         }
         Some(FieldName::Id) => term(
             f.message_id,
