@@ -596,6 +596,43 @@ mod tests {
             .unwrap()
     }
 
+    #[test]
+    fn person_values_become_exact_addresses() {
+        let (index, f) = shared();
+        let ctx = Context {
+            fields: f,
+            tz: Tz::UTC,
+            file_dates: false,
+        };
+        let resolve = |v: &str| -> Result<Vec<String>, String> {
+            match v {
+                "OpenVault" => Ok(vec![
+                    "dm@openvault.example.org".into(),
+                    "twitter:800000002".into(),
+                ]),
+                "Nobody" => Ok(Vec::new()),
+                other => Err(format!("no person goes by `{other}`")),
+            }
+        };
+        let n = |q: &str| {
+            let c = compile_with_people(q, ctx, &resolve).unwrap();
+            let searcher = index.reader().unwrap().searcher();
+            searcher.search(c.query.as_ref(), &Count).unwrap()
+        };
+        assert_eq!(n("person:OpenVault"), 1);
+        assert_eq!(n("person:OpenVault tax"), 1);
+        assert_eq!(n("-person:OpenVault"), 1);
+        let err = compile_with_people("tax person:Dana", ctx, &resolve)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("no person goes by `Dana`"), "{err}");
+        assert!(err.contains("column 5") || err.contains('5'), "{err}");
+        assert!(compile_with_people("person:Nobody", ctx, &resolve).is_err());
+        // Without the index's people, `person:` is an error, not a silent miss.
+        assert!(compile("person:OpenVault", ctx).is_err());
+    }
+
     /// A mail dated by its header, a text file dated only by its mtime, and a WhatsApp message
     /// whose wall clock (20:30, zone unknown) is stored as if UTC.
     fn dated_index() -> (Index, Fields) {
