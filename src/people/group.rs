@@ -69,7 +69,7 @@ pub struct Identity {
 /// A person: identities that are one party, with the links that joined them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Person {
-    /// The person's id: its most seen address or account.
+    /// The person's id: its most seen e-mail address, else its most seen account.
     pub id: String,
     /// The best display name (or the id when no name was ever seen).
     pub name: String,
@@ -346,8 +346,14 @@ pub fn group(obs: &Observations, aliases: &Aliases) -> Vec<Person> {
             continue;
         }
         identities.retain(|i| i.seen > 0);
+        // E-mail addresses first (what readers recognize), then accounts, DNs, bare names.
         identities.sort_by(|a, b| {
-            let rank = |i: &Identity| i.kind == IdKind::Name;
+            let rank = |i: &Identity| match i.kind {
+                IdKind::Email => 0,
+                IdKind::Chat => 1,
+                IdKind::X500 => 2,
+                IdKind::Name => 3,
+            };
             rank(a)
                 .cmp(&rank(b))
                 .then_with(|| b.seen.cmp(&a.seen))
@@ -499,7 +505,7 @@ mod tests {
         let ov = person_of(&p, "twitter:800000002");
         assert_eq!(ov.identities.len(), 2);
         assert_eq!(ov.links[0].rule, Rule::HandleName);
-        assert_eq!(ov.id, "twitter:800000002");
+        assert_eq!(ov.id, "dm@openvault.example.org");
         assert_eq!(person_of(&p, "dana@x.org").identities.len(), 1);
     }
 

@@ -270,7 +270,7 @@ fn person_queries_facets_and_pairs() {
     assert_eq!(person[0].name.as_deref(), Some("Dana Reyes"));
     assert_eq!(
         (person[1].value.as_str(), person[1].count),
-        ("twitter:800000002", 23)
+        ("dm@openvault.example.org", 23)
     );
     assert_eq!(person[1].name.as_deref(), Some("OpenVault"));
     // The address facet shows the person's name beside the raw id.
@@ -293,7 +293,11 @@ fn person_queries_facets_and_pairs() {
     // OpenVault → Dana: 7 e-mails and 10 DMs to two of her addresses, one person.
     assert_eq!(
         (pairs[0].from.as_str(), pairs[0].to.as_str(), pairs[0].count),
-        ("twitter:800000002", "dana.reyes@reyes2016.example.com", 17)
+        (
+            "dm@openvault.example.org",
+            "dana.reyes@reyes2016.example.com",
+            17
+        )
     );
     assert_eq!(pairs[0].to_name.as_deref(), Some("Dana Reyes"));
     assert_eq!(
@@ -337,9 +341,9 @@ fn people_text_fits_80_columns_and_is_sanitized() {
     let (persons, summary) = people(named(), &["from:elodie@presse.example.org"]);
     assert_eq!(
         persons.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
-        ["Hana Hollis", "Élodie Marchand", "Dana Reyes"]
+        ["Élodie Marchand", "Hana Hollis", "Dana Reyes"]
     );
-    // Four messages each, so ties go by person id.
+    // Four messages each, so ties go by person id (elodie@… before hana.hollis@…).
     assert_eq!(persons[0].messages, persons[1].messages);
     assert_eq!(summary.hits, 4);
     let out = named().run(&["people", "from:nobody@nowhere.example"]);
@@ -423,14 +427,14 @@ fn graph_gexf_and_graphml_are_xml_with_counts_each_way() {
     assert_eq!(nodes.len(), 11);
     let ov = nodes
         .iter()
-        .find(|n| attr(n, "id") == "twitter:800000002")
+        .find(|n| attr(n, "id") == "dm@openvault.example.org")
         .expect("OpenVault node");
     assert_eq!(attr(ov, "label"), "OpenVault");
     let e = edges
         .iter()
         .find(|e| {
             attr(e, "source") == "dana.reyes@reyes2016.example.com"
-                && attr(e, "target") == "twitter:800000002"
+                && attr(e, "target") == "dm@openvault.example.org"
         })
         .expect("Dana–OpenVault edge");
     assert_eq!(attr(e, "weight"), "23");
@@ -462,7 +466,7 @@ fn graph_gexf_and_graphml_are_xml_with_counts_each_way() {
     assert_eq!(
         csv,
         "Source,Target,Weight,source_name,target_name,source_to_target,target_to_source,first,last\n\
-         dana.reyes@reyes2016.example.com,twitter:800000002,23,Dana Reyes,OpenVault,6,17,2016-09-20T17:30:00Z,2017-07-11T09:20:00Z\n"
+         dana.reyes@reyes2016.example.com,dm@openvault.example.org,23,Dana Reyes,OpenVault,6,17,2016-09-20T17:30:00Z,2017-07-11T09:20:00Z\n"
     );
     let out = named().run(&["graph", "from:nobody@nowhere.example"]);
     assert_eq!(out.status.code(), Some(1));
