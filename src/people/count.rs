@@ -17,25 +17,13 @@ use tantivy::{DocId, Score, Searcher, SegmentReader};
 use crate::index::schema;
 
 /// Messages of one node: in all, as sender, as recipient; first and last dates (Unix seconds).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct NodeCount {
     pub messages: u64,
     pub sent: u64,
     pub received: u64,
     pub first: Option<i64>,
     pub last: Option<i64>,
-}
-
-impl Default for NodeCount {
-    fn default() -> Self {
-        NodeCount {
-            messages: 0,
-            sent: 0,
-            received: 0,
-            first: None,
-            last: None,
-        }
-    }
 }
 
 fn widen(first: &mut Option<i64>, last: &mut Option<i64>, date: Option<i64>) {

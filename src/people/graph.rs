@@ -59,7 +59,9 @@ fn rfc3339(t: Option<i64>) -> Option<String> {
 /// out, and so are edges of fewer than `min_weight` messages (and nodes left with no edge
 /// then, unless `min_weight` is at most 1).
 pub fn build(nodes: &Nodes, counts: &Counts, min_weight: u64) -> Graph {
-    let mut edges: BTreeMap<(u32, u32), (u64, u64, Option<i64>, Option<i64>)> = BTreeMap::new();
+    // (a → b, b → a, first, last) by (a, b), a's id before b's.
+    type Folded = (u64, u64, Option<i64>, Option<i64>);
+    let mut edges: BTreeMap<(u32, u32), Folded> = BTreeMap::new();
     for (&(s, r), e) in &counts.pairs {
         let (a, b, forward) = if nodes.ids[s as usize] <= nodes.ids[r as usize] {
             (s, r, true)
