@@ -8,6 +8,7 @@
 //! |---|---|---|
 //! | `aliases-file` | identities a `same` line names | 1.0 |
 //! | `gateway-address` | an `IMCEANOTES-`/`IMCEAEX-` address and the address or DN it wraps | 0.95 |
+//! | `x500-mailbox` | an Exchange DN and the address of its organization whose local part is its mailbox name (`/o=enron/…/cn=sscott5`, `sscott5@enron.com`) | 0.85 |
 //! | `same-name` | identities that go by the same full name (`Reyes, Dana` = `Dana Reyes`: first and last word, middle names and initials aside) | 0.8, 0.9 when an address reads as that name |
 //! | `handle-name` | a one-word name that is also the account's handle or the address's domain (`OpenVault (@OpenVault)`, `OpenVault <dm@openvault.example.org>`) | 0.6 |
 //!
@@ -29,6 +30,7 @@ use super::Observations;
 pub enum Rule {
     AliasesFile,
     GatewayAddress,
+    X500Mailbox,
     SameName,
     HandleName,
 }
@@ -38,6 +40,7 @@ impl Rule {
         match self {
             Rule::AliasesFile => "aliases-file",
             Rule::GatewayAddress => "gateway-address",
+            Rule::X500Mailbox => "x500-mailbox",
             Rule::SameName => "same-name",
             Rule::HandleName => "handle-name",
         }
@@ -186,6 +189,32 @@ pub fn group(obs: &Observations, aliases: &Aliases) -> Vec<Person> {
                 rule: Rule::GatewayAddress,
                 confidence: 0.95,
                 evidence: format!("gateway address wraps {inner}"),
+            });
+        }
+    }
+    // An Exchange DN whose mailbox name is the local part of an address of its organization:
+    // `/o=enron/ou=na/cn=recipients/cn=sscott5` and `sscott5@enron.com`.
+    let mut by_mailbox: HashMap<(&str, &str), Vec<&str>> = HashMap::new();
+    for id in obs
+        .ids
+        .keys()
+        .filter(|i| names::id_kind(i) == IdKind::Email)
+    {
+        if let (Some((local, _)), Some(label)) = (id.split_once('@'), names::domain_label(id)) {
+            by_mailbox.entry((local, label)).or_default().push(id);
+        }
+    }
+    for id in &ids {
+        let Some((cn, org)) = names::x500_mailbox(id) else {
+            continue;
+        };
+        for email in by_mailbox.get(&(cn, org)).into_iter().flatten() {
+            links.push(Link {
+                a: id.clone(),
+                b: email.to_string(),
+                rule: Rule::X500Mailbox,
+                confidence: 0.85,
+                evidence: format!("Exchange mailbox `{cn}` of organization `{org}`"),
             });
         }
     }
@@ -530,6 +559,29 @@ mod tests {
         let alone = Aliases::parse("alone b@y.org\n").unwrap();
         assert_eq!(group(&o, &alone).len(), 4);
         assert_eq!(group(&o, &Aliases::default()).len(), 3);
+    }
+
+    #[test]
+    fn exchange_dns_join_the_mailbox_of_their_organization() {
+        let o = obs(&[
+            ("/o=enron/ou=na/cn=recipients/cn=sscott5", &[]),
+            ("/o=enron/ou=na/cn=recipients/cn=jcasas@enron.com", &[]),
+            ("sscott5@enron.com", &[]),
+            ("jcasas@enron.com", &[]),
+            ("sscott5@other.example", &[]),
+            (
+                "/o=enron/ou=na/cn=recipients/cn=notesaddr/cn=41bc9f29@enron.com",
+                &[],
+            ),
+        ]);
+        let p = group(&o, &Aliases::default());
+        assert_eq!(person_of(&p, "sscott5@enron.com").identities.len(), 2);
+        assert_eq!(
+            person_of(&p, "jcasas@enron.com").links[0].rule,
+            Rule::X500Mailbox
+        );
+        assert_eq!(person_of(&p, "sscott5@other.example").identities.len(), 1);
+        assert_eq!(p.len(), 4);
     }
 
     #[test]

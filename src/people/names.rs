@@ -45,6 +45,27 @@ pub fn x500_cn(id: &str) -> Option<&str> {
     id.rsplit("/cn=").next().filter(|_| is_x500(id))
 }
 
+/// The mailbox name and organization of an Exchange DN (`sscott5`, `enron` of
+/// `/o=enron/ou=na/cn=recipients/cn=sscott5`, also with an `@enron.com` the export appended);
+/// none for Notes gateway entries (`cn=notesaddr/cn=…`) and names too short to mean anything.
+pub fn x500_mailbox(id: &str) -> Option<(&str, &str)> {
+    if !is_x500(id) {
+        return None;
+    }
+    let s = id.strip_prefix("ex:").unwrap_or(id);
+    let org = s.strip_prefix("/o=")?.split('/').next()?;
+    if s.contains("/cn=notesaddr") {
+        return None;
+    }
+    let cn = x500_cn(s)?;
+    let cn = cn.split('@').next()?.trim_matches(['\'', '"']);
+    (cn.len() >= 3
+        && cn
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '_' || c == '-'))
+    .then_some((cn, org))
+}
+
 /// The address a Lotus Notes or Exchange gateway wrapped in an `IMCEANOTES-`/`IMCEAEX-` local
 /// part, decoded (`+40` is `@`, `+2E` is `.`, `_` is `/`): `imceanotes-jhale+40mail+2emdanderson
 /// +2eorg+40enron@enron.com` → `jhale@mail.mdanderson.org`; an `IMCEAEX-` DN comes back as the

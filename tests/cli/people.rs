@@ -181,6 +181,22 @@ fn an_unnamed_account_stays_apart_and_the_aliases_file_joins_or_splits() {
     assert_eq!(ov.name, "OpenVault (transparency group)");
     assert_eq!(ov.links[0].rule, "aliases-file");
     assert_eq!(ov.links[0].evidence, "aliases file, line 2");
+    // Once persons are worked out, a text hit shows the name for the unnamed account.
+    let out = plain.run(&[
+        "search",
+        "--aliases",
+        a,
+        "--limit",
+        "1",
+        "--sort",
+        "date",
+        "from:twitter:800000002",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("2016-09-20 17:30  OpenVault (transparency group)"),
+        "{text}"
+    );
 
     // The default aliases file sits in the index directory.
     std::fs::write(
