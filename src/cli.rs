@@ -413,8 +413,8 @@ pub struct SearchArgs {
     #[arg(long, conflicts_with_all = ["json", "csv"])]
     pub paths: bool,
 
-    /// After the hits, the top values over all hits: from, to, participant, domain, kind, year,
-    /// month or day, optionally with how many (`--facet from:5`; default 10). Repeatable.
+    /// After the hits, the top values over all hits: from, to, participant, person, domain, kind,
+    /// year, month or day, optionally with how many (`--facet from:5`; default 10). Repeatable.
     #[arg(long, value_name = "NAME[:K]")]
     pub facet: Vec<String>,
 

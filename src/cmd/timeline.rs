@@ -12,13 +12,15 @@ pub fn run(g: &Globals, args: TimelineArgs) -> anyhow::Result<Exit> {
     let opened = reader::open(&g.index)?;
     let tz = g.tz()?;
     let text = timeline_query(&args.a, &args.b, &args.query.join(" "));
-    let compiled = query::compile(
+    let people = crate::people::Lazy::new(&opened, g.aliases.as_deref());
+    let compiled = query::compile_with_people(
         &text,
         Context {
             fields: &opened.fields,
             tz,
             file_dates: g.file_dates,
         },
+        &|v| people.addresses(v),
     )?;
     let mode = Mode::Hits(args.output.format());
     let scope = search::scope_of(&args.scope, &compiled);
