@@ -55,9 +55,9 @@ pub enum FacetKind {
 
 const FACETS: [(&str, FacetKind); 10] = [
     ("from", FacetKind::Field(schema::FROM_ADDR)),
-    ("person", FacetKind::Person),
     ("to", FacetKind::Field(schema::RCPT_ADDR)),
     ("participant", FacetKind::Participant),
+    ("person", FacetKind::Person),
     ("domain", FacetKind::Field(schema::DOMAIN)),
     ("kind", FacetKind::Field(schema::KIND)),
     ("year", FacetKind::Date(Unit::Year)),
@@ -256,7 +256,8 @@ pub fn execute_to(
     let started = Instant::now();
     let searcher = opened.searcher();
     // Persons are read only when something shows them: a person facet or pairs, or names for
-    // raw ids in facets, pairs and text hits.
+    // raw ids in facets, pairs and text hits. Always the same ones for the same index, cached
+    // or not, so the output does not depend on what ran before.
     let people = people::Lazy::new(opened, plan.aliases.as_deref());
     let scoped = family::scope(
         &searcher,
@@ -672,8 +673,9 @@ fn person_pairs(
 }
 
 /// Gives the unnamed sender and recipients of a text hit their person's name, when one is
-/// known (a chat account named in another export, or by `--names`). Only from persons already
-/// worked out (`people`, `graph`, a person facet): a plain search never pays for grouping.
+/// known (a chat account named in another export, by `--names`, or in the aliases file).
+/// Persons are read only for a page that has such a party (`trawl index` caches what they are
+/// made from).
 fn name_unnamed(people: &people::Lazy<'_>, hit: &mut Hit) -> anyhow::Result<()> {
     let unnamed = |m: &crate::doc::Mailbox| m.name.is_none() && !m.address.is_empty();
     let any = hit
@@ -686,9 +688,7 @@ fn name_unnamed(people: &people::Lazy<'_>, hit: &mut Hit) -> anyhow::Result<()> 
     if !any {
         return Ok(());
     }
-    let Some(people) = people.cached() else {
-        return Ok(());
-    };
+    let people = people.get()?;
     let mailboxes = hit
         .from
         .iter_mut()

@@ -7,7 +7,8 @@
 //! 1. [`observe`] reads the stored envelope of every top-level item once and records, for each
 //!    address or account, the display names written with it ([`Observations`]). That is the
 //!    costly part; [`load`] caches it in the index directory, keyed to the searcher's segments
-//!    and their deletions, so a cache of another commit is never used.
+//!    and their deletions, so a cache of another commit is never used. `trawl index` fills the
+//!    cache at the end of a run ([`observations`]), so searches do not pay for it.
 //! 2. [`group::group`] joins identities into [`Person`]s by explicit rules, each link with its
 //!    evidence and confidence, under the user's [`Aliases`] file.
 //! 3. [`count`] counts hits of a query per person and per pair of persons from the sender and
@@ -343,8 +344,6 @@ pub struct Lazy<'a> {
     opened: &'a Opened,
     aliases: Option<PathBuf>,
     cell: std::cell::OnceCell<People>,
-    /// [`Lazy::cached`] found no fresh cache: do not look again.
-    no_cache: std::cell::Cell<bool>,
 }
 
 impl<'a> Lazy<'a> {
@@ -353,32 +352,6 @@ impl<'a> Lazy<'a> {
             opened,
             aliases: aliases.map(Path::to_owned),
             cell: std::cell::OnceCell::new(),
-            no_cache: std::cell::Cell::new(false),
-        }
-    }
-
-    /// The persons when they cost next to nothing: loaded already, or cached for this index
-    /// state. Never reads the index's envelopes.
-    pub fn cached(&self) -> Option<&People> {
-        if let Some(p) = self.cell.get() {
-            return Some(p);
-        }
-        if self.no_cache.get() {
-            return None;
-        }
-        let loaded = cached_observations(self.opened).and_then(|obs| {
-            let aliases = match aliases_path(&self.opened.dir, self.aliases.as_deref()) {
-                Some(p) => Aliases::read(&p).ok()?,
-                None => Aliases::default(),
-            };
-            Some(People::new(&obs, &aliases))
-        });
-        match loaded {
-            Some(p) => Some(self.cell.get_or_init(|| p)),
-            None => {
-                self.no_cache.set(true);
-                None
-            }
         }
     }
 
