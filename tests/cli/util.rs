@@ -23,6 +23,7 @@ pub fn trawl() -> Command {
     c.env_remove("NO_COLOR")
         .env_remove("TERM")
         .env_remove("TRAWL_INDEX")
+        .env_remove("TRAWL_ALIASES")
         .env_remove("CLICOLOR_FORCE");
     c
 }
