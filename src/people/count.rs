@@ -321,3 +321,66 @@ impl Nodes {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::schema::{self as s, Fields};
+    use crate::people::{Aliases, IdObs, Observations, People};
+    use tantivy::query::AllQuery;
+    use tantivy::{doc, Index};
+
+    /// Ann writes to both of Bob's addresses in one message, and to herself and Bob in another.
+    #[test]
+    fn a_message_counts_once_per_person_and_pair() {
+        let index = Index::create_in_ram(s::build());
+        crate::index::tokenizers::register(&index);
+        let f = Fields::resolve(&index.schema()).unwrap();
+        let mut w: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+        let at = |secs| tantivy::DateTime::from_timestamp_secs(secs);
+        w.add_document(
+            doc!(f.from_addr => "ann@a.example", f.rcpt_addr => "bob@b.example",
+            f.rcpt_addr => "bob.ray@c.example", f.date => at(100)),
+        )
+        .unwrap();
+        w.add_document(
+            doc!(f.from_addr => "ann@a.example", f.rcpt_addr => "ann@a.example",
+            f.rcpt_addr => "bob@b.example", f.date => at(50)),
+        )
+        .unwrap();
+        w.add_document(doc!(f.from_addr => "carl@d.example"))
+            .unwrap();
+        w.commit().unwrap();
+        let mut obs = Observations::default();
+        for (id, name) in [
+            ("ann@a.example", "Ann Lee"),
+            ("bob@b.example", "Bob Ray"),
+            ("bob.ray@c.example", "Ray, Bob"),
+        ] {
+            let mut o = IdObs::default();
+            o.names.insert(name.into(), 1);
+            o.seen = 1;
+            obs.ids.insert(id.into(), o);
+        }
+        let people = People::new(&obs, &Aliases::default());
+        let nodes = Nodes::new(&people, By::Person);
+        let searcher = index.reader().unwrap().searcher();
+        let c = nodes.count(&searcher, &AllQuery, true, false).unwrap();
+        let node = |id: &str| nodes.node_of[id] as usize;
+        let (ann, bob) = (node("ann@a.example"), node("bob.ray@c.example"));
+        assert_eq!(node("bob@b.example"), bob);
+        assert_eq!(c.hits, 3);
+        let a = c.nodes[ann];
+        assert_eq!((a.messages, a.sent, a.received), (2, 2, 1));
+        assert_eq!((a.first, a.last), (Some(50), Some(100)));
+        let b = c.nodes[bob];
+        assert_eq!((b.messages, b.sent, b.received), (2, 0, 2));
+        assert_eq!(c.pairs.len(), 1, "no pair of Ann with herself");
+        let e = c.pairs[&(ann as u32, bob as u32)];
+        assert_eq!((e.count, e.first, e.last), (2, Some(50), Some(100)));
+        // By address, the first message reaches two nodes.
+        let nodes = Nodes::new(&people, By::Address);
+        let c = nodes.count(&searcher, &AllQuery, true, false).unwrap();
+        assert_eq!(c.pairs.len(), 2);
+    }
+}
