@@ -618,3 +618,42 @@ fn enron_people_sharing_a_first_name_stay_apart() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("persons") && err.contains("Mike"), "{err}");
 }
+
+#[test]
+fn hostile_names_are_escaped_in_people_and_graphs() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    std::fs::create_dir(&dump).unwrap();
+    // A name with an escape sequence, a bidi override, markup and a quote.
+    std::fs::write(
+        dump.join("1.eml"),
+        "From: \"Eve \x1b[31mRed\u{202e} <b>&\\\"x\" <eve@evil.example>\nTo: Bob Ray <bob@b.example>\n\
+         Subject: hi\nMessage-ID: <1@x>\nDate: Mon, 3 Oct 2016 13:25:00 -0400\n\nhello\n",
+    )
+    .unwrap();
+    let ix = TestIndex::of(&dump);
+    let out = ix.run(&["people"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !text.contains('\x1b') && !text.contains('\u{202e}'),
+        "{text:?}"
+    );
+    assert!(text.contains("\\x1b[31m"), "{text}");
+    for format in ["gexf", "graphml"] {
+        let out = ix.run(&["graph", "--format", format]);
+        assert_eq!(out.status.code(), Some(0));
+        let nodes = xml_elements(&out.stdout, "node");
+        assert_eq!(nodes.len(), 2, "{format}");
+    }
+    let out = ix.run(&["graph", "--format", "gexf"]);
+    let labels: Vec<String> = xml_elements(&out.stdout, "node")
+        .iter()
+        .map(|n| attr(n, "label").to_owned())
+        .collect();
+    assert!(
+        labels
+            .iter()
+            .any(|l| l.contains("<b>&") && l.contains('\u{202e}')),
+        "{labels:?}"
+    );
+}
