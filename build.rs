@@ -5,6 +5,7 @@
 //! - `trawl_root`: the build runs as root, which the read-only bind-mount test needs;
 //! - `trawl_notmuch`: `notmuch` runs and its test corpora are in `target/notmuch-corpora`
 //!   (fetched by `tests/scripts/notmuch-corpora.sh`), for the count comparison.
+//! - `trawl_graphviz`: Graphviz's `dot` runs, to check that `trawl graph --format dot` parses.
 //! - `trawl_tesseract`: the `tesseract` command with English data and poppler's `pdftoppm` are
 //!   on PATH, which the OCR tests need (installed later, they are seen after
 //!   `cargo clean -p trawl`, as with the corpora).
@@ -16,6 +17,7 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(trawl_root)");
     println!("cargo::rustc-check-cfg=cfg(trawl_notmuch)");
     println!("cargo::rustc-check-cfg=cfg(trawl_tesseract)");
+    println!("cargo::rustc-check-cfg=cfg(trawl_graphviz)");
     println!("cargo::rerun-if-env-changed=PATH");
     let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
     let corpora = Path::new(&manifest).join("../shared/corpora");
@@ -46,6 +48,13 @@ fn main() {
         .is_ok_and(|o| o.status.success());
     if notmuch && notmuch_corpora.is_dir() {
         println!("cargo::rustc-cfg=trawl_notmuch");
+    }
+    let graphviz = std::process::Command::new("dot")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if graphviz {
+        println!("cargo::rustc-cfg=trawl_graphviz");
     }
     if ocr_tools() {
         println!("cargo::rustc-cfg=trawl_tesseract");

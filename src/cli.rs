@@ -48,6 +48,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub file_dates: bool,
 
+    /// The aliases file that merges or splits persons (`person:`, `--facet person`, `people`,
+    /// `graph`); default `INDEX/aliases.txt` when it exists. Format: README, "People".
+    #[arg(long, global = true, env = "TRAWL_ALIASES", value_name = "FILE")]
+    pub aliases: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -81,6 +86,12 @@ pub enum Command {
     /// Every file seen and what became of it: indexed as which format and how many documents,
     /// or skipped and why; counts by format and by reason.
     Report(ReportArgs),
+    /// The persons behind the addresses, names and chat accounts of the hits (all messages by
+    /// default), with their aliases, the evidence that joined them, and message counts.
+    People(PeopleArgs),
+    /// The correspondence graph of the hits (all messages by default): persons or addresses as
+    /// nodes, messages each way as edges, as GEXF (Gephi), GraphML, DOT (Graphviz) or CSV.
+    Graph(GraphArgs),
     /// Measure indexing throughput or query latency.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -404,8 +415,8 @@ pub struct SearchArgs {
     #[arg(long, conflicts_with_all = ["json", "csv"])]
     pub paths: bool,
 
-    /// After the hits, the top values over all hits: from, to, participant, domain, kind, year,
-    /// month or day, optionally with how many (`--facet from:5`; default 10). Repeatable.
+    /// After the hits, the top values over all hits: from, to, participant, person, domain, kind,
+    /// year, month or day, optionally with how many (`--facet from:5`; default 10). Repeatable.
     #[arg(long, value_name = "NAME[:K]")]
     pub facet: Vec<String>,
 
@@ -416,6 +427,11 @@ pub struct SearchArgs {
     /// After the hits, the top sender → recipient pairs with counts and first/last date (default 10).
     #[arg(long, value_name = "K", num_args = 0..=1, default_missing_value = "10")]
     pub pairs: Option<usize>,
+
+    /// Pairs of persons rather than of addresses: every address and account of a person
+    /// counts as one party, each message once per pair (see `trawl people`).
+    #[arg(long, requires = "pairs")]
+    pub by_person: bool,
 
     /// Show hits in date order with the time elapsed since the previous one.
     #[arg(long)]
@@ -486,6 +502,58 @@ pub struct TimelineArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PeopleArgs {
+    /// Only persons taking part in messages that match this query (default: all messages).
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+
+    /// JSON Lines: one {"type":"person"} object per person, then a {"type":"summary"}.
+    #[arg(long)]
+    pub json: bool,
+
+    /// How many persons, most messages first. Default: 50 for text, every one for --json.
+    #[arg(long, short = 'n', value_name = "N", overrides_with = "all")]
+    pub limit: Option<usize>,
+
+    /// Every person. The last of --all and --limit wins.
+    #[arg(long, overrides_with = "limit")]
+    pub all: bool,
+
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphBy {
+    /// One node per person (every address and account of a person together).
+    Person,
+    /// One node per address or chat account.
+    Address,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Only messages that match this query (default: all messages).
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+
+    /// gexf (Gephi), graphml (Gephi, yEd, networkx), dot (Graphviz), csv (an edge list).
+    #[arg(long, value_enum, default_value_t = crate::people::graph::GraphFormat::Gexf)]
+    pub format: crate::people::graph::GraphFormat,
+
+    /// What a node is.
+    #[arg(long, value_enum, default_value_t = GraphBy::Person)]
+    pub by: GraphBy,
+
+    /// Leave out edges of fewer messages (both ways together), and the nodes left without one.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub min_messages: u64,
 
     #[command(flatten)]
     pub scope: ScopeArgs,

@@ -13,6 +13,7 @@ pub mod index;
 pub mod ingest;
 pub mod isolate;
 pub mod output;
+pub mod people;
 pub mod pipeline;
 pub mod progress;
 pub mod query;

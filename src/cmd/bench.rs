@@ -316,7 +316,8 @@ fn plan_for(g: &Globals, opened: &Opened, query: &str, flags: &str) -> anyhow::R
     let args = Wrap::try_parse_from(argv)?.search;
     let tz = g.tz()?;
     let threads = opened.threads_if(query::needs_threads(query))?;
-    let compiled = query::compile(
+    let people = crate::people::Lazy::new(opened, g.aliases.as_deref());
+    let compiled = query::compile_with_people(
         query,
         QueryContext {
             fields: &opened.fields,
@@ -324,6 +325,7 @@ fn plan_for(g: &Globals, opened: &Opened, query: &str, flags: &str) -> anyhow::R
             file_dates: g.file_dates,
             threads: threads.as_ref(),
         },
+        &|v| people.addresses(v),
     )?;
     if args.count || args.paths {
         bail!("bench measures hit listing, facets and histograms; drop --count/--paths");
@@ -356,6 +358,8 @@ fn plan_for(g: &Globals, opened: &Opened, query: &str, flags: &str) -> anyhow::R
         color: false,
         scope,
         threads: None,
+        by_person: args.by_person,
+        aliases: g.aliases.clone(),
     })
 }
 

@@ -4,7 +4,9 @@
 pub mod bench;
 pub mod export;
 pub mod extract;
+pub mod graph;
 pub mod index;
+pub mod people;
 pub mod report;
 pub mod search;
 pub mod show;
@@ -48,6 +50,8 @@ pub struct Globals {
     pub tz: String,
     /// `--file-dates`: file modification times count as dates.
     pub file_dates: bool,
+    /// `--aliases FILE`: the people aliases file.
+    pub aliases: Option<PathBuf>,
 }
 
 impl Globals {
@@ -75,6 +79,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         color: cli.color,
         tz: cli.tz,
         file_dates: cli.file_dates,
+        aliases: cli.aliases,
     };
     match cli.command {
         Command::Index(args) => index::run(&g.index, args),
@@ -86,6 +91,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Bench(what) => bench::run(&g, what),
         Command::Export(args) => export::run(&g, args),
         Command::Report(args) => report::run(&g, args),
+        Command::People(args) => people::run(&g, args),
+        Command::Graph(args) => graph::run(&g, args),
         Command::Extract(args) => extract::run(args),
         Command::Verify(args) => verify::run(&g, args),
     }

@@ -24,6 +24,7 @@ use crate::index::schema::{self, Fields};
 use crate::index::threads::Threads;
 use crate::output::json::{self, FacetOut, HistogramOut, Hit, PartRef, Summary};
 use crate::output::{self, csv as csv_out, text};
+use crate::people;
 use crate::query::facets::{self, Unit};
 use crate::query::family::{self, Scope, Scoped};
 use crate::query::{self, Compiled, Context as QueryContext};
@@ -48,13 +49,16 @@ pub enum FacetKind {
     Field(&'static str),
     /// Sender or recipient, counted by [`facets::top_participants`].
     Participant,
+    /// Sender or recipient person, counted by [`crate::people::count`].
+    Person,
     Date(Unit),
 }
 
-const FACETS: [(&str, FacetKind); 9] = [
+const FACETS: [(&str, FacetKind); 10] = [
     ("from", FacetKind::Field(schema::FROM_ADDR)),
     ("to", FacetKind::Field(schema::RCPT_ADDR)),
     ("participant", FacetKind::Participant),
+    ("person", FacetKind::Person),
     ("domain", FacetKind::Field(schema::DOMAIN)),
     ("kind", FacetKind::Field(schema::KIND)),
     ("year", FacetKind::Date(Unit::Year)),
@@ -105,6 +109,10 @@ pub struct Plan {
     pub scope: Scope,
     /// Group hits by thread (`--threads`), with the index's threads.
     pub threads: Option<Threads>,
+    /// `--pairs --by-person`: pairs of persons, not of addresses.
+    pub by_person: bool,
+    /// `--aliases FILE`, for persons ([`crate::people::aliases_path`]).
+    pub aliases: Option<std::path::PathBuf>,
 }
 
 /// The [`Scope`] the command line asks for: parts are hits of their own with `--items` or a
@@ -129,7 +137,8 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
     let tz = g.tz()?;
     let text = args.query.join(" ");
     let threads = opened.threads_if(args.threads || query::needs_threads(&text))?;
-    let compiled = query::compile(
+    let lazy = people::Lazy::new(&opened, g.aliases.as_deref());
+    let compiled = query::compile_with_people(
         &text,
         QueryContext {
             fields: &opened.fields,
@@ -137,6 +146,7 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
             file_dates: g.file_dates,
             threads: threads.as_ref(),
         },
+        &|v| lazy.addresses(v),
     )?;
     let mode = if args.count {
         Mode::Count
@@ -173,6 +183,8 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
         color: output::use_color(g.color),
         scope,
         threads: threads.filter(|_| args.threads),
+        by_person: args.by_person,
+        aliases: g.aliases.clone(),
     };
     execute(&opened, &plan)
 }
@@ -249,6 +261,10 @@ pub fn execute_to(
     }
     let started = Instant::now();
     let searcher = opened.searcher();
+    // Persons are read only when something shows them: a person facet or pairs, or names for
+    // raw ids in facets, pairs and text hits. Always the same ones for the same index, cached
+    // or not, so the output does not depend on what ran before.
+    let people = people::Lazy::new(opened, plan.aliases.as_deref());
     let scoped = family::scope(
         &searcher,
         &opened.fields,
@@ -303,6 +319,9 @@ pub fn execute_to(
     for (i, (score, addr)) in page.iter().enumerate() {
         let mut hit = load_hit(&searcher, &opened.fields, *addr, *score, &snippets)?;
         mark_family(&searcher, &opened.fields, &scoped, &snippets, &mut hit)?;
+        if format == Some(Format::Text) {
+            name_unnamed(&people, &mut hit)?;
+        }
         if plan.timeline {
             let date = match &hit.file_date {
                 Some(file) if plan.file_dates && hit.date.is_none() => Some(file),
@@ -346,7 +365,22 @@ pub fn execute_to(
     }
 
     for spec in &plan.facets {
-        let facet = compute_facet(&searcher, q, spec, plan.tz, plan.file_dates)?;
+        let mut facet = if spec.kind == FacetKind::Person {
+            person_facet(&searcher, q, spec, people.get()?, plan.file_dates)?
+        } else {
+            compute_facet(&searcher, q, spec, plan.tz, plan.file_dates)?
+        };
+        if matches!(
+            spec.kind,
+            FacetKind::Participant
+                | FacetKind::Field(schema::FROM_ADDR)
+                | FacetKind::Field(schema::RCPT_ADDR)
+        ) {
+            let people = people.get()?;
+            for v in &mut facet.values {
+                v.name = people.name_of(&v.value).map(str::to_owned);
+            }
+        }
         match format {
             Some(Format::Json) => json::write_line(out, "facet", &facet)?,
             _ => text::write_facet(out, &facet, total)?,
@@ -360,7 +394,17 @@ pub fn execute_to(
         }
     }
     if let Some(k) = plan.pairs {
-        let pairs = facets::top_pairs(&searcher, q, k, plan.file_dates)?;
+        let pairs = if plan.by_person {
+            person_pairs(&searcher, q, k, people.get()?, plan.file_dates)?
+        } else {
+            let mut pairs = facets::top_pairs(&searcher, q, k, plan.file_dates)?;
+            let people = people.get()?;
+            for p in &mut pairs {
+                p.from_name = people.name_of(&p.from).map(str::to_owned);
+                p.to_name = people.name_of(&p.to).map(str::to_owned);
+            }
+            pairs
+        };
         match format {
             Some(Format::Json) => {
                 for p in &pairs {
@@ -562,6 +606,7 @@ pub fn compute_facet(
     let values = match spec.kind {
         FacetKind::Field(field) => facets::top_terms(searcher, q, field, spec.k)?,
         FacetKind::Participant => facets::top_participants(searcher, q, spec.k)?,
+        FacetKind::Person => bail!("the person facet is counted by person_facet"),
         FacetKind::Date(unit) => {
             let b = facets::date_buckets(searcher, q, unit, tz, file_dates)?;
             let mut v: Vec<(String, u64)> = b
@@ -578,7 +623,11 @@ pub fn compute_facet(
         name: spec.name.clone(),
         values: values
             .into_iter()
-            .map(|(value, count)| json::FacetValue { value, count })
+            .map(|(value, count)| json::FacetValue {
+                value,
+                name: None,
+                count,
+            })
             .collect(),
     })
 }
@@ -609,6 +658,109 @@ pub fn compute_histogram(
         file_dated: b.file_dated,
         file_dates_counted: file_dates,
     })
+}
+
+/// The person facet: persons taking part in the most hits, by person id, with their names.
+fn person_facet(
+    searcher: &Searcher,
+    q: &dyn tantivy::query::Query,
+    spec: &FacetSpec,
+    people: &people::People,
+    file_dates: bool,
+) -> anyhow::Result<FacetOut> {
+    let nodes = people::count::Nodes::new(people, people::count::By::Person);
+    let counts = nodes.count(searcher, q, false, file_dates)?;
+    let mut v: Vec<(usize, u64)> = counts
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.messages > 0)
+        .map(|(i, c)| (i, c.messages))
+        .collect();
+    v.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then_with(|| nodes.ids[a.0].cmp(&nodes.ids[b.0]))
+    });
+    v.truncate(spec.k);
+    Ok(FacetOut {
+        name: spec.name.clone(),
+        values: v
+            .into_iter()
+            .map(|(i, count)| json::FacetValue {
+                value: nodes.ids[i].clone(),
+                name: (nodes.names[i] != nodes.ids[i]).then(|| nodes.names[i].clone()),
+                count,
+            })
+            .collect(),
+    })
+}
+
+/// The top `k` sender → recipient pairs of persons, each message once per pair.
+fn person_pairs(
+    searcher: &Searcher,
+    q: &dyn tantivy::query::Query,
+    k: usize,
+    people: &people::People,
+    file_dates: bool,
+) -> anyhow::Result<Vec<facets::Pair>> {
+    let nodes = people::count::Nodes::new(people, people::count::By::Person);
+    let counts = nodes.count(searcher, q, true, file_dates)?;
+    let mut v: Vec<((u32, u32), people::count::EdgeCount)> = counts.pairs.into_iter().collect();
+    let id = |i: u32| nodes.ids[i as usize].as_str();
+    v.sort_by(|a, b| {
+        b.1.count
+            .cmp(&a.1.count)
+            .then_with(|| id(a.0 .0).cmp(id(b.0 .0)))
+            .then_with(|| id(a.0 .1).cmp(id(b.0 .1)))
+    });
+    v.truncate(k);
+    let ts = |t: Option<i64>| t.and_then(|s| chrono::DateTime::from_timestamp(s, 0));
+    let name = |i: u32| {
+        let i = i as usize;
+        (nodes.names[i] != nodes.ids[i]).then(|| nodes.names[i].clone())
+    };
+    Ok(v.into_iter()
+        .map(|((f, r), e)| facets::Pair {
+            from: id(f).to_owned(),
+            to: id(r).to_owned(),
+            from_name: name(f),
+            to_name: name(r),
+            count: e.count,
+            first: ts(e.first),
+            last: ts(e.last),
+        })
+        .collect())
+}
+
+/// Gives the unnamed sender and recipients of a text hit their person's name, when one is
+/// known (a chat account named in another export, by `--names`, or in the aliases file).
+/// Persons are read only for a page that has such a party (`trawl index` caches what they are
+/// made from).
+fn name_unnamed(people: &people::Lazy<'_>, hit: &mut Hit) -> anyhow::Result<()> {
+    let unnamed = |m: &crate::doc::Mailbox| m.name.is_none() && !m.address.is_empty();
+    let any = hit
+        .from
+        .iter()
+        .chain(&hit.to)
+        .chain(&hit.cc)
+        .chain(&hit.bcc)
+        .any(unnamed);
+    if !any {
+        return Ok(());
+    }
+    let people = people.get()?;
+    let mailboxes = hit
+        .from
+        .iter_mut()
+        .chain(&mut hit.to)
+        .chain(&mut hit.cc)
+        .chain(&mut hit.bcc);
+    for m in mailboxes {
+        if unnamed(m) {
+            m.name = people.name_of(&m.address).map(str::to_owned);
+        }
+    }
+    Ok(())
 }
 
 /// Says how many copies `hit` stands for, and, when it is a hit only through some of its parts,

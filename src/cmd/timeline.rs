@@ -13,7 +13,8 @@ pub fn run(g: &Globals, args: TimelineArgs) -> anyhow::Result<Exit> {
     let tz = g.tz()?;
     let text = timeline_query(&args.a, &args.b, &args.query.join(" "));
     let threads = opened.threads_if(query::needs_threads(&text))?;
-    let compiled = query::compile(
+    let people = crate::people::Lazy::new(&opened, g.aliases.as_deref());
+    let compiled = query::compile_with_people(
         &text,
         Context {
             fields: &opened.fields,
@@ -21,6 +22,7 @@ pub fn run(g: &Globals, args: TimelineArgs) -> anyhow::Result<Exit> {
             file_dates: g.file_dates,
             threads: threads.as_ref(),
         },
+        &|v| people.addresses(v),
     )?;
     let mode = Mode::Hits(args.output.format());
     let scope = search::scope_of(&args.scope, &compiled);
@@ -38,6 +40,8 @@ pub fn run(g: &Globals, args: TimelineArgs) -> anyhow::Result<Exit> {
         color: output::use_color(g.color),
         scope,
         threads: None,
+        by_person: false,
+        aliases: g.aliases.clone(),
     };
     search::execute(&opened, &plan)
 }

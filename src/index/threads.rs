@@ -809,7 +809,9 @@ impl SegmentCollector for SegmentInputs {
         let date = self.date.first(doc).map(|d| d.into_timestamp_secs());
         let what = match first_str(&self.kind, doc, &mut self.buf).as_deref() {
             // A message whose column holds nothing is still a thread of its own.
-            Some("email") => decode(&first_str(&self.threading, doc, &mut self.buf).unwrap_or_default()),
+            Some("email") => {
+                decode(&first_str(&self.threading, doc, &mut self.buf).unwrap_or_default())
+            }
             Some("chat") => match first_str(&self.conversation, doc, &mut self.buf) {
                 Some(c) => What::Chat(c),
                 None => return,

@@ -27,12 +27,14 @@
 //!   stands for);
 //!   (`gap_seconds`, the time since the previous hit, is added in timeline output);
 //! - with `--facet NAME`, one `{"type":"facet","name":"from","values":[{"value","count"}]}` per
-//!   facet, counted over all hits;
+//!   facet, counted over all hits; values of the `from`, `to`, `participant` and `person`
+//!   facets carry a `name` (the best display name of their person) when one is known;
 //! - with `--histogram UNIT`, one `{"type":"histogram","unit":"month","time_zone":"UTC",
 //!   "buckets":[{"period":"2016-10","start":"2016-10-01T00:00:00Z","count":19}],"undated":N,
 //!   "file_dated":M,"file_dates_counted":false}`, every period from the first to the last, empty
 //!   ones included (`file_dated` hits are in the buckets only with `--file-dates`);
-//! - with `--pairs`, one `{"type":"pair","from","to","count","first","last"}` per pair;
+//! - with `--pairs`, one `{"type":"pair","from","to","count","first","last"}` per pair, with
+//!   `from_name` and `to_name` when known; with `--by-person`, `from` and `to` are person ids;
 //! - a last `{"type":"summary","query":...,"total_hits":N,"shown":M,"elapsed_ms":T}`.
 //!
 //! Addresses are lower-cased; names are as written. Strings are not sanitized for terminals: JSON
@@ -135,6 +137,9 @@ pub struct FacetOut {
 #[derive(Debug, Clone, Serialize)]
 pub struct FacetValue {
     pub value: String,
+    /// The best display name of the value's person (address facets, `person`), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub count: u64,
 }
 

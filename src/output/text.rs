@@ -275,7 +275,16 @@ pub fn write_facet<W: Write + ?Sized>(
         total
     )?;
     for v in &f.values {
-        writeln!(out, "  {:>8}  {}", v.count, for_terminal(&v.value))?;
+        match &v.name {
+            Some(name) => writeln!(
+                out,
+                "  {:>8}  {}  ({})",
+                v.count,
+                for_terminal(&v.value),
+                for_terminal(name)
+            )?,
+            None => writeln!(out, "  {:>8}  {}", v.count, for_terminal(&v.value))?,
+        }
     }
     Ok(())
 }
@@ -377,13 +386,17 @@ pub fn write_pairs<W: Write + ?Sized>(out: &mut W, pairs: &[Pair], tz: Tz) -> st
             d.with_timezone(&tz).format("%Y-%m-%d").to_string()
         })
     };
+    let party = |id: &str, name: &Option<String>| match name {
+        Some(n) => format!("{} ({})", for_terminal(id), for_terminal(n)),
+        None => for_terminal(id),
+    };
     for p in pairs {
         writeln!(
             out,
             "  {:>8}  {} → {}  {} .. {}",
             p.count,
-            for_terminal(&p.from),
-            for_terminal(&p.to),
+            party(&p.from, &p.from_name),
+            party(&p.to, &p.to_name),
             day(p.first),
             day(p.last)
         )?;

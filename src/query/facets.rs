@@ -657,6 +657,11 @@ impl SegmentCollector for PairSegment {
 pub struct Pair {
     pub from: String,
     pub to: String,
+    /// The best display name of the sender's person, when one is known ([`crate::people`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_name: Option<String>,
     pub count: u64,
     pub first: Option<DateTime<Utc>>,
     pub last: Option<DateTime<Utc>>,
@@ -699,6 +704,8 @@ pub fn top_pairs(
         .map(|((f, r), st)| Pair {
             from: name(f).to_owned(),
             to: name(r).to_owned(),
+            from_name: None,
+            to_name: None,
             count: st.count,
             first: ts(st.first),
             last: ts(st.last),

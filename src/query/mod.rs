@@ -112,6 +112,69 @@ pub fn compile(text: &str, ctx: Context<'_>) -> Result<Compiled, Error> {
     })
 }
 
+/// Turns a `person:` value into the addresses and accounts of the persons it names, or says
+/// why it cannot ([`crate::people::People::addresses`]).
+pub type PersonResolver<'r> = dyn Fn(&str) -> Result<Vec<String>, String> + 'r;
+
+/// Parses and compiles `text`, with `person:` values resolved by `people` (which is only
+/// called when the query has one).
+pub fn compile_with_people(
+    text: &str,
+    ctx: Context<'_>,
+    people: &PersonResolver<'_>,
+) -> Result<Compiled, Error> {
+    let mut ast = parse::parse(text)?;
+    resolve_people(&mut ast, people, text)?;
+    let query = build(&ast, ctx, text)?;
+    Ok(Compiled {
+        query,
+        free_text: ast.has_free_text(),
+        names_parts: ast.names_parts(),
+        text: text.to_owned(),
+    })
+}
+
+/// Replaces every `person:X` with the alternatives of its exact addresses.
+fn resolve_people(node: &mut Node, people: &PersonResolver<'_>, text: &str) -> Result<(), Error> {
+    match node {
+        Node::And(v) | Node::Or(v) => v
+            .iter_mut()
+            .try_for_each(|n| resolve_people(n, people, text)),
+        Node::Not(inner) => resolve_people(inner, people, text),
+        Node::Match {
+            field: Some(FieldName::Person),
+            value,
+            column,
+        } => {
+            let column = *column;
+            let fail = |message: String| Error::Query {
+                query: text.to_owned(),
+                column,
+                message,
+            };
+            let addresses = people(value.text()).map_err(fail)?;
+            if addresses.is_empty() {
+                return Err(fail(format!(
+                    "person `{}` has no address or account to search for",
+                    value.text()
+                )));
+            }
+            *node = Node::Or(
+                addresses
+                    .into_iter()
+                    .map(|a| Node::Match {
+                        field: Some(FieldName::Address),
+                        value: Value::Word(a),
+                        column,
+                    })
+                    .collect(),
+            );
+            Ok(())
+        }
+        Node::Match { .. } => Ok(()),
+    }
+}
+
 type Q = Box<dyn Query>;
 
 fn build(node: &Node, ctx: Context<'_>, text: &str) -> Result<Q, Error> {
@@ -268,6 +331,14 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
                 .threads
                 .ok_or_else(|| "threads are not available here".to_owned())?;
             thread_query(field, v, threads, f)?
+        }
+        Some(FieldName::Address) => or(vec![term(f.from_addr, v), term(f.rcpt_addr, v)]),
+        Some(FieldName::Person) => {
+            return Err(
+                "`person:` needs the index's people; this command cannot resolve it \
+                        (use it with search, people or graph)"
+                    .into(),
+            )
         }
         Some(FieldName::Id) => term(
             f.message_id,
@@ -584,6 +655,44 @@ mod tests {
             .searcher()
             .search(c.query.as_ref(), &Count)
             .unwrap()
+    }
+
+    #[test]
+    fn person_values_become_exact_addresses() {
+        let (index, f) = shared();
+        let ctx = Context {
+            fields: f,
+            tz: Tz::UTC,
+            file_dates: false,
+            threads: None,
+        };
+        let resolve = |v: &str| -> Result<Vec<String>, String> {
+            match v {
+                "OpenVault" => Ok(vec![
+                    "dm@openvault.example.org".into(),
+                    "twitter:800000002".into(),
+                ]),
+                "Nobody" => Ok(Vec::new()),
+                other => Err(format!("no person goes by `{other}`")),
+            }
+        };
+        let n = |q: &str| {
+            let c = compile_with_people(q, ctx, &resolve).unwrap();
+            let searcher = index.reader().unwrap().searcher();
+            searcher.search(c.query.as_ref(), &Count).unwrap()
+        };
+        assert_eq!(n("person:OpenVault"), 1);
+        assert_eq!(n("person:OpenVault tax"), 1);
+        assert_eq!(n("-person:OpenVault"), 1);
+        let err = compile_with_people("tax person:Dana", ctx, &resolve)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("no person goes by `Dana`"), "{err}");
+        assert!(err.contains("column 5") || err.contains('5'), "{err}");
+        assert!(compile_with_people("person:Nobody", ctx, &resolve).is_err());
+        // Without the index's people, `person:` is an error, not a silent miss.
+        assert!(compile("person:OpenVault", ctx).is_err());
     }
 
     /// A mail dated by its header, a text file dated only by its mtime, and a WhatsApp message

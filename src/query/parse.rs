@@ -44,10 +44,15 @@ pub enum FieldName {
     Camera,
     Thread,
     Is,
+    /// `person:NAME-or-ID`: every address and account of a person ([`crate::people`]).
+    Person,
+    /// An exact sender or recipient address or account: what `person:` turns into. Not
+    /// typable (not in [`FieldName::ALL`]).
+    Address,
 }
 
 impl FieldName {
-    const ALL: [(&'static str, FieldName); 26] = [
+    const ALL: [(&'static str, FieldName); 27] = [
         ("from", FieldName::From),
         ("to", FieldName::To),
         ("cc", FieldName::Cc),
@@ -74,6 +79,7 @@ impl FieldName {
         ("camera", FieldName::Camera),
         ("thread", FieldName::Thread),
         ("is", FieldName::Is),
+        ("person", FieldName::Person),
     ];
 
     fn lookup(name: &str) -> Option<FieldName> {

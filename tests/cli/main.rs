@@ -13,6 +13,7 @@ mod incremental;
 mod index;
 mod notmuch;
 mod office;
+mod people;
 mod provenance;
 mod pst;
 mod query_language;

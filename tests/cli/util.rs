@@ -23,6 +23,7 @@ pub fn trawl() -> Command {
     c.env_remove("NO_COLOR")
         .env_remove("TERM")
         .env_remove("TRAWL_INDEX")
+        .env_remove("TRAWL_ALIASES")
         .env_remove("CLICOLOR_FORCE");
     c
 }
@@ -196,6 +197,8 @@ pub struct Facet {
 #[serde(deny_unknown_fields)]
 pub struct FacetValue {
     pub value: String,
+    /// The best display name of the value's person, when known.
+    pub name: Option<String>,
     pub count: u64,
 }
 
@@ -226,6 +229,8 @@ pub struct HistogramBucket {
 pub struct Pair {
     pub from: String,
     pub to: String,
+    pub from_name: Option<String>,
+    pub to_name: Option<String>,
     pub count: u64,
     pub first: Option<String>,
     pub last: Option<String>,
