@@ -723,7 +723,12 @@ fn texts_of(
         .iter()
         .map(|&id| tantivy::Term::from_field_u64(fields.id, id));
     let query = tantivy::query::TermSetQuery::new(terms);
-    let addresses = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
+    // In store order: documents share compressed blocks, each then decompressed once.
+    let mut addresses: Vec<tantivy::DocAddress> = searcher
+        .search(&query, &tantivy::collector::DocSetCollector)?
+        .into_iter()
+        .collect();
+    addresses.sort_unstable();
     let mut out = HashMap::with_capacity(addresses.len());
     for address in addresses {
         let doc: TantivyDocument = searcher.doc(address)?;
