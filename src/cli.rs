@@ -264,6 +264,14 @@ pub struct IndexArgs {
     #[arg(long, value_name = "FILE")]
     pub passwords: Option<PathBuf>,
 
+    /// Whose files each document sits in (the `custodian` query field and facet): the name of
+    /// the directory N levels below DUMP_DIR on the file's path (1: the first directory under
+    /// the root, as in `DUMP/allen-p/inbox/1`; 2 for `DUMP/maildir/allen-p/...`; 0: none).
+    /// An archive's members and a chat export's messages get their file's. Default: the depth
+    /// the dump was last indexed with, else 1; another depth re-reads the whole dump.
+    #[arg(long, value_name = "N")]
+    pub custodian_depth: Option<u32>,
+
     /// Re-read and re-index every file, changed or not. Not needed after an upgrade or with
     /// other --names: a run notices those and re-reads what they affect.
     #[arg(long)]
@@ -402,8 +410,8 @@ pub struct SearchArgs {
     #[arg(long, conflicts_with_all = ["json", "csv"])]
     pub paths: bool,
 
-    /// After the hits, the top values over all hits: from, to, participant, domain, kind, year,
-    /// month or day, optionally with how many (`--facet from:5`; default 10). Repeatable.
+    /// After the hits, the top values over all hits: from, to, participant, domain, kind,
+    /// custodian, year, month or day, optionally with how many (`--facet from:5`; default 10). Repeatable.
     #[arg(long, value_name = "NAME[:K]")]
     pub facet: Vec<String>,
 

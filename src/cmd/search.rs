@@ -50,12 +50,13 @@ pub enum FacetKind {
     Date(Unit),
 }
 
-const FACETS: [(&str, FacetKind); 9] = [
+const FACETS: [(&str, FacetKind); 10] = [
     ("from", FacetKind::Field(schema::FROM_ADDR)),
     ("to", FacetKind::Field(schema::RCPT_ADDR)),
     ("participant", FacetKind::Participant),
     ("domain", FacetKind::Field(schema::DOMAIN)),
     ("kind", FacetKind::Field(schema::KIND)),
+    ("custodian", FacetKind::Field(schema::CUSTODIAN)),
     ("year", FacetKind::Date(Unit::Year)),
     ("month", FacetKind::Date(Unit::Month)),
     ("week", FacetKind::Date(Unit::Week)),
@@ -674,6 +675,7 @@ pub fn hit_from_doc(doc: &TantivyDocument, f: &Fields) -> Hit {
             .map(format_id),
         conversation: s(f.conversation),
         folder: s(f.folder),
+        custodian: s(f.custodian),
         date_source: s(f.date_source).unwrap_or_default(),
         charset: s(f.charset),
         matched_in: Vec::new(),

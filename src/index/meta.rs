@@ -414,6 +414,10 @@ pub struct RunOptions {
     /// Tesseract's languages, when the run read images and scans by OCR (`--ocr`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ocr: Option<String>,
+    /// The custodian rule's depth ([`crate::custodian::Rule`]); `None` in records written
+    /// before custodians were, which were all indexed without (schema version 7 and older).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custodian_depth: Option<u32>,
 }
 
 /// One line of `skipped.jsonl`.

@@ -209,6 +209,11 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
             }
         },
         Some(FieldName::Camera) => words_in(&[f.camera], value).ok_or_else(nothing)?,
+        // The directory's name, exactly as the index keeps it (see `crate::custodian`).
+        Some(FieldName::Custodian) => match v.trim() {
+            "" => return Err(nothing()),
+            name => term(f.custodian, name),
+        },
         Some(FieldName::Id) => term(
             f.message_id,
             v.trim().trim_start_matches('<').trim_end_matches('>'),

@@ -42,10 +42,11 @@ pub enum FieldName {
     Created,
     Modified,
     Camera,
+    Custodian,
 }
 
 impl FieldName {
-    const ALL: [(&'static str, FieldName); 24] = [
+    const ALL: [(&'static str, FieldName); 25] = [
         ("from", FieldName::From),
         ("to", FieldName::To),
         ("cc", FieldName::Cc),
@@ -70,6 +71,7 @@ impl FieldName {
         ("created", FieldName::Created),
         ("modified", FieldName::Modified),
         ("camera", FieldName::Camera),
+        ("custodian", FieldName::Custodian),
     ];
 
     fn lookup(name: &str) -> Option<FieldName> {
