@@ -23,6 +23,7 @@ use crate::index::reader::{self, Opened};
 use crate::index::schema::{self, Fields};
 use crate::output::json::{self, FacetOut, HistogramOut, Hit, PartRef, Summary};
 use crate::output::{self, csv as csv_out, text};
+use crate::query::batch;
 use crate::query::facets::{self, Unit};
 use crate::query::family::{self, Scope, Scoped};
 use crate::query::{self, Compiled, Context as QueryContext};
@@ -47,6 +48,9 @@ pub enum FacetKind {
     Field(&'static str),
     /// Sender or recipient, counted by [`facets::top_participants`].
     Participant,
+    /// Whose files the hits sit in: a message counted once is counted once for each custodian
+    /// holding a copy of it (see [`custodian_facet`]).
+    Custodian,
     Date(Unit),
 }
 
@@ -56,7 +60,7 @@ const FACETS: [(&str, FacetKind); 10] = [
     ("participant", FacetKind::Participant),
     ("domain", FacetKind::Field(schema::DOMAIN)),
     ("kind", FacetKind::Field(schema::KIND)),
-    ("custodian", FacetKind::Field(schema::CUSTODIAN)),
+    ("custodian", FacetKind::Custodian),
     ("year", FacetKind::Date(Unit::Year)),
     ("month", FacetKind::Date(Unit::Month)),
     ("week", FacetKind::Date(Unit::Week)),
@@ -320,13 +324,24 @@ pub fn execute_to(
             None => {
                 // The file on disk (an archive member's archive), once; to a pipe as the
                 // file system's own bytes, so `xargs` opens it whatever its encoding.
-                let (file, _) = crate::source::split_members(&hit.path);
-                if seen_paths.insert(file.to_owned()) {
-                    if terminal {
-                        writeln!(out, "{}", output::sanitize::for_terminal(file))?;
-                    } else {
-                        out.write_all(&crate::source::decode_bytes(file))?;
-                        out.write_all(b"\n")?;
+                // Every copy's file: a message counted once is still in each of them.
+                let mut paths = vec![hit.path.clone()];
+                let others = u64::from_str_radix(&hit.id, 16)
+                    .ok()
+                    .and_then(|id| scoped.other_copies.get(&id));
+                for addr in others.into_iter().flatten() {
+                    let doc: TantivyDocument = searcher.doc(*addr)?;
+                    paths.extend(stored_str(&doc, opened.fields.path));
+                }
+                for path in &paths {
+                    let (file, _) = crate::source::split_members(path);
+                    if seen_paths.insert(file.to_owned()) {
+                        if terminal {
+                            writeln!(out, "{}", output::sanitize::for_terminal(file))?;
+                        } else {
+                            out.write_all(&crate::source::decode_bytes(file))?;
+                            out.write_all(b"\n")?;
+                        }
                     }
                 }
             }
@@ -338,7 +353,12 @@ pub fn execute_to(
     }
 
     for spec in &plan.facets {
-        let facet = compute_facet(&searcher, q, spec, plan.tz, plan.file_dates)?;
+        let facet = match spec.kind {
+            FacetKind::Custodian if !plan.scope.copies => {
+                custodian_facet(&searcher, &opened.fields, plan, spec)?
+            }
+            _ => compute_facet(&searcher, q, spec, plan.tz, plan.file_dates)?,
+        };
         match format {
             Some(Format::Json) => json::write_line(out, "facet", &facet)?,
             _ => text::write_facet(out, &facet, total)?,
@@ -503,6 +523,7 @@ pub fn compute_facet(
     let values = match spec.kind {
         FacetKind::Field(field) => facets::top_terms(searcher, q, field, spec.k)?,
         FacetKind::Participant => facets::top_participants(searcher, q, spec.k)?,
+        FacetKind::Custodian => facets::top_terms(searcher, q, schema::CUSTODIAN, spec.k)?,
         FacetKind::Date(unit) => {
             let b = facets::date_buckets(searcher, q, unit, tz, file_dates)?;
             let mut v: Vec<(String, u64)> = b
@@ -515,6 +536,49 @@ pub fn compute_facet(
             v
         }
     };
+    Ok(FacetOut {
+        name: spec.name.clone(),
+        values: values
+            .into_iter()
+            .map(|(value, count)| json::FacetValue { value, count })
+            .collect(),
+    })
+}
+
+/// The custodian facet when copies count once: a message is one hit, but it is in the
+/// mailbox of every custodian holding a copy, so it counts once for each of them (the facet over
+/// the hits would count it for whichever copy stands for it). Items with no custodian are not
+/// listed.
+pub fn custodian_facet(
+    searcher: &Searcher,
+    fields: &Fields,
+    plan: &Plan,
+    spec: &FacetSpec,
+) -> anyhow::Result<FacetOut> {
+    let fams = family::families(
+        searcher,
+        fields,
+        plan.compiled.query.as_ref(),
+        plan.scope.items,
+    )?;
+    let settings = batch::Settings {
+        ctx: QueryContext {
+            fields,
+            tz: plan.tz,
+            file_dates: plan.file_dates,
+        },
+        by: Some(batch::Dimension::Custodian),
+    };
+    let mut values = batch::count_by(
+        searcher,
+        fams.all(),
+        batch::Dimension::Custodian,
+        settings,
+        &Default::default(),
+    )?;
+    values.retain(|(v, _)| v != batch::NONE);
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    values.truncate(spec.k);
     Ok(FacetOut {
         name: spec.name.clone(),
         values: values

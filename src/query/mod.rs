@@ -5,6 +5,7 @@
 //! to ranges on the date column in the user's time zone. Values are analyzed with the same
 //! analyzer as the index, so `Élodie`, `ELODIE` and `elodie` are one word.
 
+pub mod batch;
 pub mod date;
 pub mod facets;
 pub mod family;

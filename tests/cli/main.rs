@@ -5,6 +5,7 @@ mod archives;
 mod bench;
 mod charsets;
 mod crash_safety;
+mod custodian;
 mod facets;
 mod formats;
 mod hostile;
