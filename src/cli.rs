@@ -79,6 +79,9 @@ pub enum Command {
     /// Every file seen and what became of it: indexed as which format and how many documents,
     /// or skipped and why; counts by format and by reason.
     Report(ReportArgs),
+    /// Count every query of a terms file (one a line): messages, families and copies, and with
+    /// --by a matrix of queries by sender, recipient, custodian, year or month.
+    Batch(BatchArgs),
     /// Measure indexing throughput or query latency.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -110,6 +113,31 @@ pub enum ExtractJob {
     /// Test: panic with stdin's text as the message.
     #[value(hide = true)]
     Panic,
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// One query a line, in the query language, optionally after a label and a tab
+    /// (`Dana<TAB>from:dana OR to:dana`); blank lines and lines starting with # are skipped.
+    /// A line that does not parse is reported on stderr with its number and the others run.
+    #[arg(value_name = "TERMS_FILE")]
+    pub terms: PathBuf,
+
+    /// Break each query's families down by from (sender address), to (every recipient),
+    /// custodian, year or month: one column per value, a message counted once per value it
+    /// has. Values are every one found, so from and to can make thousands of columns.
+    #[arg(long, value_name = "DIMENSION")]
+    pub by: Option<String>,
+
+    /// CSV for spreadsheets: a header, then one row per query, failed ones included (with
+    /// their error).
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+
+    /// JSON Lines: one {"type":"query"} object per query (or {"type":"error"}), then a
+    /// {"type":"summary"}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -402,7 +402,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
             });
         }
         let complete = walk_dump(
-            &dump,
+            dump,
             config.follow_symlinks,
             index_dir,
             previous,
@@ -808,6 +808,8 @@ fn push_run(
     Ok(())
 }
 
+// The file, what its documents are stamped with, what the last run knew, and where they go.
+#[allow(clippy::too_many_arguments)]
 fn parse_file(
     entry: &walk::FileEntry,
     custodian: Option<&str>,

@@ -2,6 +2,7 @@
 //! corpora in `../shared/corpora`). Expected answers come from `docs/sample_corpus.md`.
 
 mod archives;
+mod batch;
 mod bench;
 mod charsets;
 mod crash_safety;
