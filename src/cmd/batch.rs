@@ -218,7 +218,7 @@ fn write_csv(out: &mut dyn Write, outcomes: &[Outcome], columns: &[String]) -> a
         .collect();
     header.extend(COUNT_HEADERS.iter().map(|h| h.to_string()));
     header.extend(columns.iter().map(|c| defuse(c)));
-    w.write_record(&header)?;
+    w.write_record(&header).map_err(csv_error)?;
     for o in outcomes {
         let mut row = vec![
             o.query.line.to_string(),
@@ -231,10 +231,19 @@ fn write_csv(out: &mut dyn Write, outcomes: &[Outcome], columns: &[String]) -> a
                 .unwrap_or_default(),
         ];
         row.extend(count_cells(o, columns));
-        w.write_record(&row)?;
+        w.write_record(&row).map_err(csv_error)?;
     }
     w.flush()?;
     Ok(())
+}
+
+/// A CSV error as the I/O error it wraps when it is one, so that a closed pipe
+/// (`trawl batch --csv ... | head`) is seen as one and ends quietly.
+fn csv_error(e: csv::Error) -> anyhow::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io.into(),
+        other => anyhow::anyhow!("writing CSV: {other:?}"),
+    }
 }
 
 /// A query's line of `--json`.

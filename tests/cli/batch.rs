@@ -306,3 +306,29 @@ fn text_lists_every_query_with_its_counts() {
     let forward: Vec<&str> = lines[3].split_whitespace().collect();
     assert_eq!(forward[..4], ["forward", "2", "2", "3"], "{text}");
 }
+
+/// `trawl batch --csv ... | head` is no error: a closed pipe ends the output quietly.
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::io::Read;
+    // More output than a pipe buffers, so that writing meets the closed pipe.
+    let (_d, file) = terms(&"a long label that takes room\topenvault OR donors\n".repeat(3000));
+    let mut child = sample()
+        .cmd(&["batch", "--csv", "--by", "month", file.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is dropped here.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(&first[..5], b"line,");
+    assert_eq!(
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).as_ref()
+        ),
+        (Some(0), "")
+    );
+}
