@@ -237,9 +237,8 @@ pub fn count_by<'i>(
     let mut segments: Vec<_> = by_segment.into_iter().collect();
     segments.sort_by_key(|(s, _)| *s);
     for (segment, items) in segments {
-        for (value, message) in values_of_segment(searcher, segment, &items, dim, settings, local)?
-        {
-            messages.entry(value).or_default().insert(message);
+        for (value, group) in values_of_segment(searcher, segment, &items, dim, settings, local)? {
+            messages.entry(value).or_default().extend(group);
         }
     }
     Ok(messages
@@ -248,7 +247,11 @@ pub fn count_by<'i>(
         .collect())
 }
 
-/// (value, message) for every value of every item of one segment.
+/// The messages of one segment's items, grouped by value: each value once per segment, so
+/// a string is built per distinct value, not per item.
+type Groups = Vec<(String, Vec<(bool, u64)>)>;
+
+/// Every value of the items of one segment, with the messages that have it.
 fn values_of_segment(
     searcher: &Searcher,
     segment: u32,
@@ -256,7 +259,7 @@ fn values_of_segment(
     dim: Dimension,
     settings: Settings<'_>,
     local: &HashSet<DocAddress>,
-) -> tantivy::Result<Vec<(String, (bool, u64))>> {
+) -> tantivy::Result<Groups> {
     let ff = searcher.segment_reader(segment).fast_fields();
     let column = match dim {
         Dimension::From => Some(schema::FROM_ADDR),
@@ -274,7 +277,7 @@ fn values_of_segment(
     };
     let date = ff.date(schema::DATE)?;
     let file_date = ff.date(schema::FILE_DATE)?;
-    let mut out = Vec::with_capacity(items.len());
+    let mut out: HashMap<String, Vec<(bool, u64)>> = HashMap::new();
     for item in items {
         let doc = item.address.doc_id;
         let d = date.first(doc).or_else(|| {
@@ -295,21 +298,18 @@ fn values_of_segment(
                 unit.label(unit.start_of(day))
             })
             .unwrap_or_else(|| NONE.to_owned());
-        out.push((label, item.message()));
+        out.entry(label).or_default().push(item.message());
     }
-    Ok(out)
+    Ok(out.into_iter().collect())
 }
 
-/// (value, message) for every value of a string column, resolving each distinct term once.
-fn strings_of(column: Option<&StrColumn>, items: &[&Item]) -> Vec<(String, (bool, u64))> {
+/// The values of a string column and their messages, resolving each distinct term once.
+fn strings_of(column: Option<&StrColumn>, items: &[&Item]) -> Groups {
     let Some(column) = column else {
-        return items
-            .iter()
-            .map(|i| (NONE.to_owned(), i.message()))
-            .collect();
+        return vec![(NONE.to_owned(), items.iter().map(|i| i.message()).collect())];
     };
     let mut pairs: Vec<(u64, (bool, u64))> = Vec::new();
-    let mut out = Vec::new();
+    let mut none = Vec::new();
     for item in items {
         let before = pairs.len();
         pairs.extend(
@@ -318,22 +318,23 @@ fn strings_of(column: Option<&StrColumn>, items: &[&Item]) -> Vec<(String, (bool
                 .map(|o| (o, item.message())),
         );
         if pairs.len() == before {
-            out.push((NONE.to_owned(), item.message()));
+            none.push(item.message());
         }
     }
-    let mut ords: Vec<u64> = pairs.iter().map(|(o, _)| *o).collect();
-    ords.sort_unstable();
-    ords.dedup();
+    pairs.sort_unstable();
+    let runs: Vec<&[(u64, (bool, u64))]> = pairs.chunk_by(|a, b| a.0 == b.0).collect();
+    let ords: Vec<u64> = runs.iter().map(|r| r[0].0).collect();
     let mut names = Vec::with_capacity(ords.len());
     let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
         names.push(String::from_utf8_lossy(bytes).into_owned())
     });
-    for (ord, message) in pairs {
-        if let Ok(i) = ords.binary_search(&ord) {
-            if let Some(name) = names.get(i) {
-                out.push((name.clone(), message));
-            }
-        }
+    let mut out: Groups = names
+        .into_iter()
+        .zip(runs)
+        .map(|(name, run)| (name, run.iter().map(|(_, m)| *m).collect()))
+        .collect();
+    if !none.is_empty() {
+        out.push((NONE.to_owned(), none));
     }
     out
 }
