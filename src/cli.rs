@@ -300,6 +300,13 @@ pub struct IndexArgs {
     #[arg(long, value_name = "N")]
     pub custodian_depth: Option<u32>,
 
+    /// Custodians by path, before --custodian-depth: `PATH<TAB>NAME` lines, PATH relative to
+    /// DUMP_DIR (a directory or a file; the longest that holds a file wins), # comments. Kept
+    /// with the index: later runs apply it without the flag; another map (an empty file: none)
+    /// re-reads the whole dump.
+    #[arg(long, value_name = "FILE")]
+    pub custodians: Option<PathBuf>,
+
     /// Re-read and re-index every file, changed or not. Not needed after an upgrade or with
     /// other --names: a run notices those and re-reads what they affect.
     #[arg(long)]

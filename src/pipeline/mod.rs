@@ -80,6 +80,9 @@ pub struct IndexConfig {
     /// The custodian rule's depth (`--custodian-depth`, see [`crate::custodian`]); `None`: the
     /// one the dump was last indexed with, or the default for a new dump.
     pub custodian_depth: Option<u32>,
+    /// A custodian map (`--custodians FILE`); `None`: the one the dump was last indexed with,
+    /// if any.
+    pub custodian_map: Option<PathBuf>,
 }
 
 /// How often `trawl index` commits by default.
@@ -106,6 +109,7 @@ impl IndexConfig {
             ocr_timeout: crate::sandbox::DEFAULT_TIMEOUT,
             ocr_memory: crate::sandbox::DEFAULT_MEMORY_LIMIT,
             custodian_depth: None,
+            custodian_map: None,
         }
     }
 }
@@ -262,11 +266,24 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         .find(|r| r.root == root)
         .map(|r| r.options.clone());
     // Incremental runs keep the rule the dump was indexed with unless told another.
+    let map = match &config.custodian_map {
+        Some(p) => {
+            let text = std::fs::read(p)
+                .with_context(|| format!("reading --custodians {}", p.display()))?;
+            crate::custodian::parse_map(&String::from_utf8_lossy(&text))
+                .map_err(|e| anyhow::anyhow!("--custodians {}: {e}", p.display()))?
+        }
+        None => last_options
+            .as_ref()
+            .and_then(|o| o.custodian_map.clone())
+            .unwrap_or_default(),
+    };
     let custodians = crate::custodian::Rule {
         depth: config
             .custodian_depth
             .or(last_options.as_ref().and_then(|o| o.custodian_depth))
             .unwrap_or(crate::custodian::DEFAULT_DEPTH),
+        map,
     };
     let options = RunOptions {
         parser_version: ingest::PARSER_VERSION,
@@ -278,6 +295,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         },
         ocr: ctx.ocr.as_ref().map(|o| o.lang.clone()),
         custodian_depth: Some(custodians.depth),
+        custodian_map: (!custodians.map.is_empty()).then(|| custodians.map.clone()),
     };
     let redo = Redo::decide(config.force, last_options.as_ref(), &options);
     let known = meta::read_files_under(&index_dir, &dump)?;
@@ -729,6 +747,16 @@ impl Redo {
                 ),
                 None => "the dump was last indexed without custodians".into(),
             });
+        }
+        if last.custodian_map != now.custodian_map {
+            return Redo::All(
+                match (&last.custodian_map, &now.custodian_map) {
+                    (None, _) => "--custodians was given, the last run had none",
+                    (_, None) => "--custodians is empty, the last run had a map",
+                    _ => "--custodians maps other paths than at the last run",
+                }
+                .into(),
+            );
         }
         // OCR asked for now, not (or in other languages) last time: the images and PDFs are
         // read again, archives too for those inside them. A run without --ocr after one with it

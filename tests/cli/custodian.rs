@@ -184,3 +184,56 @@ fn show_lists_every_location_of_a_copied_message() {
         .unwrap()
         .contains("\"locations\":[]"));
 }
+
+/// A map names custodians where the layout does not; it is kept with the index, and another
+/// map re-reads the dump.
+#[test]
+fn a_custodian_map_names_mailboxes_and_is_kept_by_later_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let map = dir.path().join("custodians.tsv");
+    std::fs::write(
+        &map,
+        "# path under the dump<TAB>custodian\nmaildir/kelly\tKelly Brandt\nmbox/sam.mbox\tSam Ortiz\n",
+    )
+    .unwrap();
+    let ix = TestIndex::empty();
+    index(&ix, &["--custodians", map.to_str().unwrap()]);
+    let f = facet(&ix);
+    assert_eq!(
+        f.get("Kelly Brandt"),
+        Some(&count(&ix, "custodian:\"Kelly Brandt\"", &[]))
+    );
+    assert!(f.contains_key("Sam Ortiz"), "{f:?}");
+    // Paths no line covers take the depth rule (the first directory by default).
+    // (`mbox/press-crlf.mbox` stays `mbox`'s; `mbox/sam.mbox` is Sam's.)
+    assert!(f.contains_key("chat") && f.contains_key("mbox"), "{f:?}");
+    assert_eq!(count(&ix, "path:sam.mbox custodian:mbox", &[]), 0);
+    assert!(count(&ix, "path:sam.mbox custodian:\"Sam Ortiz\"", &[]) > 0);
+    // Both copies of Dana's forward are now somebody's.
+    assert_eq!(
+        count(&ix, &format!("{FORWARD} custodian:\"Sam Ortiz\""), &[]),
+        count(&ix, &format!("{FORWARD} custodian:\"Kelly Brandt\""), &[])
+    );
+    // Kept without the flag; another map re-reads everything.
+    let again = index(&ix, &[]);
+    assert!(again.contains("indexed 0 documents"), "{again}");
+    assert!(facet(&ix).contains_key("Sam Ortiz"));
+    std::fs::write(&map, "mbox\tthe press office\n").unwrap();
+    let other = index(&ix, &["--custodians", map.to_str().unwrap()]);
+    assert!(other.contains("--custodians maps other paths"), "{other}");
+    let f = facet(&ix);
+    assert!(
+        f.contains_key("the press office") && !f.contains_key("Sam Ortiz"),
+        "{f:?}"
+    );
+    // A malformed map is refused before anything is written.
+    std::fs::write(&map, "no tab\n").unwrap();
+    let out = ix.run(&[
+        "index",
+        "--custodians",
+        map.to_str().unwrap(),
+        sample_corpus().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 1: expected PATH<TAB>NAME"));
+}
