@@ -92,6 +92,9 @@ pub enum Command {
     /// The correspondence graph of the hits (all messages by default): persons or addresses as
     /// nodes, messages each way as edges, as GEXF (Gephi), GraphML, DOT (Graphviz) or CSV.
     Graph(GraphArgs),
+    /// Count every query of a terms file (one a line): messages, families and copies, and with
+    /// --by a matrix of queries by sender, recipient, custodian, year or month.
+    Batch(BatchArgs),
     /// Measure indexing throughput or query latency.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -123,6 +126,31 @@ pub enum ExtractJob {
     /// Test: panic with stdin's text as the message.
     #[value(hide = true)]
     Panic,
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// One query a line, in the query language, optionally after a label and a tab
+    /// (`Dana<TAB>from:dana OR to:dana`); blank lines and lines starting with # are skipped.
+    /// A line that does not parse is reported on stderr with its number and the others run.
+    #[arg(value_name = "TERMS_FILE")]
+    pub terms: PathBuf,
+
+    /// Break each query's families down by from (sender address), to (every recipient),
+    /// custodian, year or month: one column per value, a message counted once per value it
+    /// has. Values are every one found, so from and to can make thousands of columns.
+    #[arg(long, value_name = "DIMENSION")]
+    pub by: Option<String>,
+
+    /// CSV for spreadsheets: a header, then one row per query, failed ones included (with
+    /// their error).
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+
+    /// JSON Lines: one {"type":"query"} object per query (or {"type":"error"}), then a
+    /// {"type":"summary"}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -277,6 +305,21 @@ pub struct IndexArgs {
     #[arg(long, value_name = "FILE")]
     pub passwords: Option<PathBuf>,
 
+    /// Whose files each document sits in (the `custodian` query field and facet): the name of
+    /// the directory N levels below DUMP_DIR on the file's path (1: the first directory under
+    /// the root, as in `DUMP/allen-p/inbox/1`; 2 for `DUMP/maildir/allen-p/...`; 0: none).
+    /// An archive's members and a chat export's messages get their file's. Default: the depth
+    /// the dump was last indexed with, else 1; another depth re-reads the whole dump.
+    #[arg(long, value_name = "N")]
+    pub custodian_depth: Option<u32>,
+
+    /// Custodians by path, before --custodian-depth: `PATH<TAB>NAME` lines, PATH relative to
+    /// DUMP_DIR (a directory or a file; the longest that holds a file wins), # comments. Kept
+    /// with the index: later runs apply it without the flag; another map (an empty file: none)
+    /// re-reads the whole dump.
+    #[arg(long, value_name = "FILE")]
+    pub custodians: Option<PathBuf>,
+
     /// Re-read and re-index every file, changed or not. Not needed after an upgrade or with
     /// other --names: a run notices those and re-reads what they affect.
     #[arg(long)]
@@ -416,7 +459,8 @@ pub struct SearchArgs {
     pub paths: bool,
 
     /// After the hits, the top values over all hits: from, to, participant, person, domain, kind,
-    /// year, month or day, optionally with how many (`--facet from:5`; default 10). Repeatable.
+    /// custodian, year, month or day, optionally with how many (`--facet from:5`; default 10).
+    /// Repeatable.
     #[arg(long, value_name = "NAME[:K]")]
     pub facet: Vec<String>,
 

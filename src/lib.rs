@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod custodian;
 pub mod doc;
 pub mod error;
 pub mod gen;

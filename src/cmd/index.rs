@@ -26,6 +26,8 @@ pub fn run(index_dir: &Path, args: IndexArgs) -> anyhow::Result<Exit> {
     config.names = args.names;
     config.passwords = args.passwords;
     config.force = args.force;
+    config.custodian_depth = args.custodian_depth;
+    config.custodian_map = args.custodians;
     config.commit_every = Duration::from_secs_f64(args.commit_every.max(0.0));
     config.max_file_bytes = args.max_file_size.saturating_mul(1 << 20);
     config.progress = !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());

@@ -1,6 +1,7 @@
 //! One module per subcommand. Each has a thin `run` that unpacks clap's arguments and a typed
 //! function that does the work without knowing about the command line.
 
+pub mod batch;
 pub mod bench;
 pub mod export;
 pub mod extract;
@@ -88,6 +89,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Show(args) => show::run(&g, args),
         Command::Thread(args) => thread::run(&g, args),
         Command::Timeline(args) => timeline::run(&g, args),
+        Command::Batch(args) => batch::run(&g, args),
         Command::Bench(what) => bench::run(&g, what),
         Command::Export(args) => export::run(&g, args),
         Command::Report(args) => report::run(&g, args),

@@ -25,6 +25,7 @@ use crate::index::threads::Threads;
 use crate::output::json::{self, FacetOut, HistogramOut, Hit, PartRef, Summary};
 use crate::output::{self, csv as csv_out, text};
 use crate::people;
+use crate::query::batch;
 use crate::query::facets::{self, Unit};
 use crate::query::family::{self, Scope, Scoped};
 use crate::query::{self, Compiled, Context as QueryContext};
@@ -51,16 +52,20 @@ pub enum FacetKind {
     Participant,
     /// Sender or recipient person, counted by [`crate::people::count`].
     Person,
+    /// Whose files the hits sit in: a message counted once is counted once for each custodian
+    /// holding a copy of it (see [`custodian_facet`]).
+    Custodian,
     Date(Unit),
 }
 
-const FACETS: [(&str, FacetKind); 10] = [
+const FACETS: [(&str, FacetKind); 11] = [
     ("from", FacetKind::Field(schema::FROM_ADDR)),
     ("to", FacetKind::Field(schema::RCPT_ADDR)),
     ("participant", FacetKind::Participant),
     ("person", FacetKind::Person),
     ("domain", FacetKind::Field(schema::DOMAIN)),
     ("kind", FacetKind::Field(schema::KIND)),
+    ("custodian", FacetKind::Custodian),
     ("year", FacetKind::Date(Unit::Year)),
     ("month", FacetKind::Date(Unit::Month)),
     ("week", FacetKind::Date(Unit::Week)),
@@ -347,13 +352,24 @@ pub fn execute_to(
             None => {
                 // The file on disk (an archive member's archive), once; to a pipe as the
                 // file system's own bytes, so `xargs` opens it whatever its encoding.
-                let (file, _) = crate::source::split_members(&hit.path);
-                if seen_paths.insert(file.to_owned()) {
-                    if terminal {
-                        writeln!(out, "{}", output::sanitize::for_terminal(file))?;
-                    } else {
-                        out.write_all(&crate::source::decode_bytes(file))?;
-                        out.write_all(b"\n")?;
+                // Every copy's file: a message counted once is still in each of them.
+                let mut paths = vec![hit.path.clone()];
+                let others = u64::from_str_radix(&hit.id, 16)
+                    .ok()
+                    .and_then(|id| scoped.other_copies.get(&id));
+                for addr in others.into_iter().flatten() {
+                    let doc: TantivyDocument = searcher.doc(*addr)?;
+                    paths.extend(stored_str(&doc, opened.fields.path));
+                }
+                for path in &paths {
+                    let (file, _) = crate::source::split_members(path);
+                    if seen_paths.insert(file.to_owned()) {
+                        if terminal {
+                            writeln!(out, "{}", output::sanitize::for_terminal(file))?;
+                        } else {
+                            out.write_all(&crate::source::decode_bytes(file))?;
+                            out.write_all(b"\n")?;
+                        }
                     }
                 }
             }
@@ -365,10 +381,12 @@ pub fn execute_to(
     }
 
     for spec in &plan.facets {
-        let mut facet = if spec.kind == FacetKind::Person {
-            person_facet(&searcher, q, spec, people.get()?, plan.file_dates)?
-        } else {
-            compute_facet(&searcher, q, spec, plan.tz, plan.file_dates)?
+        let mut facet = match spec.kind {
+            FacetKind::Person => person_facet(&searcher, q, spec, people.get()?, plan.file_dates)?,
+            FacetKind::Custodian if !plan.scope.copies => {
+                custodian_facet(&searcher, &opened.fields, plan, spec)?
+            }
+            _ => compute_facet(&searcher, q, spec, plan.tz, plan.file_dates)?,
         };
         if matches!(
             spec.kind,
@@ -607,6 +625,7 @@ pub fn compute_facet(
         FacetKind::Field(field) => facets::top_terms(searcher, q, field, spec.k)?,
         FacetKind::Participant => facets::top_participants(searcher, q, spec.k)?,
         FacetKind::Person => bail!("the person facet is counted by person_facet"),
+        FacetKind::Custodian => facets::top_terms(searcher, q, schema::CUSTODIAN, spec.k)?,
         FacetKind::Date(unit) => {
             let b = facets::date_buckets(searcher, q, unit, tz, file_dates)?;
             let mut v: Vec<(String, u64)> = b
@@ -627,6 +646,55 @@ pub fn compute_facet(
                 value,
                 name: None,
                 count,
+            })
+            .collect(),
+    })
+}
+
+/// The custodian facet when copies count once: a message is one hit, but it is in the
+/// mailbox of every custodian holding a copy, so it counts once for each of them (the facet over
+/// the hits would count it for whichever copy stands for it). Items with no custodian are not
+/// listed.
+pub fn custodian_facet(
+    searcher: &Searcher,
+    fields: &Fields,
+    plan: &Plan,
+    spec: &FacetSpec,
+) -> anyhow::Result<FacetOut> {
+    let fams = family::families(
+        searcher,
+        fields,
+        plan.compiled.query.as_ref(),
+        plan.scope.items,
+    )?;
+    let settings = batch::Settings {
+        ctx: QueryContext {
+            fields,
+            tz: plan.tz,
+            file_dates: plan.file_dates,
+            threads: None,
+        },
+        by: Some(batch::Dimension::Custodian),
+        people: None,
+    };
+    let mut values = batch::count_by(
+        searcher,
+        fams.all(),
+        batch::Dimension::Custodian,
+        settings,
+        &Default::default(),
+    )?;
+    values.retain(|(v, _)| v != batch::NONE);
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    values.truncate(spec.k);
+    Ok(FacetOut {
+        name: spec.name.clone(),
+        values: values
+            .into_iter()
+            .map(|(value, count)| json::FacetValue {
+                value,
+                count,
+                name: None,
             })
             .collect(),
     })
@@ -886,6 +954,7 @@ pub fn hit_from_doc(doc: &TantivyDocument, f: &Fields) -> Hit {
             .map(format_id),
         conversation: s(f.conversation),
         folder: s(f.folder),
+        custodian: s(f.custodian),
         date_source: s(f.date_source).unwrap_or_default(),
         charset: s(f.charset),
         matched_in: Vec::new(),

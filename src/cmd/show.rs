@@ -35,6 +35,10 @@ pub struct Shown {
     pub flags: Vec<String>,
     /// Documents found inside this one: attachments with text, forwarded messages.
     pub children: Vec<Child>,
+    /// Every copy of this message the index holds (the same copy key: Message-ID and
+    /// content), this one included, by path: empty when it has no other.
+    pub locations: Vec<Location>,
+
     /// Where the message sits in its thread, when it is in one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thread: Option<Place>,
@@ -73,6 +77,64 @@ fn place(threads: &crate::index::threads::Threads, id: &str) -> Option<Place> {
             .collect(),
         by_subject: e.flags & crate::index::threads::BY_SUBJECT != 0,
     })
+}
+
+/// Where one copy of a message sits.
+#[derive(Debug, Serialize)]
+pub struct Location {
+    pub id: String,
+    pub path: String,
+    pub offset: u64,
+    pub length: u64,
+    pub item: Option<u64>,
+    pub custodian: Option<String>,
+}
+
+/// At most this many copies are listed for one message.
+const MAX_LOCATIONS: usize = 1000;
+
+/// The copies of the document at `addr`, itself included, sorted by path and offset; empty
+/// when it has no copy key or no other copy.
+fn locations(
+    searcher: &tantivy::Searcher,
+    f: &crate::index::schema::Fields,
+    addr: tantivy::DocAddress,
+) -> anyhow::Result<Vec<Location>> {
+    let key = searcher
+        .segment_reader(addr.segment_ord)
+        .fast_fields()
+        .u64(crate::index::schema::COPY)?
+        .first(addr.doc_id);
+    let Some(key) = key else {
+        return Ok(Vec::new());
+    };
+    let q = TermQuery::new(Term::from_field_u64(f.copy, key), IndexRecordOption::Basic);
+    let found = searcher.search(&q, &TopDocs::with_limit(MAX_LOCATIONS).order_by_score())?;
+    if found.len() < 2 {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::with_capacity(found.len());
+    for (_, a) in found {
+        let d: TantivyDocument = searcher.doc(a)?;
+        let h = hit_from_doc(&d, f);
+        out.push(Location {
+            id: h.id,
+            path: h.path,
+            offset: h.offset,
+            length: h.length,
+            item: h.item,
+            custodian: h.custodian,
+        });
+    }
+    out.sort_by(|a, b| {
+        (a.path.as_str(), a.offset, a.item, a.id.as_str()).cmp(&(
+            b.path.as_str(),
+            b.offset,
+            b.item,
+            b.id.as_str(),
+        ))
+    });
+    Ok(out)
 }
 
 /// A document found inside another, as `show` lists it.
@@ -182,6 +244,7 @@ pub fn find(opened: &Opened, key: &str) -> anyhow::Result<Vec<Shown>> {
             references: all(f.references),
             flags: all(f.flags),
             thread: None,
+            locations: locations(&searcher, f, addr)?,
         });
     }
     out.sort_by(|a, b| {
@@ -317,6 +380,27 @@ fn write_text<W: Write>(out: &mut W, s: &Shown, tz: chrono_tz::Tz) -> std::io::R
         h.length
     )?;
     writeln!(out, "SHA-256:    {}", h.sha256)?;
+    if let Some(c) = &h.custodian {
+        writeln!(out, "Custodian:  {}", for_terminal(c))?;
+    }
+    if !s.locations.is_empty() {
+        writeln!(out, "Copies:     {} in the index", s.locations.len())?;
+        for l in &s.locations {
+            let part = l.item.map(|i| format!(", part {i}")).unwrap_or_default();
+            let custodian = l
+                .custodian
+                .as_deref()
+                .map(|c| format!(", custodian {}", for_terminal(c)))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {} {} (offset {}{part}{custodian})",
+                l.id,
+                for_terminal(&l.path),
+                l.offset
+            )?;
+        }
+    }
     if !s.flags.is_empty() {
         writeln!(out, "Flags:      {}", s.flags.join(", "))?;
     }

@@ -414,6 +414,14 @@ pub struct RunOptions {
     /// Tesseract's languages, when the run read images and scans by OCR (`--ocr`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ocr: Option<String>,
+    /// The custodian rule's depth ([`crate::custodian::Rule`]); `None` in records written
+    /// before custodians were, which were all indexed without (schema version 7 and older).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custodian_depth: Option<u32>,
+    /// The custodian map (`--custodians`), as (path, name) pairs, when one was given: kept
+    /// whole, so a later run applies it without the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custodian_map: Option<Vec<(String, String)>>,
 }
 
 /// One line of `skipped.jsonl`.

@@ -89,6 +89,9 @@ pub const CAMERA: &str = "camera";
 pub const IMAGE: &str = "image";
 /// The mail folder of a store's message (PST, OST), as words (`folder:inbox`).
 pub const FOLDER: &str = "folder";
+/// Whose mailbox or files the document sits in ([`crate::custodian`]), as the directory is
+/// named: exact term (`custodian:allen-p`) and counted (`--facet custodian`, `batch --by`).
+pub const CUSTODIAN: &str = "custodian";
 
 /// Handles to every field, resolved once from the schema.
 #[derive(Debug, Clone, Copy)]
@@ -140,6 +143,7 @@ pub struct Fields {
     pub camera: Field,
     pub image: Field,
     pub folder: Field,
+    pub custodian: Field,
 }
 
 fn text(stored: bool) -> TextOptions {
@@ -214,12 +218,13 @@ pub fn build() -> Schema {
     b.add_text_field(CAMERA, text(false));
     b.add_text_field(IMAGE, STORED);
     b.add_text_field(FOLDER, text(true));
+    b.add_text_field(CUSTODIAN, STRING | FAST | STORED);
     b.build()
 }
 
 /// Version of the on-disk layout, recorded in the index directory; an index of another version
 /// is refused with a request to re-index rather than misread.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 impl Fields {
     /// Resolves every field of `schema`. Fails when the index was built by another schema.
@@ -273,6 +278,7 @@ impl Fields {
             camera: f(CAMERA)?,
             image: f(IMAGE)?,
             folder: f(FOLDER)?,
+            custodian: f(CUSTODIAN)?,
         })
     }
 }

@@ -118,10 +118,14 @@ fn settings() -> IndexSettings {
     }
 }
 
-/// Builds the tantivy document for `doc`.
-pub fn to_document(doc: &Doc, f: &Fields) -> TantivyDocument {
+/// Builds the tantivy document for `doc`, which sits in `custodian`'s files (see
+/// [`crate::custodian`]).
+pub fn to_document(doc: &Doc, custodian: Option<&str>, f: &Fields) -> TantivyDocument {
     let mut d = TantivyDocument::default();
     d.add_u64(f.id, doc.id);
+    if let Some(c) = custodian {
+        d.add_text(f.custodian, c);
+    }
     d.add_text(f.kind, doc.kind.as_str());
     d.add_text(f.format, doc.format);
     if let Some(c) = &doc.conversation {

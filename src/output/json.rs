@@ -89,6 +89,10 @@ pub struct Hit {
     /// The mail folder of a PST/OST item (`support/Sent Messages`); absent for other formats.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub folder: Option<String>,
+    /// Whose files the document sits in (see `trawl index --custodian-depth`); absent when it
+    /// has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custodian: Option<String>,
     /// Where the date came from: `header`, `metadata`, `exif` or `file-mtime` (then in
     /// `file_date`).
     pub date_source: String,

@@ -490,6 +490,7 @@ mod tests {
             parent: None,
             conversation: None,
             folder: None,
+            custodian: None,
             date_source: String::new(),
             charset: None,
             matched_in: Vec::new(),

@@ -77,6 +77,12 @@ pub struct IndexConfig {
     /// Time one image or page may take in OCR, and the memory of its process (in bytes).
     pub ocr_timeout: Duration,
     pub ocr_memory: u64,
+    /// The custodian rule's depth (`--custodian-depth`, see [`crate::custodian`]); `None`: the
+    /// one the dump was last indexed with, or the default for a new dump.
+    pub custodian_depth: Option<u32>,
+    /// A custodian map (`--custodians FILE`); `None`: the one the dump was last indexed with,
+    /// if any.
+    pub custodian_map: Option<PathBuf>,
 }
 
 /// How often `trawl index` commits by default.
@@ -102,6 +108,8 @@ impl IndexConfig {
             ocr: None,
             ocr_timeout: crate::sandbox::DEFAULT_TIMEOUT,
             ocr_memory: crate::sandbox::DEFAULT_MEMORY_LIMIT,
+            custodian_depth: None,
+            custodian_map: None,
         }
     }
 }
@@ -254,6 +262,32 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     let ctx = &ctx;
     let (index, fields, mut meta) = writer::open_or_create(&index_dir)?;
     let root = crate::source::encode_path(&dump);
+    let last_options = meta
+        .runs
+        .iter()
+        .rev()
+        .find(|r| r.root == root)
+        .map(|r| r.options.clone());
+    // Incremental runs keep the rule the dump was indexed with unless told another.
+    let map = match &config.custodian_map {
+        Some(p) => {
+            let text = std::fs::read(p)
+                .with_context(|| format!("reading --custodians {}", p.display()))?;
+            crate::custodian::parse_map(&String::from_utf8_lossy(&text))
+                .map_err(|e| anyhow::anyhow!("--custodians {}: {e}", p.display()))?
+        }
+        None => last_options
+            .as_ref()
+            .and_then(|o| o.custodian_map.clone())
+            .unwrap_or_default(),
+    };
+    let custodians = crate::custodian::Rule {
+        depth: config
+            .custodian_depth
+            .or(last_options.as_ref().and_then(|o| o.custodian_depth))
+            .unwrap_or(crate::custodian::DEFAULT_DEPTH),
+        map,
+    };
     let options = RunOptions {
         parser_version: ingest::PARSER_VERSION,
         names_sha256: match &config.names {
@@ -263,14 +297,10 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
             None => None,
         },
         ocr: ctx.ocr.as_ref().map(|o| o.lang.clone()),
+        custodian_depth: Some(custodians.depth),
+        custodian_map: (!custodians.map.is_empty()).then(|| custodians.map.clone()),
     };
-    let last_options = meta
-        .runs
-        .iter()
-        .rev()
-        .find(|r| r.root == root)
-        .map(|r| &r.options);
-    let redo = Redo::decide(config.force, last_options, &options);
+    let redo = Redo::decide(config.force, last_options.as_ref(), &options);
     let known = meta::read_files_under(&index_dir, &dump)?;
     let journal = meta::read_journal(&index_dir, &dump)?;
     // An index written before files.jsonl existed: replace by path, never duplicate.
@@ -332,6 +362,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         let (feed, books, fields, stop) = (&feed, &books, &fields, &stop);
         let (previous, progress) = (&previous, &progress);
         let (walk_over, index_dir) = (&walk_over, &index_dir);
+        let (dump, custodians) = (&dump, &custodians);
         let parse = scope.spawn(move || {
             pool.install(|| {
                 work_rx.into_iter().par_bridge().for_each(|chunk| {
@@ -351,8 +382,10 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
                         progress.add_total(entry.size);
                         let replace =
                             legacy || resumed || prev.as_ref().is_some_and(|p| p.docs > 0);
+                        let custodian = custodians.custodian_of(dump, &entry.path);
                         done.push(parse_file(
                             &entry,
+                            custodian.as_deref(),
                             prev.as_ref(),
                             replace,
                             reread,
@@ -390,7 +423,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
             });
         }
         let complete = walk_dump(
-            &dump,
+            dump,
             config.follow_symlinks,
             index_dir,
             previous,
@@ -712,6 +745,27 @@ impl Redo {
                 last.parser_version, now.parser_version
             ));
         }
+        // Another custodian rule: every document's custodian may change, and a file's
+        // documents are only ever replaced whole.
+        if last.custodian_depth != now.custodian_depth {
+            return Redo::All(match last.custodian_depth {
+                Some(d) => format!(
+                    "--custodian-depth {} differs from the last run's ({d})",
+                    now.custodian_depth.unwrap_or_default()
+                ),
+                None => "the dump was last indexed without custodians".into(),
+            });
+        }
+        if last.custodian_map != now.custodian_map {
+            return Redo::All(
+                match (&last.custodian_map, &now.custodian_map) {
+                    (None, _) => "--custodians was given, the last run had none",
+                    (_, None) => "--custodians is empty, the last run had a map",
+                    _ => "--custodians maps other paths than at the last run",
+                }
+                .into(),
+            );
+        }
         // OCR asked for now, not (or in other languages) last time: the images and PDFs are
         // read again, archives too for those inside them. A run without --ocr after one with it
         // re-reads nothing: the text OCR found stays until the file changes.
@@ -790,8 +844,11 @@ fn push_run(
     Ok(())
 }
 
+// The file, what its documents are stamped with, what the last run knew, and where they go.
+#[allow(clippy::too_many_arguments)]
 fn parse_file(
     entry: &walk::FileEntry,
+    custodian: Option<&str>,
     prev: Option<&FileRecord>,
     replace: bool,
     reread: bool,
@@ -814,7 +871,7 @@ fn parse_file(
                 feed.delete_file(fields, &path, members);
             }
             begun = true;
-            feed.add(writer::to_document(&doc, fields));
+            feed.add(writer::to_document(&doc, custodian, fields));
             added += 1;
         })
     })

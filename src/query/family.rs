@@ -10,8 +10,8 @@
 //!   `root`), which is a hit even when it did not match itself; the parts it matched through
 //!   are kept in [`Scoped::matched_in`]. With `items`, parts are hits of their own.
 //! - **copies**: of the items that share a copy key ([`crate::doc::Doc::copy_key`]), the one
-//!   with the lowest id is the hit; [`Scoped::copies`] says how many there were. With `copies`,
-//!   every copy is a hit.
+//!   with the lowest id is the hit; [`Scoped::copies`] says how many there were and
+//!   [`Scoped::other_copies`] where the others are. With `copies`, every copy is a hit.
 //!
 //! The result is a query like any other ([`Scoped::query`]): a filter of the chosen documents
 //! (a bit set per segment) required, the original query optional, so ranking, snippets,
@@ -28,7 +28,7 @@ use tantivy::query::{
     BitSetDocSet, BooleanQuery, ConstScorer, EnableScoring, Explanation, Occur, Query, Scorer,
     TermSetQuery, Weight,
 };
-use tantivy::{BitSet, DocId, Score, Searcher, SegmentReader, TantivyError, Term};
+use tantivy::{BitSet, DocAddress, DocId, Score, Searcher, SegmentReader, TantivyError, Term};
 
 use crate::index::schema::{self, Fields};
 
@@ -56,6 +56,8 @@ pub struct Scoped {
     pub matched_in: HashMap<u64, Vec<u64>>,
     /// Items that stand for several copies: how many copies matched, the item included.
     pub copies: HashMap<u64, u32>,
+    /// Items that stand for several copies: where the other copies that matched are, by id.
+    pub other_copies: HashMap<u64, Vec<DocAddress>>,
 }
 
 /// One matching document: where it is, its id, its family's root and its copy key.
@@ -79,6 +81,7 @@ pub fn scope(
         query: query.box_clone(),
         matched_in: HashMap::new(),
         copies: HashMap::new(),
+        other_copies: HashMap::new(),
     };
     if scope == Scope::DOCUMENTS {
         return Ok(scoped);
@@ -106,29 +109,31 @@ pub fn scope(
         scoped.matched_in = through_parts;
     }
     if !scope.copies {
-        let mut kept: HashMap<u64, (usize, u32)> = HashMap::new();
+        // Items by copy key then id: each run of one key is a message's copies, the first of
+        // them its hit. A sort, not a map of groups: no allocation per message.
+        let mut keyed: Vec<(u64, u64, usize)> = items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| Some((m.copy?, m.id, i)))
+            .collect();
+        keyed.sort_unstable();
         let mut keep = vec![true; items.len()];
-        for (i, m) in items.iter().enumerate() {
-            let Some(key) = m.copy else { continue };
-            match kept.get_mut(&key) {
-                None => {
-                    kept.insert(key, (i, 1));
-                }
-                Some((first, n)) => {
-                    *n += 1;
-                    if m.id < items[*first].id {
-                        keep[*first] = false;
-                        *first = i;
-                    } else {
-                        keep[i] = false;
-                    }
-                }
+        for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+            let [(_, first, _), others @ ..] = group else {
+                continue;
+            };
+            if others.is_empty() {
+                continue;
             }
-        }
-        for (first, n) in kept.into_values() {
-            if n > 1 {
-                scoped.copies.insert(items[first].id, n);
-            }
+            scoped.copies.insert(*first, group.len() as u32);
+            let others = others
+                .iter()
+                .map(|&(_, _, i)| {
+                    keep[i] = false;
+                    DocAddress::new(items[i].segment, items[i].doc)
+                })
+                .collect();
+            scoped.other_copies.insert(*first, others);
         }
         items = items
             .into_iter()
@@ -153,6 +158,85 @@ pub fn scope(
         (Occur::Should, query.box_clone()),
     ]));
     Ok(scoped)
+}
+
+/// A top-level item (or, when parts count on their own, a part) that a query finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Item {
+    pub address: DocAddress,
+    pub id: u64,
+    pub copy: Option<u64>,
+}
+
+impl Item {
+    /// What makes two items one message: their copy key, or for an item without one (a chat
+    /// message, a loose document) its id. Copy keys and ids are apart by the tag.
+    pub fn message(&self) -> (bool, u64) {
+        match self.copy {
+            Some(key) => (true, key),
+            None => (false, self.id),
+        }
+    }
+}
+
+/// The families a query finds, every copy included: the items that match by themselves, and
+/// those that are hits only through some of their parts.
+#[derive(Debug, Clone, Default)]
+pub struct Families {
+    pub direct: Vec<Item>,
+    pub through_parts: Vec<Item>,
+}
+
+impl Families {
+    /// Every item, copies included.
+    pub fn all(&self) -> impl Iterator<Item = &Item> {
+        self.direct.iter().chain(&self.through_parts)
+    }
+}
+
+/// The families `query` finds (see [`Families`]); with `items`, parts are items of their own
+/// and none is found through parts. One pass over the matches' fast columns, and one over the
+/// parents of parts that matched when their parents did not.
+pub fn families(
+    searcher: &Searcher,
+    fields: &Fields,
+    query: &dyn Query,
+    items: bool,
+) -> tantivy::Result<Families> {
+    let item = |m: &Match| Item {
+        address: DocAddress::new(m.segment, m.doc),
+        id: m.id,
+        copy: m.copy,
+    };
+    let matches = searcher.search(query, &Matches)?;
+    if items {
+        return Ok(Families {
+            direct: matches.iter().map(item).collect(),
+            through_parts: Vec::new(),
+        });
+    }
+    let mut out = Families::default();
+    let mut roots: HashSet<u64> = HashSet::new();
+    for m in &matches {
+        match m.root {
+            Some(root) => {
+                roots.insert(root);
+            }
+            None => out.direct.push(item(m)),
+        }
+    }
+    for m in &out.direct {
+        roots.remove(&m.id);
+    }
+    if !roots.is_empty() {
+        let terms = roots.iter().map(|&id| Term::from_field_u64(fields.id, id));
+        out.through_parts = searcher
+            .search(&TermSetQuery::new(terms), &Matches)?
+            .iter()
+            .map(item)
+            .collect();
+    }
+    Ok(out)
 }
 
 /// Collects every match with its id, root and copy key.

@@ -5,6 +5,7 @@
 //! to ranges on the date column in the user's time zone. Values are analyzed with the same
 //! analyzer as the index, so `Élodie`, `ELODIE` and `elodie` are one word.
 
+pub mod batch;
 pub mod date;
 pub mod facets;
 pub mod family;
@@ -340,6 +341,11 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
                     .into(),
             )
         }
+        // The directory's name, exactly as the index keeps it (see `crate::custodian`).
+        Some(FieldName::Custodian) => match v.trim() {
+            "" => return Err(nothing()),
+            name => term(f.custodian, name),
+        },
         Some(FieldName::Id) => term(
             f.message_id,
             v.trim().trim_start_matches('<').trim_end_matches('>'),

@@ -49,10 +49,11 @@ pub enum FieldName {
     /// An exact sender or recipient address or account: what `person:` turns into. Not
     /// typable (not in [`FieldName::ALL`]).
     Address,
+    Custodian,
 }
 
 impl FieldName {
-    const ALL: [(&'static str, FieldName); 27] = [
+    const ALL: [(&'static str, FieldName); 28] = [
         ("from", FieldName::From),
         ("to", FieldName::To),
         ("cc", FieldName::Cc),
@@ -80,6 +81,7 @@ impl FieldName {
         ("thread", FieldName::Thread),
         ("is", FieldName::Is),
         ("person", FieldName::Person),
+        ("custodian", FieldName::Custodian),
     ];
 
     fn lookup(name: &str) -> Option<FieldName> {

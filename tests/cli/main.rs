@@ -2,9 +2,11 @@
 //! corpora in `../shared/corpora`). Expected answers come from `docs/sample_corpus.md`.
 
 mod archives;
+mod batch;
 mod bench;
 mod charsets;
 mod crash_safety;
+mod custodian;
 mod facets;
 mod formats;
 mod hostile;

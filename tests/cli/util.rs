@@ -285,6 +285,8 @@ pub struct Hit {
     pub conversation: Option<String>,
     #[serde(default)]
     pub folder: Option<String>,
+    #[serde(default)]
+    pub custodian: Option<String>,
     pub date_source: String,
     pub charset: Option<String>,
     pub last_modified_by: Option<String>,
