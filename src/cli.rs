@@ -136,9 +136,10 @@ pub struct BatchArgs {
     #[arg(value_name = "TERMS_FILE")]
     pub terms: PathBuf,
 
-    /// Break each query's families down by from (sender address), to (every recipient),
-    /// custodian, year or month: one column per value, a message counted once per value it
-    /// has. Values are every one found, so from and to can make thousands of columns.
+    /// Break each query's families down by person (everyone taking part), from (sender
+    /// address), to (every recipient), custodian, year or month: one column per value, a
+    /// message counted once per value it has. Values are every one found, so person, from and
+    /// to can make thousands of columns.
     #[arg(long, value_name = "DIMENSION")]
     pub by: Option<String>,
 

@@ -62,6 +62,11 @@ pub fn run(g: &Globals, args: BatchArgs) -> anyhow::Result<Exit> {
     )?;
     let lazy = crate::people::Lazy::new(&opened, g.aliases.as_deref());
     let resolve = |v: &str| lazy.addresses(v);
+    let people = match by {
+        Some(Dimension::Person) => Some(lazy.get()?),
+        _ => None,
+    };
+    let person_of = |a: &str| people.and_then(|p| p.person_id(a)).unwrap_or(a).to_owned();
     let settings = Settings {
         ctx: QueryContext {
             fields: &opened.fields,
@@ -71,6 +76,7 @@ pub fn run(g: &Globals, args: BatchArgs) -> anyhow::Result<Exit> {
         },
         by,
         people: Some(&resolve),
+        person_of: Some(&person_of),
     };
     execute(&opened, &args.terms, &queries, settings, layout)
 }

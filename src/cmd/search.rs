@@ -676,6 +676,7 @@ pub fn custodian_facet(
         },
         by: Some(batch::Dimension::Custodian),
         people: None,
+        person_of: None,
     };
     let mut values = batch::count_by(
         searcher,

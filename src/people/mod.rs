@@ -179,6 +179,11 @@ impl People {
         self.by_identity.get(id).copied()
     }
 
+    /// The id of the person an identity belongs to (its most seen e-mail address or account).
+    pub fn person_id(&self, id: &str) -> Option<&str> {
+        Some(self.persons[self.of_identity(id)?].id.as_str())
+    }
+
     /// The best display name of the person an identity belongs to, when it has one other
     /// than the identity itself.
     pub fn name_of(&self, id: &str) -> Option<&str> {

@@ -59,10 +59,13 @@ pub enum Dimension {
     Custodian,
     Year,
     Month,
+    /// Every person taking part (sender or recipient), by [`Settings::person_of`].
+    Person,
 }
 
 impl Dimension {
-    pub const ALL: [(&'static str, Dimension); 5] = [
+    pub const ALL: [(&'static str, Dimension); 6] = [
+        ("person", Dimension::Person),
         ("from", Dimension::From),
         ("to", Dimension::To),
         ("custodian", Dimension::Custodian),
@@ -152,7 +155,12 @@ pub struct Settings<'a> {
     pub by: Option<Dimension>,
     /// Resolves `person:` values; without it `person:` is an error.
     pub people: Option<&'a super::PersonResolver<'a>>,
+    /// The person (their id) an address or account belongs to, for `--by person`.
+    pub person_of: Option<&'a PersonOf<'a>>,
 }
+
+/// Maps an address or account to the id of its person.
+pub type PersonOf<'r> = dyn Fn(&str) -> String + 'r;
 
 /// Runs every query; one that does not compile or fails is an [`Outcome`] with its error, and
 /// the others still run.
@@ -246,6 +254,11 @@ pub fn count_by<'i>(
     segments.sort_by_key(|(s, _)| *s);
     for (segment, items) in segments {
         for (value, group) in values_of_segment(searcher, segment, &items, dim, settings, local)? {
+            // A person is counted once per message however many of their addresses it has.
+            let value = match (dim, settings.person_of) {
+                (Dimension::Person, Some(person_of)) if value != NONE => person_of(&value),
+                _ => value,
+            };
             messages.entry(value).or_default().extend(group);
         }
     }
@@ -273,6 +286,23 @@ fn values_of_segment(
         Dimension::From => Some(schema::FROM_ADDR),
         Dimension::To => Some(schema::RCPT_ADDR),
         Dimension::Custodian => Some(schema::CUSTODIAN),
+        Dimension::Person => {
+            let mut groups = strings_of(ff.str(schema::FROM_ADDR)?.as_ref(), items);
+            groups.extend(strings_of(ff.str(schema::RCPT_ADDR)?.as_ref(), items));
+            // A message with a sender and no recipient is no "none" for the person.
+            let any: HashSet<(bool, u64)> = groups
+                .iter()
+                .filter(|(v, _)| v != NONE)
+                .flat_map(|(_, g)| g.iter().copied())
+                .collect();
+            for (v, g) in groups.iter_mut() {
+                if v == NONE {
+                    g.retain(|m| !any.contains(m));
+                }
+            }
+            groups.retain(|(_, g)| !g.is_empty());
+            return Ok(groups);
+        }
         Dimension::Year | Dimension::Month => None,
     };
     if let Some(column) = column {

@@ -261,11 +261,11 @@ fn exit_status_says_whether_anything_ran_and_matched() {
         .unwrap()
         .contains("reading the terms file"));
     let (_d4, ok) = terms("openvault\n");
-    let out = batch(sample(), &ok, &["--by", "person"]);
+    let out = batch(sample(), &ok, &["--by", "sender"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8(out.stderr)
         .unwrap()
-        .contains("known: from, to, custodian, year, month"));
+        .contains("known: person, from, to, custodian, year, month"));
 }
 
 /// Labels and queries are the user's, values come from the dump: a cell a spreadsheet would
@@ -331,4 +331,39 @@ fn a_closed_pipe_ends_the_output_quietly() {
         ),
         (Some(0), "")
     );
+}
+
+/// `--by person` counts each message once per person taking part, however many of the
+/// person's identities it reached: OpenVault writes from its site and from Twitter, and every
+/// one of its 23 messages counts once in its column, as in `search --count person:openvault`.
+#[test]
+fn by_person_counts_a_message_once_per_person() {
+    let ix = crate::people::named();
+    let (_d, file) = terms("openvault\tperson:openvault\nsite\tstopreyes\n");
+    let out = batch(ix, &file, &["--json", "--by", "person"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = json(&out);
+    let Line::Query(q) = &lines[0] else {
+        panic!("{lines:?}")
+    };
+    let by: BTreeMap<&str, u64> =
+        q.by.as_ref()
+            .unwrap()
+            .iter()
+            .map(|v| (v.value.as_str(), v.count))
+            .collect();
+    let openvault = count(ix, "person:openvault", &[]);
+    assert_eq!(q.families, openvault);
+    assert_eq!(by.get("dm@openvault.example.org"), Some(&openvault));
+    assert_eq!(
+        by.get("dana.reyes@reyes2016.example.com"),
+        Some(&count(ix, "person:openvault person:\"Dana Reyes\"", &[]))
+    );
+    // Its Twitter account is no column of its own: it is the same person.
+    assert!(!by.contains_key("twitter:800000002"), "{by:?}");
 }

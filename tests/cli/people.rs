@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::util::{json_lines, sample_corpus, shared_corpora, Line, TestIndex};
 
 /// The sample corpus indexed with the Twitter names of `tests/fixtures/twitter-names.json`.
-fn named() -> &'static TestIndex {
+pub fn named() -> &'static TestIndex {
     static IX: OnceLock<TestIndex> = OnceLock::new();
     IX.get_or_init(|| index_with_names(&sample_corpus()))
 }
