@@ -46,7 +46,7 @@ pub const NONE: &str = "(none)";
 
 /// What a batch breaks its counts down by.
 ///
-/// Adding one (persons, say) is a variant here, its name in [`Dimension::ALL`], and its
+/// Adding one is a variant here, its name in [`Dimension::ALL`], and its
 /// values in [`values_of_segment`]: everything else (distinct messages per value, ordering,
 /// printers) works on the values as strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
