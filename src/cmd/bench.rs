@@ -116,22 +116,24 @@ fn bench_index(args: BenchIndexArgs) -> anyhow::Result<Exit> {
         match (r.stages.parse_secs, r.stages.index_secs) {
             (Some(parse), Some(index)) => writeln!(
                 out,
-                "stages apart    parse {parse:.2} s (walk {:.2} s alongside, documents held), then index {index:.2} s, commit {:.2} s, merge {:.2} s, threads {:.2} s\n\
+                "stages apart    parse {parse:.2} s (walk {:.2} s alongside, documents held), then index {index:.2} s, commit {:.2} s, merge {:.2} s, threads {:.2} s and persons {:.2} s side by side\n\
                  engine alone    {:.2} s (index + commit + merge)",
                 r.stages.walk_secs,
                 r.stages.commit_secs,
                 r.stages.merge_secs,
                 r.stages.thread_secs,
+                r.stages.people_secs,
                 index + r.stages.commit_secs + r.stages.merge_secs
             )?,
             _ => writeln!(
                 out,
-                "stages          walk {:.2} s (alongside), parse+index {:.2} s, commit {:.2} s, merge {:.2} s, threads {:.2} s",
+                "stages          walk {:.2} s (alongside), parse+index {:.2} s, commit {:.2} s, merge {:.2} s, threads {:.2} s and persons {:.2} s side by side",
                 r.stages.walk_secs,
                 r.stages.parse_and_index_secs,
                 r.stages.commit_secs,
                 r.stages.merge_secs,
-                r.stages.thread_secs
+                r.stages.thread_secs,
+                r.stages.people_secs
             )?,
         }
         match r.peak_rss_mb {

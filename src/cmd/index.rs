@@ -52,15 +52,6 @@ pub fn run(index_dir: &Path, args: IndexArgs) -> anyhow::Result<Exit> {
         }
     });
     let report = index_dump(&config, &interrupted)?;
-    if !report.interrupted {
-        // What persons are made of (issue #15), read now so that no search pays for it.
-        let cached = crate::index::reader::open(index_dir)
-            .map_err(anyhow::Error::from)
-            .and_then(|opened| crate::people::observations(&opened));
-        if let Err(e) = cached {
-            eprintln!("trawl: warning: people: {e:#}");
-        }
-    }
     // A warning, not a summary line: it prints with --quiet too.
     if let Some(why) = &report.ocr.unavailable {
         eprintln!(

@@ -244,7 +244,12 @@ pub fn execute(opened: &Opened, plan: &Plan) -> anyhow::Result<Exit> {
     let json = plan.mode == Mode::Hits(Format::Json);
     // `--limit 0` asks for facets only: no note about hidden hits then.
     if shown < total && !json && plan.mode != Mode::Count && plan.limit != Some(0) {
-        eprintln!("{shown} of {total} hits shown (--limit N or --all for more)");
+        let what = if plan.threads.is_some() {
+            "threads"
+        } else {
+            "hits"
+        };
+        eprintln!("{shown} of {total} {what} shown (--limit N or --all for more)");
     }
     Ok(exit)
 }
@@ -467,15 +472,8 @@ fn by_thread(
     }
     let shown = plan.limit.unwrap_or(total).min(total);
     for g in groups.iter_mut().take(shown) {
-        let first = g
-            .ids
-            .first()
-            .and_then(|id| u64::from_str_radix(id, 16).ok());
-        if let Some(addr) = first
-            .map(|id| address_of(&searcher, &opened.fields, id))
-            .transpose()?
-            .flatten()
-        {
+        query::thread::participants(&searcher, g)?;
+        if let Some(&addr) = g.addresses.first() {
             let doc: TantivyDocument = searcher.doc(addr)?;
             g.subject = stored_str(&doc, opened.fields.subject).unwrap_or_default();
         }

@@ -218,16 +218,17 @@ pub fn stamp(index: &tantivy::Index) -> anyhow::Result<u64> {
 }
 
 /// Threads the index in `dir` again unless [`FILE`] already describes its last commit.
-pub fn refresh(dir: &Path, index: &tantivy::Index, fields: &Fields) -> anyhow::Result<()> {
+pub fn refresh(
+    dir: &Path,
+    index: &tantivy::Index,
+    searcher: &Searcher,
+    fields: &Fields,
+) -> anyhow::Result<()> {
     let stamp = stamp(index)?;
     if read(&dir.join(FILE)).is_ok_and(|t| t.stamp == stamp) {
         return Ok(());
     }
-    let reader = index
-        .reader_builder()
-        .reload_policy(tantivy::ReloadPolicy::Manual)
-        .try_into()?;
-    let threads = compute(&reader.searcher(), fields, stamp).context("threading")?;
+    let threads = compute(searcher, fields, stamp).context("threading")?;
     threads.save(dir)
 }
 

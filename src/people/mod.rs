@@ -379,16 +379,25 @@ impl<'a> Lazy<'a> {
 
 /// The observations of `opened`, cached (see [`load`]).
 pub fn observations(opened: &Opened) -> anyhow::Result<Observations> {
-    if let Some(obs) = cached_observations(opened) {
+    observations_in(&opened.dir, &opened.searcher(), &opened.fields)
+}
+
+/// [`observations`] of the index in `dir` as `searcher` reads it: what the end of an indexing
+/// run calls, with the run lock held.
+pub fn observations_in(
+    dir: &Path,
+    searcher: &Searcher,
+    fields: &Fields,
+) -> anyhow::Result<Observations> {
+    let key = index_key(searcher);
+    if let Some(obs) = cached_observations(dir, &key) {
         return Ok(obs);
     }
-    let searcher = opened.searcher();
-    let key = index_key(&searcher);
-    let path = opened.dir.join(CACHE_FILE);
-    let observations = observe(&searcher, &opened.fields)?;
+    let path = dir.join(CACHE_FILE);
+    let observations = observe(searcher, fields)?;
     let cache = Cache { key, observations };
     if let Ok(json) = serde_json::to_vec(&cache) {
-        if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(&opened.dir) {
+        if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) {
             use std::io::Write;
             if tmp.write_all(&json).is_ok() {
                 let _ = tmp.persist(&path);
@@ -398,10 +407,9 @@ pub fn observations(opened: &Opened) -> anyhow::Result<Observations> {
     Ok(cache.observations)
 }
 
-/// The cached observations of `opened`, when the cache is of its current state.
-fn cached_observations(opened: &Opened) -> Option<Observations> {
-    let key = index_key(&opened.searcher());
-    let bytes = std::fs::read(opened.dir.join(CACHE_FILE)).ok()?;
+/// The cached observations of the index in `dir`, when the cache is of its state `key`.
+fn cached_observations(dir: &Path, key: &str) -> Option<Observations> {
+    let bytes = std::fs::read(dir.join(CACHE_FILE)).ok()?;
     let c = serde_json::from_slice::<Cache>(&bytes).ok()?;
     (c.key == key).then_some(c.observations)
 }

@@ -195,6 +195,9 @@ pub struct Stages {
     /// Threading the whole index after the run ([`crate::index::threads`]).
     #[serde(default)]
     pub thread_secs: f64,
+    /// Reading what persons are made of after the run ([`crate::people`]), beside threading.
+    #[serde(default)]
+    pub people_secs: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parse_secs: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -507,11 +510,19 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         w.wait_merging_threads().context("merging segments")?;
         report.stages.merge_secs = stage.elapsed().as_secs_f64();
     }
-    // Threads span runs: a reply indexed now joins a thread indexed before.
-    progress.set_message("threading".into());
-    let stage = Instant::now();
-    crate::index::threads::refresh(&index_dir, &index, &fields)?;
-    report.stages.thread_secs = stage.elapsed().as_secs_f64();
+    // Threads and persons span runs (a reply indexed now joins a thread indexed before), so
+    // both are worked out over the whole index, side by side: neither is needed to search, and
+    // a search that finds them missing works them out itself, so a failure is a warning.
+    progress.set_message("threading, grouping persons".into());
+    let (threads, people) = derived_tables(&index_dir, &index, &fields);
+    match threads {
+        Ok(secs) => report.stages.thread_secs = secs,
+        Err(e) => eprintln!("trawl: warning: threads: {e:#}"),
+    }
+    match people {
+        Ok(secs) => report.stages.people_secs = secs,
+        Err(e) => eprintln!("trawl: warning: people: {e:#}"),
+    }
     progress.finish();
     report.elapsed = started.elapsed();
     match sink {
@@ -526,6 +537,42 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     meta::remove_journal(&index_dir)?;
     push_run(&index_dir, &root, &mut meta, &report, &options, now)?;
     Ok(report)
+}
+
+/// Threads ([`crate::index::threads`]) and what persons are made of ([`crate::people`]), each
+/// on its own thread over one searcher of the last commit. Returns the seconds each took.
+fn derived_tables(
+    dir: &Path,
+    index: &tantivy::Index,
+    fields: &Fields,
+) -> (anyhow::Result<f64>, anyhow::Result<f64>) {
+    let searcher = match index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()
+    {
+        Ok(reader) => {
+            let reader: tantivy::IndexReader = reader;
+            reader.searcher()
+        }
+        Err(e) => {
+            let e = anyhow::Error::from(e);
+            return (Err(anyhow::anyhow!("{e:#}")), Err(e));
+        }
+    };
+    let timed = |f: &dyn Fn() -> anyhow::Result<()>| {
+        let t = Instant::now();
+        f().map(|()| t.elapsed().as_secs_f64())
+    };
+    std::thread::scope(|s| {
+        let threads =
+            s.spawn(|| timed(&|| crate::index::threads::refresh(dir, index, &searcher, fields)));
+        let people = timed(&|| crate::people::observations_in(dir, &searcher, fields).map(drop));
+        let threads = threads
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the threading pass panicked")));
+        (threads, people)
+    })
 }
 
 /// Commits what the writer has, then marks the journal's records up to where it stood before

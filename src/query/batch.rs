@@ -423,7 +423,8 @@ mod tests {
     #[test]
     fn dimensions_by_name() {
         assert_eq!(Dimension::parse("Custodian"), Some(Dimension::Custodian));
-        assert_eq!(Dimension::parse("person"), None);
+        assert_eq!(Dimension::parse("Person"), Some(Dimension::Person));
+        assert_eq!(Dimension::parse("sender"), None);
         for (name, d) in Dimension::ALL {
             assert_eq!(d.name(), name);
         }

@@ -5,9 +5,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::Column;
 use tantivy::query::Query;
-use tantivy::{DocId, Score, Searcher, SegmentReader};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
 
 use crate::index::schema;
 use crate::index::threads::Threads;
@@ -26,59 +26,48 @@ pub struct ThreadHit {
     pub messages: usize,
     pub first: Option<chrono::DateTime<chrono::Utc>>,
     pub last: Option<chrono::DateTime<chrono::Utc>>,
-    /// Senders and recipients of the hits, the first few.
+    /// Senders and recipients of the hits, the first few ([`participants`]).
     pub participants: Vec<String>,
     pub participant_count: usize,
     /// The ids of the hits, oldest first.
     pub ids: Vec<String>,
     /// The subject of the oldest hit, filled in by the caller that prints it.
     pub subject: String,
+    /// Where the hits are, oldest first.
+    #[serde(skip)]
+    pub addresses: Vec<DocAddress>,
 }
 
 /// The hits of `q` grouped by thread, threads in order of their first hit (undated last).
+/// Participants are left empty: [`participants`] fills them for the threads printed.
 pub fn group(
     searcher: &Searcher,
     q: &dyn Query,
     threads: &Threads,
 ) -> tantivy::Result<Vec<ThreadHit>> {
     let rows = searcher.search(q, &Rows)?;
-    struct Acc {
-        hits: Vec<(Option<i64>, u64)>,
-        people: BTreeSet<String>,
-        messages: usize,
-    }
-    let mut groups: HashMap<u64, Acc> = HashMap::new();
+    let mut groups: HashMap<u64, Vec<Row>> = HashMap::new();
     for row in rows {
         let thread = threads.entry(row.id).map_or(row.id, |e| e.thread);
-        let acc = groups.entry(thread).or_insert_with(|| Acc {
-            hits: Vec::new(),
-            people: BTreeSet::new(),
-            messages: threads.messages(thread).max(1),
-        });
-        acc.hits.push((row.date, row.id));
-        acc.people.extend(row.people);
+        groups.entry(thread).or_default().push(row);
     }
     let at = |s: i64| chrono::DateTime::from_timestamp(s, 0);
     let mut out: Vec<ThreadHit> = groups
         .into_iter()
-        .map(|(thread, mut acc)| {
-            acc.hits
-                .sort_unstable_by_key(|(d, id)| (d.is_none(), d.unwrap_or(0), *id));
-            let dates: Vec<i64> = acc.hits.iter().filter_map(|(d, _)| *d).collect();
+        .map(|(thread, mut hits)| {
+            hits.sort_unstable_by_key(|r| (r.date.is_none(), r.date.unwrap_or(0), r.id));
+            let dates: Vec<i64> = hits.iter().filter_map(|r| r.date).collect();
             ThreadHit {
                 thread: format!("{thread:016x}"),
-                matched: acc.hits.len(),
-                messages: acc.messages.max(acc.hits.len()),
+                matched: hits.len(),
+                messages: threads.messages(thread).max(hits.len()),
                 first: dates.iter().min().and_then(|&s| at(s)),
                 last: dates.iter().max().and_then(|&s| at(s)),
-                participant_count: acc.people.len(),
-                participants: acc.people.into_iter().take(PARTICIPANTS).collect(),
-                ids: acc
-                    .hits
-                    .iter()
-                    .map(|(_, id)| format!("{id:016x}"))
-                    .collect(),
+                participant_count: 0,
+                participants: Vec::new(),
+                ids: hits.iter().map(|r| format!("{:016x}", r.id)).collect(),
                 subject: String::new(),
+                addresses: hits.iter().map(|r| r.address).collect(),
             }
         })
         .collect();
@@ -88,19 +77,41 @@ pub fn group(
     Ok(out)
 }
 
+/// Fills in the senders and recipients of a thread's hits, from the address columns.
+pub fn participants(searcher: &Searcher, t: &mut ThreadHit) -> tantivy::Result<()> {
+    let mut people = BTreeSet::new();
+    let mut buf = String::new();
+    for a in &t.addresses {
+        let ff = searcher.segment_reader(a.segment_ord).fast_fields();
+        for col in [ff.str(schema::FROM_ADDR)?, ff.str(schema::RCPT_ADDR)?]
+            .iter()
+            .flatten()
+        {
+            for ord in col.term_ords(a.doc_id) {
+                buf.clear();
+                if col.ord_to_str(ord, &mut buf)? {
+                    people.insert(buf.clone());
+                }
+            }
+        }
+    }
+    t.participant_count = people.len();
+    t.participants = people.into_iter().take(PARTICIPANTS).collect();
+    Ok(())
+}
+
 struct Row {
     id: u64,
     date: Option<i64>,
-    people: Vec<String>,
+    address: DocAddress,
 }
 
 struct Rows;
 
 struct SegmentRows {
+    segment: u32,
     id: Column<u64>,
     date: Column<tantivy::DateTime>,
-    from: Option<StrColumn>,
-    rcpt: Option<StrColumn>,
     out: Vec<Row>,
 }
 
@@ -108,13 +119,12 @@ impl Collector for Rows {
     type Fruit = Vec<Row>;
     type Child = SegmentRows;
 
-    fn for_segment(&self, _segment: u32, reader: &SegmentReader) -> tantivy::Result<SegmentRows> {
+    fn for_segment(&self, segment: u32, reader: &SegmentReader) -> tantivy::Result<SegmentRows> {
         let ff = reader.fast_fields();
         Ok(SegmentRows {
+            segment,
             id: ff.u64(schema::ID)?,
             date: ff.date(schema::DATE)?,
-            from: ff.str(schema::FROM_ADDR)?,
-            rcpt: ff.str(schema::RCPT_ADDR)?,
             out: Vec::new(),
         })
     }
@@ -133,20 +143,10 @@ impl SegmentCollector for SegmentRows {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         let Some(id) = self.id.first(doc) else { return };
-        let mut people = Vec::new();
-        let mut buf = String::new();
-        for col in [&self.from, &self.rcpt].into_iter().flatten() {
-            for ord in col.term_ords(doc) {
-                buf.clear();
-                if col.ord_to_str(ord, &mut buf).unwrap_or(false) {
-                    people.push(buf.clone());
-                }
-            }
-        }
         self.out.push(Row {
             id,
             date: self.date.first(doc).map(|d| d.into_timestamp_secs()),
-            people,
+            address: DocAddress::new(self.segment, doc),
         });
     }
 
