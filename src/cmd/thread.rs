@@ -40,11 +40,20 @@ pub fn run(g: &Globals, args: ThreadArgs) -> anyhow::Result<Exit> {
     let threads = opened.threads()?;
     let searcher = opened.searcher();
     // A thread id, a document id, or a Message-ID.
+    // A Message-ID can name several documents (copies, and the same message forwarded inside
+    // another): the one threaded as a message of its own.
     let named = match u64::from_str_radix(args.id.trim(), 16) {
         Ok(id) if args.id.trim().len() == 16 => Some(id),
-        _ => super::show::find(&opened, &args.id)?
-            .first()
-            .and_then(|s| u64::from_str_radix(&s.hit.id, 16).ok()),
+        _ => {
+            let ids: Vec<u64> = super::show::find(&opened, &args.id)?
+                .iter()
+                .filter_map(|s| u64::from_str_radix(&s.hit.id, 16).ok())
+                .collect();
+            ids.iter()
+                .copied()
+                .find(|id| threads.entry(*id).is_some())
+                .or(ids.first().copied())
+        }
     };
     let Some(named) = named else {
         eprintln!(

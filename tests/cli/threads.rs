@@ -68,6 +68,15 @@ fn the_forward_chain_is_one_thread() {
         shown[0]["thread"]["replies"],
         serde_json::json!([tree[1]["id"]])
     );
+    // By Message-ID: Dana's forward is also a part of Jordan's message; the thread is that of
+    // the message itself.
+    let by_msgid = json_lines(&ix.run(&[
+        "thread",
+        "20160921.fwd-staff@reyes2016.example.com",
+        "--json",
+    ]));
+    assert_eq!(by_msgid.len(), 2, "{by_msgid:#?}");
+    assert_eq!(by_msgid[0]["thread"], id);
     let text = String::from_utf8(ix.run(&["thread", id]).stdout).unwrap();
     assert!(text.contains("+5h18m"), "{text}");
     assert!(
