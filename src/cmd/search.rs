@@ -636,7 +636,12 @@ pub fn compute_facet(
             v
         }
     };
-    Ok(FacetOut {
+    Ok(facet_out(spec, values))
+}
+
+/// A facet of `(value, count)` pairs, names left for the caller to add.
+fn facet_out(spec: &FacetSpec, values: Vec<(String, u64)>) -> FacetOut {
+    FacetOut {
         name: spec.name.clone(),
         values: values
             .into_iter()
@@ -646,7 +651,7 @@ pub fn compute_facet(
                 count,
             })
             .collect(),
-    })
+    }
 }
 
 /// The custodian facet when copies count once: a message is one hit, but it is in the
@@ -686,17 +691,7 @@ pub fn custodian_facet(
     values.retain(|(v, _)| v != batch::NONE);
     values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     values.truncate(spec.k);
-    Ok(FacetOut {
-        name: spec.name.clone(),
-        values: values
-            .into_iter()
-            .map(|(value, count)| json::FacetValue {
-                value,
-                count,
-                name: None,
-            })
-            .collect(),
-    })
+    Ok(facet_out(spec, values))
 }
 
 pub fn compute_histogram(

@@ -25,16 +25,7 @@ fn batch(ix: &TestIndex, file: &Path, flags: &[&str]) -> std::process::Output {
 }
 
 fn count(ix: &TestIndex, query: &str, flags: &[&str]) -> u64 {
-    let mut args = vec!["search", "--count"];
-    args.extend_from_slice(flags);
-    args.push("--");
-    args.push(query);
-    let out = ix.run(&args);
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
+    ix.count(query, flags)
 }
 
 #[derive(Debug, Deserialize)]

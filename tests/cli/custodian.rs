@@ -31,15 +31,7 @@ fn index(ix: &TestIndex, flags: &[&str]) -> String {
 }
 
 fn count(ix: &TestIndex, query: &str, flags: &[&str]) -> u64 {
-    let mut args = vec!["search", "--count"];
-    args.extend_from_slice(flags);
-    args.push(query);
-    let out = ix.run(&args);
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
+    ix.count(query, flags)
 }
 
 /// The custodian facet over every message, as value → count.

@@ -106,6 +106,19 @@ impl TestIndex {
         self.cmd(args).output().expect("running trawl")
     }
 
+    /// What `search --count FLAGS -- QUERY` prints.
+    pub fn count(&self, query: &str, flags: &[&str]) -> u64 {
+        let mut args = vec!["search", "--count"];
+        args.extend_from_slice(flags);
+        args.extend(["--", query]);
+        let out = self.run(&args);
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap_or_else(|e| panic!("{query}: {e}"))
+    }
+
     /// Runs `search --json --limit 1000 QUERY` and returns the hits and the summary.
     pub fn search(&self, query: &str, extra: &[&str]) -> (Vec<Hit>, Summary, i32) {
         let mut args = vec!["search", "--json", "--all"];
