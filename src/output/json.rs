@@ -192,6 +192,10 @@ pub fn write_line<W: Write + ?Sized, T: Serialize>(
         tagged.append(map);
         v = serde_json::Value::Object(tagged);
     }
-    serde_json::to_writer(&mut *out, &v).map_err(std::io::Error::other)?;
+    // A closed pipe must stay a `BrokenPipe` error, which ends output quietly (`main.rs`).
+    serde_json::to_writer(&mut *out, &v).map_err(|e| match e.io_error_kind() {
+        Some(kind) => std::io::Error::new(kind, e),
+        None => std::io::Error::other(e),
+    })?;
     out.write_all(b"\n")
 }

@@ -543,3 +543,34 @@ fn issue_13_histograms_and_facets_leave_file_dates_out_unless_asked_for() {
     .unwrap();
     assert!(facet.contains("         4  2020\n"), "{facet}");
 }
+
+/// `trawl search ... | head -1` is no error in any output format (issue #16): a closed pipe
+/// ends the output quietly, exit 0, nothing on stderr. JSON said "Broken pipe" and exited 2.
+#[test]
+fn a_closed_pipe_ends_every_output_format_quietly() {
+    use std::io::Read;
+    let ix = sample();
+    for format in [&[][..], &["--json"], &["--csv"], &["--paths"]] {
+        let mut args = vec!["search", "--all", "--items", "--copies"];
+        args.extend_from_slice(format);
+        args.push("*");
+        let mut child = ix
+            .cmd(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 8];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        // The read end is dropped here.
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).into_owned()
+            ),
+            (Some(0), String::new()),
+            "{format:?}"
+        );
+    }
+}
