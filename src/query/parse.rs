@@ -167,8 +167,8 @@ impl Node {
         }
     }
 
-    /// True when the query contains free text (bare words or phrases, or subject:/body:), which
-    /// makes relevance a sensible default order.
+    /// True when the query contains bare words or phrases (no field), which makes relevance a
+    /// sensible default order; with field terms only, date order is.
     pub fn has_free_text(&self) -> bool {
         match self {
             Node::And(v) | Node::Or(v) => v.iter().any(Node::has_free_text),
@@ -178,9 +178,9 @@ impl Node {
                 value: Value::Word(w),
                 ..
             } if w == "*" => false,
-            Node::Match { field, .. } => {
-                matches!(field, None | Some(FieldName::Subject | FieldName::Body))
-            }
+            // A field term (`subject:fwd` included) narrows; only bare words ask for
+            // relevance. A forward chain found by its subject reads in date order.
+            Node::Match { field, .. } => field.is_none(),
         }
     }
 }
@@ -659,7 +659,10 @@ mod tests {
     fn free_text_detection() {
         assert!(parse("tax from:dana").unwrap().has_free_text());
         assert!(!parse("from:dana date:2016").unwrap().has_free_text());
-        assert!(parse("subject:tax").unwrap().has_free_text());
+        assert!(!parse("subject:tax").unwrap().has_free_text());
+        assert!(!parse("body:\"tax returns\" from:dana")
+            .unwrap()
+            .has_free_text());
     }
 
     proptest::proptest! {

@@ -574,3 +574,17 @@ fn a_closed_pipe_ends_every_output_format_quietly() {
         );
     }
 }
+
+/// A query of field terms only reads in date order (issue #16): `subject:` found the forward
+/// chain by relevance, out of date order.
+#[test]
+fn field_terms_alone_sort_by_date() {
+    let (hits, _, _) = sample().search("subject:openvault", &[]);
+    assert!(hits.len() >= 4, "{hits:#?}");
+    let dates: Vec<&str> = hits.iter().filter_map(|h| h.date.as_deref()).collect();
+    let mut sorted = dates.clone();
+    sorted.sort();
+    assert_eq!(dates, sorted);
+    let (scored, _, _) = sample().search("openvault", &[]);
+    assert!(scored.iter().all(|h| h.score.is_some()), "bare words rank");
+}
