@@ -160,6 +160,7 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
     } else {
         Mode::Hits(args.output.format())
     };
+    print_notes(&compiled);
     let scope = scope_of(&args.scope, &compiled);
     let sort = if args.timeline {
         SortOrder::Date
@@ -192,6 +193,13 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
         aliases: g.aliases.clone(),
     };
     execute(&opened, &plan)
+}
+
+/// How the query was read where a user may not expect it, on stderr.
+pub fn print_notes(compiled: &Compiled) {
+    for note in &compiled.notes {
+        eprintln!("trawl: note: {}", output::sanitize::for_terminal(note));
+    }
 }
 
 /// The facet unit for a `--histogram` value.

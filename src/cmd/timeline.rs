@@ -25,6 +25,7 @@ pub fn run(g: &Globals, args: TimelineArgs) -> anyhow::Result<Exit> {
         &|v| people.addresses(v),
     )?;
     let mode = Mode::Hits(args.output.format());
+    search::print_notes(&compiled);
     let scope = search::scope_of(&args.scope, &compiled);
     let plan = Plan {
         compiled,

@@ -37,6 +37,8 @@ pub struct Compiled {
     /// The query asks for parts by kind (`kind:attachment`): they are then hits of their own.
     pub names_parts: bool,
     pub text: String,
+    /// How the query was read where a user may not expect it, for stderr.
+    pub notes: Vec<String>,
 }
 
 /// What a query is compiled against: the schema's fields, the time zone dates are read in, and
@@ -103,13 +105,14 @@ fn ids_and_parts(ids: &[u64], f: &Fields) -> Q {
 
 /// Parses and compiles `text`.
 pub fn compile(text: &str, ctx: Context<'_>) -> Result<Compiled, Error> {
-    let ast = parse::parse(text)?;
+    let (ast, notes) = parse::parse_with_notes(text)?;
     let query = build(&ast, ctx, text)?;
     Ok(Compiled {
         query,
         free_text: ast.has_free_text(),
         names_parts: ast.names_parts(),
         text: text.to_owned(),
+        notes,
     })
 }
 
@@ -124,7 +127,7 @@ pub fn compile_with_people(
     ctx: Context<'_>,
     people: &PersonResolver<'_>,
 ) -> Result<Compiled, Error> {
-    let mut ast = parse::parse(text)?;
+    let (mut ast, notes) = parse::parse_with_notes(text)?;
     resolve_people(&mut ast, people, text)?;
     let query = build(&ast, ctx, text)?;
     Ok(Compiled {
@@ -132,6 +135,7 @@ pub fn compile_with_people(
         free_text: ast.has_free_text(),
         names_parts: ast.names_parts(),
         text: text.to_owned(),
+        notes,
     })
 }
 

@@ -95,7 +95,8 @@ impl FieldName {
         Self::ALL
             .iter()
             .map(|(n, _)| (*n, levenshtein(&lower, n)))
-            .filter(|(n, d)| *d <= 2 && *d < n.len())
+            // Two edits turn a short word into another (`site` into `date`): one for those.
+            .filter(|(n, d)| *d <= if lower.len() <= 4 { 1 } else { 2 } && *d < n.len())
             .min_by_key(|(_, d)| *d)
             .map(|(n, _)| n)
     }
@@ -200,6 +201,12 @@ enum Tok {
 
 /// Parses `query` into an AST.
 pub fn parse(query: &str) -> Result<Node, Error> {
+    parse_with_notes(query).map(|(node, _)| node)
+}
+
+/// Parses `query` into an AST, with notes for the user about how it was read: a `word:` that
+/// is no field and no near miss of one (a URL's `http:`, `re:`) is searched as text.
+pub fn parse_with_notes(query: &str) -> Result<(Node, Vec<String>), Error> {
     let toks = lex(query)?;
     if toks.is_empty() {
         return Err(err(query, 1, "empty query"));
@@ -209,6 +216,7 @@ pub fn parse(query: &str) -> Result<Node, Error> {
         toks,
         pos: 0,
         depth: 0,
+        notes: Vec::new(),
     };
     let node = p.or()?;
     if let Some((col, t)) = p.peek() {
@@ -218,7 +226,7 @@ pub fn parse(query: &str) -> Result<Node, Error> {
         };
         return Err(err(query, col, &msg));
     }
-    Ok(node)
+    Ok((node, p.notes))
 }
 
 fn err(query: &str, column: usize, message: &str) -> Error {
@@ -349,12 +357,16 @@ fn is_field_name(w: &str) -> bool {
 /// overflows the stack and aborts the process; no real query comes near this.
 pub const MAX_DEPTH: usize = 100;
 
+/// `word:` prefixes of URLs, searched without the scheme.
+const URL_SCHEMES: [&str; 5] = ["http", "https", "ftp", "mailto", "file"];
+
 struct Parser<'q> {
     query: &'q str,
     toks: Vec<(usize, Tok)>,
     pos: usize,
     /// Parentheses and exclusions open around the current token.
     depth: usize,
+    notes: Vec<String>,
 }
 
 impl Parser<'_> {
@@ -465,14 +477,44 @@ impl Parser<'_> {
             }
             Tok::Field(name) => {
                 let Some(field) = FieldName::lookup(&name) else {
-                    let hint = FieldName::suggest(&name)
-                        .map(|s| format!(" (did you mean `{s}:`?)"))
-                        .unwrap_or_default();
-                    return Err(err(
-                        self.query,
-                        col,
-                        &format!("unknown field `{name}:`{hint}"),
+                    // A near miss of a field is a typo to point out; anything else
+                    // (`http://…`, `Re:`) is text that happens to hold a colon.
+                    if let Some(s) = FieldName::suggest(&name) {
+                        return Err(err(
+                            self.query,
+                            col,
+                            &format!("unknown field `{name}:` (did you mean `{s}:`?)"),
+                        ));
+                    }
+                    // A URL is searched by what follows its scheme, which the text holds
+                    // more often than the scheme (`stopreyes.example.com`).
+                    let scheme = URL_SCHEMES.contains(&name.to_ascii_lowercase().as_str());
+                    let value = match self.peek() {
+                        Some((_, Tok::Word(w))) => {
+                            let w = if scheme {
+                                w.trim_start_matches('/').to_owned()
+                            } else {
+                                format!("{name}:{w}")
+                            };
+                            self.pos += 1;
+                            Value::Word(w)
+                        }
+                        Some((_, Tok::Quoted(q, slop))) => {
+                            let v = Value::Phrase(format!("{name} {q}"), *slop);
+                            self.pos += 1;
+                            v
+                        }
+                        _ => Value::Word(name.clone()),
+                    };
+                    self.notes.push(format!(
+                        "`{name}:` is no field; `{}` is searched as text",
+                        value.text()
                     ));
+                    return Ok(Node::Match {
+                        field: None,
+                        value,
+                        column: col,
+                    });
                 };
                 let value = match self.peek() {
                     Some((_, Tok::Word(w))) => Value::from_word(w),
@@ -623,6 +665,36 @@ mod tests {
         assert_eq!(parse("e-mail:x").unwrap(), m(None, "e-mail:x", 1));
     }
 
+    /// A `word:` that is no field and no near miss of one is text, with a note (issue #16): a
+    /// pasted URL, a `Re:` typed into the query.
+    #[test]
+    fn words_with_a_colon_that_name_no_field_are_text() {
+        let (node, notes) = parse_with_notes("http://openvault.example.org/news").unwrap();
+        assert_eq!(node, m(None, "openvault.example.org/news", 1));
+        assert_eq!(
+            notes,
+            ["`http:` is no field; `openvault.example.org/news` is searched as text"]
+        );
+        assert_eq!(
+            parse_with_notes("site:x.org").unwrap().0,
+            m(None, "site:x.org", 1)
+        );
+        let (node, notes) = parse_with_notes("xyzzy:\"a b\" from:dana").unwrap();
+        let Node::And(parts) = node else { panic!() };
+        assert_eq!(
+            parts[0],
+            Node::Match {
+                field: None,
+                value: Value::Phrase("xyzzy a b".into(), 0),
+                column: 1
+            }
+        );
+        assert_eq!(notes.len(), 1);
+        // A near miss is still a typo to point out.
+        assert!(parse_with_notes("subjet:tax").is_err());
+        assert!(parse_with_notes("from:dana").unwrap().1.is_empty());
+    }
+
     #[test]
     fn hyphenated_field_names() {
         assert_eq!(
@@ -641,7 +713,7 @@ mod tests {
             error_of("fromm:dana").1,
             "unknown field `fromm:` (did you mean `from:`?)"
         );
-        assert_eq!(error_of("xyzzy:1").1, "unknown field `xyzzy:`");
+        assert!(parse("fromm:dana").is_err());
         assert_eq!(error_of("a from:").0, 3);
         assert_eq!(
             error_of("a from: )").1,

@@ -588,3 +588,20 @@ fn field_terms_alone_sort_by_date() {
     let (scored, _, _) = sample().search("openvault", &[]);
     assert!(scored.iter().all(|h| h.score.is_some()), "bare words rank");
 }
+
+/// A pasted URL is searched by what follows its scheme, with a note on stderr, not refused as
+/// an unknown field `http:` (issue #16); a near miss of a field is still an error.
+#[test]
+fn a_pasted_url_is_searched_as_text_with_a_note() {
+    let out = sample().run(&["search", "--count", "http://stopreyes.example.com"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        sample().count("\"stopreyes.example.com\"", &[]).to_string()
+    );
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("`http:` is no field; `stopreyes.example.com` is searched as text"));
+    let out = sample().run(&["search", "fromm:dana"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `from:`"));
+}
