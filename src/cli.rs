@@ -277,8 +277,9 @@ pub struct BenchQueryArgs {
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
-    /// The dump to index. Opened read-only; nothing is written inside it.
-    #[arg(value_name = "DUMP_DIR")]
+    /// The dump to index: a directory, or one file (a mailbox, a PST, an export, an archive).
+    /// Opened read-only; nothing is written inside it.
+    #[arg(value_name = "DUMP")]
     pub dump: PathBuf,
 
     /// Threads for parsing and for tantivy's indexer each. Default: the number of CPUs.

@@ -235,8 +235,9 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         .dump
         .canonicalize()
         .with_context(|| format!("opening dump {}", config.dump.display()))?;
-    if !dump.is_dir() {
-        bail!("{} is not a directory", dump.display());
+    // A dump is a directory, or one file: a mailbox, a store, an export, an archive.
+    if !dump.is_dir() && !dump.is_file() {
+        bail!("{} is neither a directory nor a file", dump.display());
     }
     let index_dir = prepare_index_dir(&config.index_dir, &dump)?;
     // Before anything is written to the index: one run at a time.

@@ -213,3 +213,40 @@ fn real_edge_case_corpora_are_fully_accounted_for() {
     let (_, summary, _) = ix.search("stephen", &[]);
     assert!(summary.total_hits > 0);
 }
+
+/// `trawl index FILE` indexes one mailbox or archive without a folder around it (issue #16):
+/// its documents, a re-run that finds it unchanged, its bytes read back, the file untouched.
+#[test]
+fn a_single_file_is_a_dump() {
+    let corpus = sample_corpus();
+    for (file, query, documents) in [
+        ("mbox/sam.mbox", "*", None),
+        (
+            "archives/leak-bundle.zip",
+            "\"dead drop on Friday\"",
+            Some(1),
+        ),
+    ] {
+        let path = corpus.join(file);
+        let before = std::fs::read(&path).unwrap();
+        let ix = TestIndex::of(&path);
+        let (hits, _, _) = ix.search(query, &["--items", "--copies"]);
+        assert!(!hits.is_empty(), "{file}");
+        if let Some(n) = documents {
+            assert_eq!(hits.len(), n, "{file}");
+        }
+        assert!(hits
+            .iter()
+            .all(|h| h.path.starts_with(path.to_str().unwrap())));
+        let again = ix.index(&path);
+        assert!(again.contains("1 files unchanged"), "{again}");
+        let raw = ix.run(&["show", "--raw", &hits[0].id]);
+        assert!(
+            raw.status.success(),
+            "{}",
+            String::from_utf8_lossy(&raw.stderr)
+        );
+        assert!(!raw.stdout.is_empty());
+        assert_eq!(std::fs::read(&path).unwrap(), before, "{file} changed");
+    }
+}
