@@ -535,6 +535,17 @@ fn address(value: &Value, fields: &[(Field, Field)], domains: Option<Field>) -> 
             .collect();
         return Some(or(qs));
     }
+    // `@OpenVault`, a handle as the output shows it (`OpenVault (@OpenVault)`): a word of the
+    // name. A domain (`@example.org`, with a dot) was taken above.
+    if let Some(handle) = text
+        .strip_prefix('@')
+        .filter(|h| !h.is_empty() && !h.contains(['@', '.']))
+    {
+        if matches!(value, Value::Word(_)) {
+            let words: Vec<Field> = fields.iter().map(|&(w, _)| w).collect();
+            return words_in(&words, &Value::Word(handle.to_owned()));
+        }
+    }
     if matches!(value, Value::Word(_)) && text.contains('@') && !text.contains(char::is_whitespace)
     {
         let addr = normalize_address(text);

@@ -212,3 +212,15 @@ fn time_zones_move_day_boundaries_for_queries_and_display() {
     let out = sample().run(&["--tz", "Mars/Olympus", "search", "from:yuki"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `from:@DanaReyes`, the handle as the output shows it (`Dana Reyes (@DanaReyes)`), finds the
+/// account's messages (issue #16); `from:@reyes2016.example.com` is still a domain.
+#[test]
+fn a_handle_finds_its_account() {
+    let ix = sample();
+    let handle = ix.count("from:@DanaReyes", &[]);
+    assert!(handle > 0);
+    assert_eq!(handle, ix.count("from:danareyes", &[]));
+    assert!(ix.count("to:@DanaReyes", &[]) > 0);
+    assert!(ix.count("from:@reyes2016.example.com", &[]) > handle);
+}
