@@ -290,11 +290,8 @@ fn match_field(field: Option<FieldName>, value: &Value, ctx: Context<'_>) -> Res
             }
         }
         Some(FieldName::Between) => {
-            let (a, b) = v
-                .split_once(',')
-                .filter(|(a, b)| !a.is_empty() && !b.is_empty() && !b.contains(','))
-                .ok_or_else(|| format!("`between:` takes two parties separated by a comma, as in between:dana,openvault (got `{v}`)"))?;
-            let (a, b) = (Value::from_plain(a), Value::from_plain(b));
+            let (a, b) = parties(v)
+                .ok_or_else(|| format!("`between:` takes two parties separated by a comma, as in between:dana,openvault or between:\"dana reyes\",openvault (got `{v}`)"))?;
             let side = |x: &Value, y: &Value| -> Result<Q, String> {
                 Ok(and(vec![
                     address(x, &senders(f), Some(f.from_domain)).ok_or_else(nothing)?,
@@ -452,6 +449,30 @@ impl Value {
     fn from_plain(s: &str) -> Value {
         Value::Word(s.to_owned())
     }
+}
+
+/// The two parties of `between:A,B`, split at the comma outside quotes; a quoted party is a
+/// phrase (`"dana reyes"`).
+fn parties(v: &str) -> Option<(Value, Value)> {
+    let mut quoted = false;
+    let comma = v.char_indices().find(|&(_, c)| {
+        if c == '"' {
+            quoted = !quoted;
+        }
+        c == ',' && !quoted
+    })?;
+    let party = |s: &str| -> Option<Value> {
+        let s = s.trim();
+        match s.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+            Some(inner) if !inner.trim().is_empty() && !inner.contains('"') => {
+                Some(Value::Phrase(inner.to_owned(), 0))
+            }
+            Some(_) => None,
+            None if !s.is_empty() && !s.contains([',', '"']) => Some(Value::from_plain(s)),
+            None => None,
+        }
+    };
+    Some((party(&v[..comma.0])?, party(&v[comma.0 + 1..])?))
 }
 
 /// Matches `value` in any of `fields`. A word analyzes to one token (a term query) or several

@@ -310,14 +310,24 @@ fn lex(query: &str) -> Result<Vec<(usize, Tok)>, Error> {
             let word: String = chars[start..i].iter().collect();
             if i < chars.len() && chars[i] == ':' && is_field_name(&word) {
                 i += 1;
+                let quoted_parties = word.eq_ignore_ascii_case("between");
                 out.push((col, Tok::Field(word)));
                 // A bare value runs to the next space or parenthesis, colons included
-                // (`from:twitter:123`, `path:/cases/a:b`).
+                // (`from:twitter:123`, `path:/cases/a:b`). `between:` takes two parties, each
+                // of which may be quoted: `between:"dana reyes",openvault`.
+
                 let vstart = i;
-                while i < chars.len()
-                    && !chars[i].is_whitespace()
-                    && !matches!(chars[i], '(' | ')' | '"')
+                while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], '(' | ')')
                 {
+                    if chars[i] == '"' {
+                        if !quoted_parties {
+                            break;
+                        }
+                        match chars[i + 1..].iter().position(|&c| c == '"') {
+                            Some(n) => i += n + 1,
+                            None => return Err(err(query, i + 1, "unclosed `\"`")),
+                        }
+                    }
                     i += 1;
                 }
                 if i > vstart {

@@ -224,3 +224,17 @@ fn a_handle_finds_its_account() {
     assert!(ix.count("to:@DanaReyes", &[]) > 0);
     assert!(ix.count("from:@reyes2016.example.com", &[]) > handle);
 }
+
+/// `between:"dana reyes",openvault`: a quoted party is a name (issue #16); it was a syntax
+/// error while `trawl timeline "Dana Reyes" OpenVault` worked.
+#[test]
+fn between_takes_quoted_names() {
+    let ix = sample();
+    let plain = ix.count("between:dana,openvault", &[]);
+    assert!(plain > 0);
+    assert_eq!(ix.count("between:\"dana reyes\",openvault", &[]), plain);
+    assert_eq!(ix.count("between:\"Dana Reyes\",\"OpenVault\"", &[]), plain);
+    let out = ix.run(&["search", "between:dana,\"open"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unclosed `\"`"));
+}
