@@ -6,6 +6,8 @@
 //! - `trawl_notmuch`: `notmuch` runs and its test corpora are in `target/notmuch-corpora`
 //!   (fetched by `tests/scripts/notmuch-corpora.sh`), for the count comparison.
 //! - `trawl_graphviz`: Graphviz's `dot` runs, to check that `trawl graph --format dot` parses.
+//! - `trawl_pty`: util-linux's `script` runs, which gives a command a pseudo-terminal for the
+//!   tests of what trawl prints on a terminal.
 //! - `trawl_tesseract`: the `tesseract` command with English data and poppler's `pdftoppm` are
 //!   on PATH, which the OCR tests need (installed later, they are seen after
 //!   `cargo clean -p trawl`, as with the corpora).
@@ -18,6 +20,7 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(trawl_notmuch)");
     println!("cargo::rustc-check-cfg=cfg(trawl_tesseract)");
     println!("cargo::rustc-check-cfg=cfg(trawl_graphviz)");
+    println!("cargo::rustc-check-cfg=cfg(trawl_pty)");
     println!("cargo::rerun-if-env-changed=PATH");
     let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
     let corpora = Path::new(&manifest).join("../shared/corpora");
@@ -55,6 +58,13 @@ fn main() {
         .is_ok_and(|o| o.status.success());
     if graphviz {
         println!("cargo::rustc-cfg=trawl_graphviz");
+    }
+    let script = std::process::Command::new("script")
+        .args(["-qec", "true", "/dev/null"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if script {
+        println!("cargo::rustc-cfg=trawl_pty");
     }
     if ocr_tools() {
         println!("cargo::rustc-cfg=trawl_tesseract");

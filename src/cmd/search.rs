@@ -259,6 +259,13 @@ pub fn execute(opened: &Opened, plan: &Plan) -> anyhow::Result<Exit> {
         };
         eprintln!("{shown} of {total} {what} shown (--limit N or --all for more)");
     }
+    // On a terminal an empty answer is said, not left to the exit code; to a pipe, nothing.
+    if exit == Exit::NoMatch && terminal && plan.mode != Mode::Count {
+        eprintln!(
+            "no hits for {}",
+            output::sanitize::for_terminal(&plan.compiled.text)
+        );
+    }
     Ok(exit)
 }
 

@@ -605,3 +605,32 @@ fn a_pasted_url_is_searched_as_text_with_a_note() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `from:`"));
 }
+
+/// On a terminal, a search with no hits says so on stderr (issue #16); to a pipe it prints
+/// nothing, as before, and the exit code is 1 either way.
+#[test]
+#[cfg_attr(
+    not(trawl_pty),
+    ignore = "needs util-linux `script` for a pseudo-terminal"
+)]
+fn no_hits_are_said_on_a_terminal() {
+    let ix = sample();
+    let trawl = env!("CARGO_BIN_EXE_trawl");
+    let command = format!(
+        "{trawl} --index {} search zeppelinxyz",
+        ix.path.to_str().unwrap()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("TRAWL_INDEX")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("no hits for zeppelinxyz"),
+        "{out:?}"
+    );
+    let piped = ix.run(&["search", "zeppelinxyz"]);
+    assert_eq!(piped.status.code(), Some(1));
+    assert!(piped.stdout.is_empty() && piped.stderr.is_empty());
+}
