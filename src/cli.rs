@@ -483,6 +483,11 @@ pub struct SearchArgs {
     #[arg(long)]
     pub timeline: bool,
 
+    /// With --timeline: the gap before a message counts from the previous one in its
+    /// conversation (an e-mail thread, a chat), or from the previous one of any.
+    #[arg(long, value_enum, default_value = "conversation")]
+    pub gap: GapFrom,
+
     /// One line per thread with hits: dates, hits/messages, participants, subject (with
     /// --count: the number of threads).
     #[arg(long, conflicts_with_all = ["paths", "csv", "timeline"])]
@@ -490,6 +495,15 @@ pub struct SearchArgs {
 
     #[command(flatten)]
     pub scope: ScopeArgs,
+}
+
+/// What a timeline's gap counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GapFrom {
+    /// The previous message of the same conversation: an e-mail thread, a chat.
+    Conversation,
+    /// The previous message of any conversation.
+    Any,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -545,6 +559,11 @@ pub struct TimelineArgs {
     /// An optional further query to narrow the messages (e.g. `date:2016-10`).
     #[arg(value_name = "QUERY")]
     pub query: Vec<String>,
+
+    /// The gap before a message counts from the previous one in its conversation (an e-mail
+    /// thread, a chat), or from the previous one of any.
+    #[arg(long, value_enum, default_value = "conversation")]
+    pub gap: GapFrom,
 
     #[command(flatten)]
     pub output: OutputArgs,

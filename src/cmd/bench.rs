@@ -360,6 +360,8 @@ fn plan_for(g: &Globals, opened: &Opened, query: &str, flags: &str) -> anyhow::R
         color: false,
         scope,
         threads: None,
+        gap: args.gap,
+        gap_threads: None,
         by_person: args.by_person,
         aliases: g.aliases.clone(),
     })

@@ -1,7 +1,7 @@
 //! `trawl search QUERY`: run a query, print hits (text, JSON Lines, CSV, paths or a count), then
 //! the facets, histogram and sender → recipient pairs asked for, computed over all hits.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufWriter, IsTerminal, Write};
 use std::time::Instant;
 
@@ -17,7 +17,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, DocId, Order, Score, Searcher, SegmentReader, TantivyDocument};
 
 use super::{Exit, Globals};
-use crate::cli::{Format, HistogramUnit, OutputArgs, SearchArgs, SortOrder};
+use crate::cli::{Format, GapFrom, HistogramUnit, OutputArgs, SearchArgs, SortOrder};
 use crate::doc::{format_id, Envelope};
 use crate::index::reader::{self, Opened};
 use crate::index::schema::{self, Fields};
@@ -114,6 +114,9 @@ pub struct Plan {
     pub scope: Scope,
     /// Group hits by thread (`--threads`), with the index's threads.
     pub threads: Option<Threads>,
+    /// Timelines: what a gap counts from, and the threads that make e-mail conversations.
+    pub gap: GapFrom,
+    pub gap_threads: Option<Threads>,
     /// `--pairs --by-person`: pairs of persons, not of addresses.
     pub by_person: bool,
     /// `--aliases FILE`, for persons ([`crate::people::aliases_path`]).
@@ -188,6 +191,12 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
         file_dates: g.file_dates,
         color: output::use_color(g.color),
         scope,
+        gap_threads: if args.timeline && args.gap == GapFrom::Conversation {
+            Some(opened.threads()?)
+        } else {
+            None
+        },
+        gap: args.gap,
         threads: threads.filter(|_| args.threads),
         by_person: args.by_person,
         aliases: g.aliases.clone(),
@@ -340,7 +349,8 @@ pub fn execute_to(
         out.write_all(&csv_out::header()?)?;
     }
     let mut seen_paths = HashSet::new();
-    let mut previous: Option<i64> = None;
+    // The last date seen per conversation (or overall, `--gap any`).
+    let mut previous: HashMap<String, i64> = HashMap::new();
     for (i, (score, addr)) in page.iter().enumerate() {
         let mut hit = load_hit(&searcher, &opened.fields, *addr, *score, &snippets)?;
         mark_family(&searcher, &opened.fields, &scoped, &snippets, &mut hit)?;
@@ -356,11 +366,14 @@ pub fn execute_to(
                 .map(String::as_str)
                 .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
                 .map(|d| d.timestamp());
-            hit.gap_seconds = match (previous, this) {
+            let key = conversation_key(&hit, plan);
+            hit.gap_seconds = match (previous.get(&key), this) {
                 (Some(p), Some(t)) => Some(t - p),
                 _ => None,
             };
-            previous = this.or(previous);
+            if let Some(t) = this {
+                previous.insert(key, t);
+            }
         }
         match format {
             Some(Format::Json) => json::write_line(out, "hit", &hit)?,
@@ -463,6 +476,26 @@ pub fn execute_to(
         json::write_line(out, "summary", &summary)?;
     }
     Ok((exit, page.len(), total))
+}
+
+/// The conversation a timeline's gap is counted in: a chat's conversation, an e-mail's thread,
+/// anything else by its kind; one for all with `--gap any`.
+fn conversation_key(hit: &Hit, plan: &Plan) -> String {
+    if plan.gap == GapFrom::Any {
+        return String::new();
+    }
+    if let Some(c) = &hit.conversation {
+        return format!("chat:{c}");
+    }
+    let thread = plan
+        .gap_threads
+        .as_ref()
+        .zip(crate::doc::parse_id(&hit.id))
+        .and_then(|(t, id)| t.entry(id));
+    match thread {
+        Some(e) => format!("thread:{:016x}", e.thread),
+        None => format!("{}:{}", hit.kind, hit.id),
+    }
 }
 
 /// `--threads`: one entry per thread with hits, or with `--count` the number of threads.

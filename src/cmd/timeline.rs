@@ -3,7 +3,7 @@
 
 use super::search::{self, Mode, Plan};
 use super::{Exit, Globals};
-use crate::cli::{SortOrder, TimelineArgs};
+use crate::cli::{GapFrom, SortOrder, TimelineArgs};
 use crate::index::reader;
 use crate::output;
 use crate::query::{self, Context};
@@ -41,6 +41,12 @@ pub fn run(g: &Globals, args: TimelineArgs) -> anyhow::Result<Exit> {
         color: output::use_color(g.color),
         scope,
         threads: None,
+        gap: args.gap,
+        gap_threads: if args.gap == GapFrom::Conversation {
+            Some(opened.threads()?)
+        } else {
+            None
+        },
         by_person: false,
         aliases: g.aliases.clone(),
     };

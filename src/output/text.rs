@@ -120,7 +120,8 @@ pub fn write_timeline_hit<W: Write + ?Sized>(
     let gap = match hit.gap_seconds {
         Some(s) => format_gap(s),
         None if first => "start".into(),
-        None => "?".into(),
+        // The first of its conversation (or the one before it has no date).
+        None => "new".into(),
     };
     writeln!(
         out,

@@ -557,3 +557,41 @@ fn a_part_that_matches_stands_for_its_message() {
         count("\"OpenVault made contact\" kind:email") + 1
     );
 }
+
+/// A timeline's gap counts within a conversation by default (issue #16): Dana's e-mail reply
+/// of 3 October came 15 minutes after the e-mail it answers, though a DM came in between;
+/// `--gap any` counts from whatever came before. The first message of a conversation is `new`.
+#[test]
+fn timeline_gaps_count_within_a_conversation() {
+    let ix = crate::people::named();
+    let gaps = |flags: &[&str]| -> Vec<(String, Option<i64>)> {
+        let mut args = vec!["timeline", "--json", "dana", "openvault", "date:2016-10-03"];
+        args.extend_from_slice(flags);
+        json_lines(&ix.run(&args).stdout)
+            .into_iter()
+            .filter_map(|l| if let Line::Hit(h) = l { Some(*h) } else { None })
+            .map(|h| (h.kind, h.gap_seconds))
+            .collect()
+    };
+    let by_conversation = gaps(&[]);
+    let any = gaps(&["--gap", "any"]);
+    assert!(by_conversation.len() >= 4, "{by_conversation:?}");
+    // Every e-mail after the first and every DM after the first is 15 minutes or 3 minutes on
+    // from the one before it in its own conversation.
+    assert!(by_conversation
+        .iter()
+        .filter_map(|(_, g)| *g)
+        .all(|g| g == 15 * 60 || g == 3 * 60));
+    assert_eq!(
+        by_conversation.iter().filter(|(_, g)| g.is_none()).count(),
+        2
+    );
+    // Counted from any message, the interleaved copies are 0 s apart.
+    assert!(any.iter().any(|(_, g)| *g == Some(0)), "{any:?}");
+    let text = String::from_utf8(
+        ix.run(&["timeline", "dana", "openvault", "date:2016-10-03"])
+            .stdout,
+    )
+    .unwrap();
+    assert!(text.contains("     new  OpenVault → Dana Reyes"), "{text}");
+}
