@@ -331,7 +331,20 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
 
     let threads = config.threads.max(1);
     let memory = config.memory_mib.max(MIN_MIB_PER_THREAD * threads) * 1024 * 1024;
-    let progress = Progress::new(0, config.progress);
+    let progress = Progress::new(config.progress);
+    if config.progress {
+        // The dump's size, counted beside the run (directory entries and a stat each, cheap
+        // next to reading), gives the bar its end; the run does not wait for it.
+        let (bar, dump, skip, follow) = (
+            progress.clone(),
+            dump.clone(),
+            index_dir.clone(),
+            config.follow_symlinks,
+        );
+        std::thread::spawn(move || {
+            bar.set_total(walk::walk(&dump, follow, Some(&skip)).total_bytes);
+        });
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
@@ -377,13 +390,13 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
                         }
                         let entry = walk::stat(path);
                         let Some(prev) = sort_file(&entry, previous, books, &redo) else {
+                            progress.skipped(entry.size);
                             continue; // unchanged, booked
                         };
                         let reread = prev.as_ref().is_some_and(|p| redo.covers(p));
                         if reread {
                             lock(books).report.redone += 1;
                         }
-                        progress.add_total(entry.size);
                         let replace =
                             legacy || resumed || prev.as_ref().is_some_and(|p| p.docs > 0);
                         let custodian = custodians.custodian_of(dump, &entry.path);
