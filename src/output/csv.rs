@@ -4,13 +4,16 @@
 //! return is a formula to Excel and LibreOffice ("CSV injection"), so such cells get a leading
 //! `'`, the spreadsheet convention for "this is text".
 //!
-//! `date` is the document's own date; `file_date`, the last column, the file's modification time
-//! of a document that has none.
+//! `date` is the document's own date; `file_date` the file's modification time of a document
+//! that has none. After it, the rest of the JSON hit that fits a cell: kind, format, where the
+//! date came from and how good it is, the sender's offset, the part, the message it was found
+//! in, the conversation, folder and custodian, attachment names (`; `-separated), charset,
+//! copies, a timeline's gap, and the snippet (without highlight marks).
 
 use super::json::Hit;
 use crate::doc::Mailbox;
 
-const HEADER: [&str; 13] = [
+const HEADER: [&str; 28] = [
     "id",
     "date",
     "from",
@@ -24,6 +27,21 @@ const HEADER: [&str; 13] = [
     "length",
     "sha256",
     "file_date",
+    "kind",
+    "format",
+    "date_quality",
+    "date_source",
+    "tz_offset_minutes",
+    "item",
+    "parent",
+    "conversation",
+    "folder",
+    "custodian",
+    "attachments",
+    "charset",
+    "copies",
+    "gap_seconds",
+    "snippet",
 ];
 
 /// One CSV record, quoted as needed, with its line ending. Rows are built one at a time so
@@ -60,8 +78,27 @@ pub fn row(h: &Hit) -> csv::Result<Vec<u8>> {
         h.length.to_string(),
         h.sha256.clone(),
         h.file_date.clone().unwrap_or_default(),
+        h.kind.clone(),
+        h.format.clone(),
+        h.date_quality.clone(),
+        h.date_source.clone(),
+        opt(h.tz_offset_minutes),
+        opt(h.item),
+        h.parent.clone().unwrap_or_default(),
+        h.conversation.clone().unwrap_or_default(),
+        h.folder.clone().unwrap_or_default(),
+        h.custodian.clone().unwrap_or_default(),
+        h.attachments.join("; "),
+        h.charset.clone().unwrap_or_default(),
+        h.copies.to_string(),
+        opt(h.gap_seconds),
+        h.snippet.clone(),
     ];
     record(cells.iter().map(|c| defuse(c)))
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
 }
 
 /// The date in RFC 3339 UTC; a local time of unknown zone without a zone designator, which is

@@ -634,3 +634,39 @@ fn no_hits_are_said_on_a_terminal() {
     assert_eq!(piped.status.code(), Some(1));
     assert!(piped.stdout.is_empty() && piped.stderr.is_empty());
 }
+
+/// CSV carries what the JSON hit does that fits a cell (issue #16): kind, date quality and the
+/// snippet among them, on every row.
+#[test]
+fn csv_rows_carry_kind_date_quality_and_snippet() {
+    let out = sample().run(&["search", "--csv", "--all", "openvault"]);
+    assert_eq!(out.status.code(), Some(0));
+    let mut rdr = csv::Reader::from_reader(out.stdout.as_slice());
+    let headers = rdr.headers().unwrap().clone();
+    for column in [
+        "kind",
+        "format",
+        "date_quality",
+        "date_source",
+        "conversation",
+        "custodian",
+        "attachments",
+        "copies",
+        "snippet",
+    ] {
+        assert!(
+            headers.iter().any(|h| h == column),
+            "no {column} in {headers:?}"
+        );
+    }
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r.len() == headers.len()));
+    assert!(rows.iter().any(|r| &r[col("kind")] == "chat"));
+    assert!(rows.iter().any(|r| &r[col("kind")] == "email"));
+    assert!(rows.iter().all(|r| !r[col("date_quality")].is_empty()));
+    assert!(rows
+        .iter()
+        .any(|r| r[col("snippet")].to_lowercase().contains("openvault")));
+}
