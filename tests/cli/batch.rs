@@ -201,7 +201,7 @@ fn the_matrix_counts_each_value_as_a_search_would() {
 
 #[test]
 fn a_bad_line_is_reported_with_its_number_and_the_rest_run() {
-    let (_d, file) = terms("openvault\nbroken\tfrom:(\nnowhere:x\ndonors\n");
+    let (_d, file) = terms("openvault\nbroken\tfrom:(\nsubjet:x\ndonors\n");
     let out = batch(sample(), &file, &["--csv"]);
     assert_eq!(out.status.code(), Some(0));
     let stderr = String::from_utf8(out.stderr).unwrap();
