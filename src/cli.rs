@@ -66,7 +66,10 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Index a dump directory (maildir, mbox, .eml and extension-less message files).
+    /// Index a dump, a directory or one file: mail (maildir, mbox, .eml, Enron files, PST, OST,
+    /// MSG, Apple Mail), chat exports (Twitter/X, Slack, Telegram, WhatsApp), documents (PDF,
+    /// Word, Excel, PowerPoint, OpenDocument, RTF, HTML, CSV, text), pictures, and archives
+    /// (zip, tar, 7z, RAR) with what they hold.
     Index(IndexArgs),
     /// Search the index.
     Search(SearchArgs),
@@ -461,8 +464,8 @@ pub struct SearchArgs {
     pub paths: bool,
 
     /// After the hits, the top values over all hits: from, to, participant, person, domain, kind,
-    /// custodian, year, month or day, optionally with how many (`--facet from:5`; default 10).
-    /// Repeatable.
+    /// custodian, year, month, week or day, optionally with how many (`--facet from:5`; default
+    /// 10). Repeatable.
     #[arg(long, value_name = "NAME[:K]")]
     pub facet: Vec<String>,
 

@@ -670,3 +670,28 @@ fn csv_rows_carry_kind_date_quality_and_snippet() {
         .iter()
         .any(|r| r[col("snippet")].to_lowercase().contains("openvault")));
 }
+
+/// The help names every facet and every kind of input (issue #16): `week` was missing from
+/// `search --help`, and `index --help` named mail formats only.
+#[test]
+fn help_names_every_facet_and_input() {
+    let help = |args: &[&str]| {
+        String::from_utf8(trawl_help(args))
+            .unwrap()
+            .replace('\n', " ")
+    };
+    let search = help(&["search", "--help"]);
+    for facet in ["person", "custodian", "week"] {
+        assert!(search.contains(facet), "{facet}");
+    }
+    let index = help(&["--help"]);
+    for input in ["PST", "Slack", "PDF", "7z"] {
+        assert!(index.contains(input), "{input}: {index}");
+    }
+}
+
+fn trawl_help(args: &[&str]) -> Vec<u8> {
+    let out = crate::util::trawl().args(args).output().unwrap();
+    assert!(out.status.success());
+    out.stdout
+}
