@@ -288,3 +288,26 @@ fn fuzz_found_calamine_huge_allocation_is_refused_first() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Found by the `document_xls` fuzz target (2 inputs, 2026-12-01): workbooks whose DIMENSIONS
+/// record declares billions of cells, for which calamine reserves room (83 GB) before reading
+/// any, an allocation that aborts the process. They are refused as too large first.
+#[test]
+fn fuzz_found_calamine_dimensions_reservation_is_refused_first() {
+    use crate::ingest::document::{extract, DocFormat, ExtractError};
+    for name in [
+        "document_xls-calamine-dimensions-reserve",
+        "document_xls-calamine-dimensions-reserve-2",
+    ] {
+        let xls = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/fuzz")
+                .join(name),
+        )
+        .unwrap();
+        match extract(&xls, DocFormat::Xls) {
+            Err(ExtractError::TooLarge(e)) => assert!(e.contains("cells"), "{name}: {e}"),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}

@@ -73,7 +73,74 @@ pub(super) fn extract_xlsx(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     Ok(pkg.finish(out))
 }
 
+/// Cells a sheet may declare in its DIMENSIONS record: calamine reserves room for every one
+/// before reading any (about 50 bytes each), so a record claiming billions aborts the process
+/// on its allocation. Excel's own limit is far above, but no sheet with this many used cells
+/// can be read in memory anyway.
+const MAX_DECLARED_CELLS: u64 = 1 << 24;
+
+/// Refuses a workbook whose DIMENSIONS records declare more cells than [`MAX_DECLARED_CELLS`],
+/// or a range whose end is before its start (calamine's arithmetic wraps to a huge one), before
+/// calamine sees it. Reads the BIFF records of the `Workbook` (or BIFF5 `Book`) stream.
+fn check_declared_cells(bytes: &[u8]) -> Result<(), ExtractError> {
+    let mut cf = ole::open(bytes)?;
+    let Some((data, _)) = ole::stream(&mut cf, "Workbook").or_else(|| ole::stream(&mut cf, "Book"))
+    else {
+        return Ok(());
+    };
+    let mut at = 0;
+    while let (Some(typ), Some(len)) = (ole::le_u16(&data, at), ole::le_u16(&data, at + 2)) {
+        let body = at + 4;
+        let Some(r) = data.get(body..body + usize::from(len)) else {
+            break;
+        };
+        // FILEPASS: what follows is encrypted, and calamine says so.
+        if typ == 0x002F {
+            return Ok(());
+        }
+        if typ == 0x0200 {
+            let (rf, rl, cf, cl) = match r.len() {
+                10 => (
+                    ole::le_u16(r, 0).map(u64::from),
+                    ole::le_u16(r, 2).map(u64::from),
+                    ole::le_u16(r, 4).map(u64::from),
+                    ole::le_u16(r, 6).map(u64::from),
+                ),
+                14 | 16 => (
+                    ole::le_u32(r, 0).map(u64::from),
+                    ole::le_u32(r, 4).map(u64::from),
+                    ole::le_u16(r, 8).map(u64::from),
+                    ole::le_u16(r, 10).map(u64::from),
+                ),
+                _ => (None, None, None, None),
+            };
+            if let (Some(rf), Some(rl), Some(cf), Some(cl)) = (rf, rl, cf, cl) {
+                // As calamine reads it: a first column past 0xFF or the last counts from 0.
+                let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
+                if rl >= 1 && cl >= 1 {
+                    let cells = rl
+                        .checked_sub(rf)
+                        .filter(|&rows| rows > 0)
+                        .map(|rows| rows.saturating_mul(cl - cf));
+                    match cells {
+                        Some(n) if n <= MAX_DECLARED_CELLS => {}
+                        _ => {
+                            return Err(ExtractError::TooLarge(format!(
+                                "XLS sheet declaring rows {rf}..{rl} and columns {cf}..{cl}, \
+                                 more than {MAX_DECLARED_CELLS} cells to hold in memory"
+                            )))
+                        }
+                    }
+                }
+            }
+        }
+        at = body + usize::from(len);
+    }
+    Ok(())
+}
+
 pub(super) fn extract_xls(bytes: &[u8]) -> Result<Extracted, ExtractError> {
+    check_declared_cells(bytes)?;
     let mut book: Xls<_> = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
         XlsError::Password => ExtractError::Encrypted(
             "XLS workbook with a FILEPASS record (encrypted with a password)".into(),
