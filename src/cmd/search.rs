@@ -144,7 +144,9 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
     let opened = reader::open(&g.index)?;
     let tz = g.tz()?;
     let text = args.query.join(" ");
-    let threads = opened.threads_if(args.threads || query::needs_threads(&text))?;
+    let gap_by_thread = args.timeline && args.gap == GapFrom::Conversation;
+    let threads =
+        opened.threads_if(args.threads || gap_by_thread || query::needs_threads(&text))?;
     let lazy = people::Lazy::new(&opened, g.aliases.as_deref());
     let compiled = query::compile_with_people(
         &text,
@@ -174,6 +176,14 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
             SortOrder::Date
         })
     };
+    // `--threads` and `--timeline` exclude each other: the threads go to the one asked for.
+    let (threads, gap_threads) = if args.threads {
+        (threads, None)
+    } else if gap_by_thread {
+        (None, threads)
+    } else {
+        (None, None)
+    };
     let plan = Plan {
         compiled,
         sort,
@@ -191,13 +201,9 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
         file_dates: g.file_dates,
         color: output::use_color(g.color),
         scope,
-        gap_threads: if args.timeline && args.gap == GapFrom::Conversation {
-            Some(opened.threads()?)
-        } else {
-            None
-        },
+        gap_threads,
         gap: args.gap,
-        threads: threads.filter(|_| args.threads),
+        threads,
         by_person: args.by_person,
         aliases: g.aliases.clone(),
     };

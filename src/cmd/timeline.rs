@@ -12,7 +12,8 @@ pub fn run(g: &Globals, args: TimelineArgs) -> anyhow::Result<Exit> {
     let opened = reader::open(&g.index)?;
     let tz = g.tz()?;
     let text = timeline_query(&args.a, &args.b, &args.query.join(" "));
-    let threads = opened.threads_if(query::needs_threads(&text))?;
+    let threads =
+        opened.threads_if(args.gap == GapFrom::Conversation || query::needs_threads(&text))?;
     let people = crate::people::Lazy::new(&opened, g.aliases.as_deref());
     let compiled = query::compile_with_people(
         &text,
@@ -42,11 +43,7 @@ pub fn run(g: &Globals, args: TimelineArgs) -> anyhow::Result<Exit> {
         scope,
         threads: None,
         gap: args.gap,
-        gap_threads: if args.gap == GapFrom::Conversation {
-            Some(opened.threads()?)
-        } else {
-            None
-        },
+        gap_threads: threads.filter(|_| args.gap == GapFrom::Conversation),
         by_person: false,
         aliases: g.aliases.clone(),
     };

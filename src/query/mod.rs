@@ -106,9 +106,18 @@ fn ids_and_parts(ids: &[u64], f: &Fields) -> Q {
 /// Parses and compiles `text`.
 pub fn compile(text: &str, ctx: Context<'_>) -> Result<Compiled, Error> {
     let (ast, notes) = parse::parse_with_notes(text)?;
-    let query = build(&ast, ctx, text)?;
+    compiled(&ast, notes, ctx, text)
+}
+
+/// The query of a parsed `ast`, with what callers need to know of it.
+fn compiled(
+    ast: &Node,
+    notes: Vec<String>,
+    ctx: Context<'_>,
+    text: &str,
+) -> Result<Compiled, Error> {
     Ok(Compiled {
-        query,
+        query: build(ast, ctx, text)?,
         free_text: ast.has_free_text(),
         names_parts: ast.names_parts(),
         text: text.to_owned(),
@@ -129,14 +138,7 @@ pub fn compile_with_people(
 ) -> Result<Compiled, Error> {
     let (mut ast, notes) = parse::parse_with_notes(text)?;
     resolve_people(&mut ast, people, text)?;
-    let query = build(&ast, ctx, text)?;
-    Ok(Compiled {
-        query,
-        free_text: ast.has_free_text(),
-        names_parts: ast.names_parts(),
-        text: text.to_owned(),
-        notes,
-    })
+    compiled(&ast, notes, ctx, text)
 }
 
 /// Replaces every `person:X` with the alternatives of its exact addresses.
