@@ -317,14 +317,9 @@ pub fn from_columns(rows: impl IntoIterator<Item = (u64, Option<i64>, String)>) 
 /// Threads every top-level e-mail and chat message `searcher` sees.
 pub fn compute(searcher: &Searcher, fields: &Fields, stamp: u64) -> anyhow::Result<Threads> {
     let inputs = searcher.search(&AllQuery, &Inputs)?;
-    let mut t = thread(inputs.clone(), stamp);
+    let mut t = thread(inputs, stamp);
     mark_non_inclusive(&mut t, searcher, fields)?;
-    let dates: HashMap<u64, i64> = inputs
-        .iter()
-        .map(|i| (i.id, i.date.unwrap_or(i64::MIN)))
-        .collect();
-    // Saving keeps members oldest first through the record order.
-    Ok(Threads::from_entries(t.stamp, t.by_doc, &dates))
+    Ok(t)
 }
 
 /// The thread id of a thread rooted at `root` (a Message-ID, or a conversation).
