@@ -291,13 +291,15 @@ fn fuzz_found_calamine_huge_allocation_is_refused_first() {
 
 /// Found by the `document_xls` fuzz target (2 inputs, 2026-12-01): workbooks whose DIMENSIONS
 /// record declares billions of cells, for which calamine reserves room (83 GB) before reading
-/// any, an allocation that aborts the process. They are refused as too large first.
+/// any, an allocation that aborts the process; and one whose few cells lie rows apart, which
+/// calamine lays out densely (6 GB). They are refused as too large first.
 #[test]
 fn fuzz_found_calamine_dimensions_reservation_is_refused_first() {
     use crate::ingest::document::{extract, DocFormat, ExtractError};
     for name in [
         "document_xls-calamine-dimensions-reserve",
         "document_xls-calamine-dimensions-reserve-2",
+        "document_xls-calamine-sparse-span",
     ] {
         let xls = std::fs::read(
             Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -88,6 +88,13 @@ fn check_declared_cells(bytes: &[u8]) -> Result<(), ExtractError> {
     else {
         return Ok(());
     };
+    // The rows and columns the cells span, over every sheet (a bound on each sheet's, which a
+    // nested substream cannot reset): calamine lays a sheet out densely, rows × columns values,
+    // however few cells it has.
+    let mut span: Option<(u64, u64, u64, u64)> = None;
+    let too_many = |(r0, r1, c0, c1): (u64, u64, u64, u64)| {
+        (r1 - r0 + 1).saturating_mul(c1 - c0 + 1) > MAX_DECLARED_CELLS
+    };
     let mut at = 0;
     while let (Some(typ), Some(len)) = (ole::le_u16(&data, at), ole::le_u16(&data, at + 2)) {
         let body = at + 4;
@@ -97,6 +104,34 @@ fn check_declared_cells(bytes: &[u8]) -> Result<(), ExtractError> {
         // FILEPASS: what follows is encrypted, and calamine says so.
         if typ == 0x002F {
             return Ok(());
+        }
+        // A cell record (number, label, RK, shared string, bool/error, formula, rich string,
+        // multiple RKs) starts with its row and column.
+        if matches!(
+            typ,
+            0x0203 | 0x0204 | 0x027E | 0x00FD | 0x0205 | 0x0006 | 0x00D6 | 0x00BD
+        ) {
+            if let (Some(row), Some(col)) = (ole::le_u16(r, 0), ole::le_u16(r, 2)) {
+                let (row, col) = (u64::from(row), u64::from(col));
+                let s = span.get_or_insert((row, row, col, col));
+                *s = (
+                    s.0.min(row),
+                    s.1.max(row),
+                    s.2.min(col),
+                    s.3.max(col.max(if typ == 0x00BD {
+                        u64::from(ole::le_u16(r, r.len().saturating_sub(2)).unwrap_or(0))
+                    } else {
+                        col
+                    })),
+                );
+                if too_many(*s) {
+                    return Err(ExtractError::TooLarge(format!(
+                        "XLS sheet with cells spread over rows {}..{} and columns {}..{}, \
+                         more than {MAX_DECLARED_CELLS} cells to hold in memory",
+                        s.0, s.1, s.2, s.3
+                    )));
+                }
+            }
         }
         if typ == 0x0200 {
             let (rf, rl, cf, cl) = match r.len() {
