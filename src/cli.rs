@@ -26,6 +26,11 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
+    /// Print text lines whole: without it, output to a terminal (or with `COLUMNS` set) is cut
+    /// to the terminal's width with an ellipsis. JSON and CSV are always whole.
+    #[arg(long, global = true)]
+    pub wide: bool,
+
     /// Time zone for reading dates in queries and for showing them (IANA name such as
     /// `America/New_York`, or `UTC`). JSON output always carries UTC instants. Local times of
     /// unknown zone (WhatsApp) are not shifted: they are shown, and matched, as written.

@@ -357,7 +357,7 @@ fn plan_for(g: &Globals, opened: &Opened, query: &str, flags: &str) -> anyhow::R
         timeline: args.timeline,
         tz,
         file_dates: g.file_dates,
-        color: false,
+        style: Default::default(),
         scope,
         threads: None,
         gap: args.gap,

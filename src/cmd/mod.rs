@@ -53,9 +53,19 @@ pub struct Globals {
     pub file_dates: bool,
     /// `--aliases FILE`: the people aliases file.
     pub aliases: Option<PathBuf>,
+    /// `--wide`: text lines are not cut to the terminal's width.
+    pub wide: bool,
 }
 
 impl Globals {
+    /// Colour and line width for text output to stdout.
+    pub fn style(&self) -> crate::output::text::Style {
+        crate::output::text::Style {
+            color: crate::output::use_color(self.color),
+            width: crate::output::fit::width(self.wide),
+        }
+    }
+
     /// The `--tz` zone.
     pub fn tz(&self) -> anyhow::Result<Tz> {
         let name = if self.tz.eq_ignore_ascii_case("utc") || self.tz == "Z" {
@@ -81,6 +91,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
         tz: cli.tz,
         file_dates: cli.file_dates,
         aliases: cli.aliases,
+        wide: cli.wide,
     };
     match cli.command {
         Command::Index(args) => index::run(&g.index, args),

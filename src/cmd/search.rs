@@ -109,7 +109,8 @@ pub struct Plan {
     /// `--file-dates`: file modification times count as dates in order, facets, histograms,
     /// pairs and timeline gaps.
     pub file_dates: bool,
-    pub color: bool,
+    /// Colour and the width text lines are fitted to.
+    pub style: text::Style,
     /// What counts as a hit: messages or every document, one copy or all.
     pub scope: Scope,
     /// Group hits by thread (`--threads`), with the index's threads.
@@ -199,7 +200,7 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
         timeline: args.timeline,
         tz,
         file_dates: g.file_dates,
-        color: output::use_color(g.color),
+        style: g.style(),
         scope,
         gap_threads,
         gap: args.gap,
@@ -357,67 +358,97 @@ pub fn execute_to(
     let mut seen_paths = HashSet::new();
     // The last date seen per conversation (or overall, `--gap any`).
     let mut previous: HashMap<String, i64> = HashMap::new();
-    for (i, (score, addr)) in page.iter().enumerate() {
+    let mut printed = 0usize;
+    // Hits that tie on the sort key (the same date, the same score) come out in the order of
+    // where they are (path, offset, part), not of their ids: ids hash the absolute path, so
+    // the order would change with where the dump was mounted. Only a run of ties is held.
+    let mut run: Vec<Hit> = Vec::new();
+    let mut run_key: Option<(Option<u32>, Option<String>)> = None;
+    let mut emit = |run: &mut Vec<Hit>, out: &mut dyn Write| -> anyhow::Result<()> {
+        run.sort_by(|a, b| {
+            (&a.path, a.offset, a.item, &a.id).cmp(&(&b.path, b.offset, b.item, &b.id))
+        });
+        for mut hit in run.drain(..) {
+            let i = printed;
+            printed += 1;
+            if plan.timeline {
+                let date = match &hit.file_date {
+                    Some(file) if plan.file_dates && hit.date.is_none() => Some(file),
+                    _ => hit.date.as_ref(),
+                };
+                let this = date
+                    .map(String::as_str)
+                    .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+                    .map(|d| d.timestamp());
+                let key = conversation_key(&hit, plan);
+                hit.gap_seconds = match (previous.get(&key), this) {
+                    (Some(p), Some(t)) => Some(t - p),
+                    _ => None,
+                };
+                if let Some(t) = this {
+                    previous.insert(key, t);
+                }
+            }
+            match format {
+                Some(Format::Json) => json::write_line(out, "hit", &hit)?,
+                Some(Format::Csv) => out.write_all(&csv_out::row(&hit)?)?,
+                Some(Format::Text) if plan.timeline => {
+                    text::write_timeline_hit(out, &hit, plan.tz, plan.style, i == 0)?
+                }
+                Some(Format::Text) => text::write_hit(out, &hit, plan.tz, plan.style)?,
+                None => {
+                    // The file on disk (an archive member's archive), once; to a pipe as the
+                    // file system's own bytes, so `xargs` opens it whatever its encoding.
+                    // Every copy's file: a message counted once is still in each of them.
+                    let mut paths = vec![hit.path.clone()];
+                    let others = u64::from_str_radix(&hit.id, 16)
+                        .ok()
+                        .and_then(|id| scoped.other_copies.get(&id));
+                    for addr in others.into_iter().flatten() {
+                        let doc: TantivyDocument = searcher.doc(*addr)?;
+                        paths.extend(stored_str(&doc, opened.fields.path));
+                    }
+                    for path in &paths {
+                        let (file, _) = crate::source::split_members(path);
+                        if seen_paths.insert(file.to_owned()) {
+                            if terminal {
+                                writeln!(out, "{}", output::sanitize::for_terminal(file))?;
+                            } else {
+                                out.write_all(&crate::source::decode_bytes(file))?;
+                                out.write_all(b"\n")?;
+                            }
+                        }
+                    }
+                }
+            }
+            // Stream: with --all, hits leave as they are loaded.
+            if i % 256 == 255 {
+                out.flush()?;
+            }
+        }
+        Ok(())
+    };
+    for (score, addr) in page.iter() {
         let mut hit = load_hit(&searcher, &opened.fields, *addr, *score, &snippets)?;
         mark_family(&searcher, &opened.fields, &scoped, &snippets, &mut hit)?;
         if format == Some(Format::Text) {
             name_unnamed(&people, &mut hit)?;
         }
-        if plan.timeline {
-            let date = match &hit.file_date {
-                Some(file) if plan.file_dates && hit.date.is_none() => Some(file),
-                _ => hit.date.as_ref(),
-            };
-            let this = date
-                .map(String::as_str)
-                .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
-                .map(|d| d.timestamp());
-            let key = conversation_key(&hit, plan);
-            hit.gap_seconds = match (previous.get(&key), this) {
-                (Some(p), Some(t)) => Some(t - p),
-                _ => None,
-            };
-            if let Some(t) = this {
-                previous.insert(key, t);
-            }
+        let key = (
+            score.map(f32::to_bits),
+            match &hit.file_date {
+                Some(file) if plan.file_dates && hit.date.is_none() => Some(file.clone()),
+                _ => hit.date.clone(),
+            },
+        );
+        if run_key.as_ref() != Some(&key) {
+            emit(&mut run, out)?;
+            run_key = Some(key);
         }
-        match format {
-            Some(Format::Json) => json::write_line(out, "hit", &hit)?,
-            Some(Format::Csv) => out.write_all(&csv_out::row(&hit)?)?,
-            Some(Format::Text) if plan.timeline => {
-                text::write_timeline_hit(out, &hit, plan.tz, plan.color, i == 0)?
-            }
-            Some(Format::Text) => text::write_hit(out, &hit, plan.tz, plan.color)?,
-            None => {
-                // The file on disk (an archive member's archive), once; to a pipe as the
-                // file system's own bytes, so `xargs` opens it whatever its encoding.
-                // Every copy's file: a message counted once is still in each of them.
-                let mut paths = vec![hit.path.clone()];
-                let others = u64::from_str_radix(&hit.id, 16)
-                    .ok()
-                    .and_then(|id| scoped.other_copies.get(&id));
-                for addr in others.into_iter().flatten() {
-                    let doc: TantivyDocument = searcher.doc(*addr)?;
-                    paths.extend(stored_str(&doc, opened.fields.path));
-                }
-                for path in &paths {
-                    let (file, _) = crate::source::split_members(path);
-                    if seen_paths.insert(file.to_owned()) {
-                        if terminal {
-                            writeln!(out, "{}", output::sanitize::for_terminal(file))?;
-                        } else {
-                            out.write_all(&crate::source::decode_bytes(file))?;
-                            out.write_all(b"\n")?;
-                        }
-                    }
-                }
-            }
-        }
-        // Stream: with --all, hits leave as they are loaded.
-        if i % 256 == 255 {
-            out.flush()?;
-        }
+        run.push(hit);
     }
+    emit(&mut run, out)?;
+    drop(emit);
 
     for spec in &plan.facets {
         let mut facet = match spec.kind {
@@ -440,14 +471,14 @@ pub fn execute_to(
         }
         match format {
             Some(Format::Json) => json::write_line(out, "facet", &facet)?,
-            _ => text::write_facet(out, &facet, total)?,
+            _ => text::write_facet(out, &facet, total, plan.style)?,
         }
     }
     if let Some(unit) = plan.histogram {
         let h = compute_histogram(&searcher, q, unit, plan.tz, plan.file_dates)?;
         match format {
             Some(Format::Json) => json::write_line(out, "histogram", &h)?,
-            _ => text::write_histogram(out, &h, plan.color)?,
+            _ => text::write_histogram(out, &h, plan.style)?,
         }
     }
     if let Some(k) = plan.pairs {
@@ -468,7 +499,7 @@ pub fn execute_to(
                     json::write_line(out, "pair", p)?;
                 }
             }
-            _ => text::write_pairs(out, &pairs, plan.tz)?,
+            _ => text::write_pairs(out, &pairs, plan.tz, plan.style)?,
         }
     }
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -533,7 +564,7 @@ fn by_thread(
         }
         match plan.mode {
             Mode::Hits(Format::Json) => json::write_line(out, "thread", &*g)?,
-            _ => text::write_thread(out, g, plan.tz)?,
+            _ => text::write_thread(out, g, plan.tz, plan.style)?,
         }
     }
     if plan.mode == Mode::Hits(Format::Json) {

@@ -163,6 +163,11 @@ pub fn run(g: &Globals, args: ThreadArgs) -> anyhow::Result<Exit> {
             json::write_line(&mut out, "message", n)?;
         }
     } else {
+        let width = g.style().width;
+        let put = |out: &mut dyn Write, line: String| match width {
+            Some(w) => writeln!(out, "{}", crate::output::fit::end(&line, w)),
+            None => writeln!(out, "{line}"),
+        };
         writeln!(
             out,
             "thread {thread:016x}: {} message{}",
@@ -173,21 +178,35 @@ pub fn run(g: &Globals, args: ThreadArgs) -> anyhow::Result<Exit> {
             let indent = "  ".repeat(n.depth.min(12));
             let gap = n.gap_seconds.map(format_gap).unwrap_or_default();
             let from = n.hit.from.as_ref().map(short_mailbox).unwrap_or_default();
-            writeln!(
-                out,
-                "{indent}{}  {gap:>6}  {} → {}  {}{}",
-                format_date(&n.hit, tz),
-                from,
-                recipients(&n.hit),
-                subject(&n.hit),
-                if n.by_subject { "  (by subject)" } else { "" }
+            let (from, to) = (from, recipients(&n.hit));
+            // On a terminal the parties give way to the subject.
+            let (from, to) = match width {
+                Some(w) => {
+                    let c = (w.saturating_sub(indent.len() + 26) / 5).max(8);
+                    (
+                        crate::output::fit::end(&from, c),
+                        crate::output::fit::end(&to, c),
+                    )
+                }
+                None => (from, to),
+            };
+            put(
+                &mut out,
+                format!(
+                    "{indent}{}  {gap:>6}  {} → {}  {}{}",
+                    format_date(&n.hit, tz),
+                    from,
+                    to,
+                    subject(&n.hit),
+                    if n.by_subject { "  (by subject)" } else { "" }
+                ),
             )?;
             let mut line = format!("{indent}    {}", n.hit.id);
             if !n.added.is_empty() {
                 let added: Vec<String> = n.added.iter().map(|a| for_terminal(a)).collect();
                 line.push_str(&format!("  added {}", added.join(", ")));
             }
-            writeln!(out, "{line}")?;
+            put(&mut out, line)?;
         }
     }
     out.flush()?;

@@ -5,7 +5,6 @@ use super::search::{self, Mode, Plan};
 use super::{Exit, Globals};
 use crate::cli::{GapFrom, SortOrder, TimelineArgs};
 use crate::index::reader;
-use crate::output;
 use crate::query::{self, Context};
 
 pub fn run(g: &Globals, args: TimelineArgs) -> anyhow::Result<Exit> {
@@ -39,7 +38,7 @@ pub fn run(g: &Globals, args: TimelineArgs) -> anyhow::Result<Exit> {
         timeline: true,
         tz,
         file_dates: g.file_dates,
-        color: output::use_color(g.color),
+        style: g.style(),
         scope,
         threads: None,
         gap: args.gap,

@@ -3,6 +3,7 @@
 //! terminal.
 
 pub mod csv;
+pub mod fit;
 pub mod json;
 pub mod sanitize;
 pub mod text;

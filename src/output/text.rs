@@ -9,6 +9,7 @@ use std::io::Write;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::fit;
 use super::json::{FacetOut, HistogramOut, Hit};
 use super::sanitize::for_terminal;
 use crate::doc::Mailbox;
@@ -28,6 +29,33 @@ const TO_WIDTH: usize = 36;
 const BAR_WIDTH: usize = 50;
 /// Runs of more empty histogram periods than this print as one line.
 const EMPTY_RUN_FOLD: usize = 6;
+
+/// How text is printed: in colour or not, and the columns a line may fill (None: no limit).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    pub color: bool,
+    pub width: Option<usize>,
+}
+
+/// Writes `line`, cut to the style's width.
+fn put<W: Write + ?Sized>(out: &mut W, line: &str, style: Style) -> std::io::Result<()> {
+    match style.width {
+        Some(w) => writeln!(out, "{}", fit::end(line, w)),
+        None => writeln!(out, "{line}"),
+    }
+}
+
+/// Subject and location in `room` columns (all of both without a width).
+fn subject_and_path(hit: &Hit, room: Option<usize>) -> (String, String) {
+    let (subject, path) = (subject(hit), location(hit));
+    match room {
+        None => (subject, path),
+        Some(room) => {
+            let (sw, pw) = fit::share(fit::columns(&subject), fit::columns(&path), room);
+            (fit::end(&subject, sw), fit::middle(&path, pw))
+        }
+    }
+}
 
 /// How a wall-clock time of unknown zone is marked wherever it is printed.
 pub const LOCAL_TIME_NOTE: &str = "(local time, zone unknown)";
@@ -66,28 +94,42 @@ pub fn write_hit<W: Write + ?Sized>(
     out: &mut W,
     hit: &Hit,
     tz: Tz,
-    color: bool,
+    style: Style,
 ) -> std::io::Result<()> {
-    let (b, d, r) = if color {
+    let (b, d, r) = if style.color {
         (BOLD, DIM, RESET)
     } else {
         ("", "", "")
     };
-    writeln!(
+    let date = format!("{:<16}", format_date(hit, tz));
+    // Sender and recipients take a fifth each of what is left after the date on a terminal.
+    let (from_w, to_w) = match style.width {
+        None => (FROM_WIDTH, TO_WIDTH),
+        Some(w) => {
+            let c = (w.saturating_sub(fit::columns(&date) + 2) / 5).clamp(8, FROM_WIDTH);
+            (c, c)
+        }
+    };
+    let used = fit::columns(&date) + 2 + from_w + 2 + to_w + 2;
+    let (subject, path) = subject_and_path(hit, style.width.map(|w| w.saturating_sub(used)));
+    put(
         out,
-        "{:<16}  {}  {}  {b}{}{r}  {d}{}{r}",
-        format_date(hit, tz),
-        pad(&sender(hit), FROM_WIDTH),
-        pad(&recipients(hit), TO_WIDTH),
-        subject(hit),
-        location(hit)
+        &format!(
+            "{date}  {}  {}  {b}{subject}{r}  {d}{path}{r}",
+            fit::pad(&sender(hit), from_w),
+            fit::pad(&recipients(hit), to_w),
+        ),
+        style,
     )?;
     if !hit.snippet.is_empty() {
-        writeln!(
+        put(
             out,
-            "    {}{}",
-            matched_in(hit),
-            highlight(&hit.snippet, &hit.highlights, color)
+            &format!(
+                "    {}{}",
+                matched_in(hit),
+                highlight(&hit.snippet, &hit.highlights, style.color)
+            ),
+            style,
         )?;
     }
     Ok(())
@@ -109,10 +151,10 @@ pub fn write_timeline_hit<W: Write + ?Sized>(
     out: &mut W,
     hit: &Hit,
     tz: Tz,
-    color: bool,
+    style: Style,
     first: bool,
 ) -> std::io::Result<()> {
-    let (b, d, r) = if color {
+    let (b, d, r) = if style.color {
         (BOLD, DIM, RESET)
     } else {
         ("", "", "")
@@ -123,21 +165,32 @@ pub fn write_timeline_hit<W: Write + ?Sized>(
         // The first of its conversation (or the one before it has no date).
         None => "new".into(),
     };
-    writeln!(
+    let head = format!("{:<16}  {gap:>7}  ", format_date(hit, tz));
+    let (from, to) = (sender(hit), recipients(hit));
+    // On a terminal each party gets at most a fifth of what is left after date and gap.
+    let (from, to) = match style.width {
+        None => (from, to),
+        Some(w) => {
+            let c = (w.saturating_sub(fit::columns(&head)) / 5).max(8);
+            (fit::end(&from, c), fit::end(&to, c))
+        }
+    };
+    let used = fit::columns(&head) + fit::columns(&from) + 3 + fit::columns(&to) + 2;
+    let (subject, path) = subject_and_path(hit, style.width.map(|w| w.saturating_sub(used)));
+    put(
         out,
-        "{:<16}  {gap:>7}  {} → {}  {b}{}{r}  {d}{}{r}",
-        format_date(hit, tz),
-        sender(hit),
-        recipients(hit),
-        subject(hit),
-        location(hit)
+        &format!("{head}{from} → {to}  {b}{subject}{r}  {d}{path}{r}"),
+        style,
     )?;
     if !hit.snippet.is_empty() {
-        writeln!(
+        put(
             out,
-            "{:>27}{}",
-            "",
-            highlight(&hit.snippet, &hit.highlights, color)
+            &format!(
+                "{:>27}{}",
+                "",
+                highlight(&hit.snippet, &hit.highlights, style.color)
+            ),
+            style,
         )?;
     }
     Ok(())
@@ -229,17 +282,6 @@ pub fn short_mailbox(m: &Mailbox) -> String {
     })
 }
 
-/// Pads or cuts `s` to `width` characters.
-fn pad(s: &str, width: usize) -> String {
-    let n = s.chars().count();
-    if n > width {
-        let cut: String = s.chars().take(width - 1).collect();
-        format!("{cut}…")
-    } else {
-        format!("{s}{}", " ".repeat(width - n))
-    }
-}
-
 /// Marks `ranges` of `snippet`: colour on a terminal, `**word**` otherwise.
 fn highlight(snippet: &str, ranges: &[[usize; 2]], color: bool) -> String {
     let (open, close) = if color { (MATCH, RESET) } else { ("**", "**") };
@@ -267,6 +309,7 @@ pub fn write_facet<W: Write + ?Sized>(
     out: &mut W,
     f: &FacetOut,
     total: usize,
+    style: Style,
 ) -> std::io::Result<()> {
     writeln!(
         out,
@@ -276,16 +319,16 @@ pub fn write_facet<W: Write + ?Sized>(
         total
     )?;
     for v in &f.values {
-        match &v.name {
-            Some(name) => writeln!(
-                out,
+        let line = match &v.name {
+            Some(name) => format!(
                 "  {:>8}  {}  ({})",
                 v.count,
                 for_terminal(&v.value),
                 for_terminal(name)
-            )?,
-            None => writeln!(out, "  {:>8}  {}", v.count, for_terminal(&v.value))?,
-        }
+            ),
+            None => format!("  {:>8}  {}", v.count, for_terminal(&v.value)),
+        };
+        put(out, &line, style)?;
     }
     Ok(())
 }
@@ -293,42 +336,48 @@ pub fn write_facet<W: Write + ?Sized>(
 pub fn write_histogram<W: Write + ?Sized>(
     out: &mut W,
     h: &HistogramOut,
-    color: bool,
+    style: Style,
 ) -> std::io::Result<()> {
     writeln!(out, "\nhits by {} ({}):", h.unit, h.time_zone)?;
     let max = h.buckets.iter().map(|b| b.count).max().unwrap_or(0).max(1);
-    let (b, r) = if color { (BOLD, RESET) } else { ("", "") };
+    let (b, r) = if style.color { (BOLD, RESET) } else { ("", "") };
+    // The bars shrink to fit beside the 22 columns of period and count.
+    let bar_width = style
+        .width
+        .map_or(BAR_WIDTH, |w| w.saturating_sub(22).clamp(10, BAR_WIDTH));
     // Long runs of empty periods (years between a dump's mail and a stray file date) fold into
     // one line; JSON output keeps every bucket.
     let mut i = 0;
     while i < h.buckets.len() {
         let run = h.buckets[i..].iter().take_while(|b| b.count == 0).count();
         if run > EMPTY_RUN_FOLD {
-            writeln!(out, "  {:<10} {:>7}  ({run} empty {}s)", "...", 0, h.unit)?;
+            let line = format!("  {:<10} {:>7}  ({run} empty {}s)", "...", 0, h.unit);
+            put(out, &line, style)?;
             i += run;
             continue;
         }
         let bucket = &h.buckets[i];
-        let len = (bucket.count as usize * BAR_WIDTH).div_ceil(max as usize);
-        writeln!(
-            out,
+        let len = (bucket.count as usize * bar_width).div_ceil(max as usize);
+        let line = format!(
             "  {:<10} {:>7}  {b}{}{r}",
             bucket.period,
             bucket.count,
             "█".repeat(len)
-        )?;
+        );
+        put(out, &line, style)?;
         i += 1;
     }
     if h.undated > 0 {
-        writeln!(out, "  {:<10} {:>7}", "undated", h.undated)?;
+        put(out, &format!("  {:<10} {:>7}", "undated", h.undated), style)?;
     }
     if h.file_dated > 0 {
         let note = if h.file_dates_counted {
             "in the bars by file date (--file-dates)"
         } else {
-            "only a file date, not in the bars (--file-dates counts them)"
+            "file date only: not in the bars without --file-dates"
         };
-        writeln!(out, "  {:<10} {:>7}  ({note})", "file date", h.file_dated)?;
+        let line = format!("  {:<10} {:>7}  ({note})", "file date", h.file_dated);
+        put(out, &line, style)?;
     }
     Ok(())
 }
@@ -338,6 +387,7 @@ pub fn write_thread<W: Write + ?Sized>(
     out: &mut W,
     t: &crate::query::thread::ThreadHit,
     tz: Tz,
+    style: Style,
 ) -> std::io::Result<()> {
     let day = |d: Option<DateTime<Utc>>| {
         d.map_or("(no date)".to_string(), |d| {
@@ -351,12 +401,15 @@ pub fn write_thread<W: Write + ?Sized>(
         format!("{first}..{last}")
     };
     let subject = for_terminal(&t.subject);
-    writeln!(
+    put(
         out,
-        "{span:<22} {:>9}  {}  {}",
-        format!("{}/{}", t.matched, t.messages),
-        t.thread,
-        truncate(&subject, 28)
+        &format!(
+            "{span:<22} {:>9}  {}  {}",
+            format!("{}/{}", t.matched, t.messages),
+            t.thread,
+            truncate(&subject, 28)
+        ),
+        style,
     )?;
     let more = t.participant_count.saturating_sub(t.participants.len());
     let mut people = t
@@ -368,19 +421,19 @@ pub fn write_thread<W: Write + ?Sized>(
     if more > 0 {
         people.push_str(&format!(" +{more}"));
     }
-    writeln!(out, "    {}", truncate(&people, 76))
+    put(out, &format!("    {}", truncate(&people, 76)), style)
 }
 
 fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_owned();
-    }
-    let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-    t.push('…');
-    t
+    fit::end(s, max)
 }
 
-pub fn write_pairs<W: Write + ?Sized>(out: &mut W, pairs: &[Pair], tz: Tz) -> std::io::Result<()> {
+pub fn write_pairs<W: Write + ?Sized>(
+    out: &mut W,
+    pairs: &[Pair],
+    tz: Tz,
+    style: Style,
+) -> std::io::Result<()> {
     writeln!(out, "\nsender → recipient pairs:")?;
     let day = |d: Option<DateTime<Utc>>| {
         d.map_or("-".to_string(), |d| {
@@ -392,14 +445,20 @@ pub fn write_pairs<W: Write + ?Sized>(out: &mut W, pairs: &[Pair], tz: Tz) -> st
         None => for_terminal(id),
     };
     for p in pairs {
-        writeln!(
+        // On a terminal the parties give way, so the dates stay in view.
+        let days = format!("{} .. {}", day(p.first), day(p.last));
+        let (from, to) = (party(&p.from, &p.from_name), party(&p.to, &p.to_name));
+        let (from, to) = match style.width {
+            None => (from, to),
+            Some(w) => {
+                let c = (w.saturating_sub(10 + 3 + 2 + days.len()) / 2).max(8);
+                (fit::end(&from, c), fit::end(&to, c))
+            }
+        };
+        put(
             out,
-            "  {:>8}  {} → {}  {} .. {}",
-            p.count,
-            party(&p.from, &p.from_name),
-            party(&p.to, &p.to_name),
-            day(p.first),
-            day(p.last)
+            &format!("  {:>8}  {from} → {to}  {days}", p.count),
+            style,
         )?;
     }
     Ok(())
@@ -451,7 +510,7 @@ mod tests {
             file_dates_counted: false,
         };
         let mut out = Vec::new();
-        write_histogram(&mut out, &h, false).unwrap();
+        write_histogram(&mut out, &h, Style::default()).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("(10 empty months)"), "{text}");
         assert_eq!(text.lines().count(), 5);
@@ -520,11 +579,5 @@ mod tests {
         }
         let file = hit(None, false, Some("2026-04-30T12:00:00Z"));
         assert_eq!(format_date(&file, tokyo), "file 2026-04-30 21:00");
-    }
-
-    #[test]
-    fn padding_cuts_long_names() {
-        assert_eq!(pad("abc", 5), "abc  ");
-        assert_eq!(pad("abcdef", 4), "abc…");
     }
 }

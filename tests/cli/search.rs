@@ -525,7 +525,7 @@ fn issue_13_histograms_and_facets_leave_file_dates_out_unless_asked_for() {
     )
     .unwrap();
     assert!(
-        text.contains("file date        6  (only a file date, not in the bars"),
+        text.contains("file date        6  (file date only: not in the bars"),
         "{text}"
     );
     let facet = String::from_utf8(
@@ -694,4 +694,61 @@ fn trawl_help(args: &[&str]) -> Vec<u8> {
     let out = crate::util::trawl().args(args).output().unwrap();
     assert!(out.status.success());
     out.stdout
+}
+
+/// Text output fits the terminal (issue #16): under a pseudo-terminal 80 columns wide, every
+/// line of `search`, `timeline`, `thread`, facets, histograms, pairs and threads is at most 80
+/// display columns, cut with an ellipsis; `--wide` prints the same lines whole.
+#[test]
+#[cfg_attr(
+    not(trawl_pty),
+    ignore = "needs util-linux `script` for a pseudo-terminal"
+)]
+fn text_output_fits_an_80_column_terminal() {
+    let ix = crate::people::named();
+    let trawl = env!("CARGO_BIN_EXE_trawl");
+    let index = ix.path.to_str().unwrap();
+    let commands = [
+        "search between:dana,openvault --limit 40",
+        "search openvault --limit 40",
+        "timeline dana openvault",
+        "search '*' --limit 0 --facet from --facet to --histogram month --pairs 10",
+        "search --threads '*'",
+        "thread 20161021.ov4@openvault.example.org",
+        "thread 20160920.ov1@openvault.example.org",
+    ];
+    for command in commands {
+        let run = |flags: &str| {
+            let line = format!("stty cols 80 rows 60; {trawl} --index {index} {command} {flags}");
+            let out = std::process::Command::new("script")
+                .args(["-qec", &line, "/dev/null"])
+                .env_remove("TRAWL_INDEX")
+                .env_remove("COLUMNS")
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(0), "{command}: {out:?}");
+            String::from_utf8(out.stdout).unwrap().replace('\r', "")
+        };
+        let fitted = run("");
+        assert!(fitted.lines().count() > 2, "{command}: {fitted}");
+        for line in fitted.lines() {
+            assert!(
+                trawl::output::fit::columns(line) <= 80,
+                "{command}: {} columns: {line}",
+                trawl::output::fit::columns(line)
+            );
+        }
+        let wide = run("--wide");
+        if command.starts_with("search between") || command.starts_with("timeline") {
+            assert!(fitted.contains('…'), "{command}: nothing was cut: {fitted}");
+            assert!(
+                wide.lines().any(|l| trawl::output::fit::columns(l) > 80),
+                "{command}: --wide cut lines: {wide}"
+            );
+            assert!(
+                wide.contains("sample_corpus/maildir/dana/cur/1475515507.M103P4103.trawlhost:2,RS"),
+                "{command}: {wide}"
+            );
+        }
+    }
 }

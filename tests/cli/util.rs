@@ -24,7 +24,8 @@ pub fn trawl() -> Command {
         .env_remove("TERM")
         .env_remove("TRAWL_INDEX")
         .env_remove("TRAWL_ALIASES")
-        .env_remove("CLICOLOR_FORCE");
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("COLUMNS");
     c
 }
 
