@@ -358,12 +358,16 @@ pub fn write_histogram<W: Write + ?Sized>(
         }
         let bucket = &h.buckets[i];
         let len = (bucket.count as usize * bar_width).div_ceil(max as usize);
-        let line = format!(
-            "  {:<10} {:>7}  {b}{}{r}",
-            bucket.period,
-            bucket.count,
-            "█".repeat(len)
-        );
+        let line = if len == 0 {
+            format!("  {:<10} {:>7}", bucket.period, bucket.count)
+        } else {
+            format!(
+                "  {:<10} {:>7}  {b}{}{r}",
+                bucket.period,
+                bucket.count,
+                "█".repeat(len)
+            )
+        };
         put(out, &line, style)?;
         i += 1;
     }
@@ -451,7 +455,8 @@ pub fn write_pairs<W: Write + ?Sized>(
         let (from, to) = match style.width {
             None => (from, to),
             Some(w) => {
-                let c = (w.saturating_sub(10 + 3 + 2 + days.len()) / 2).max(8);
+                // Count, arrow and spaces take 17 columns beside the dates.
+                let c = (w.saturating_sub(17 + days.len()) / 2).max(8);
                 (fit::end(&from, c), fit::end(&to, c))
             }
         };

@@ -19,6 +19,7 @@ mod people;
 mod provenance;
 mod pst;
 mod query_language;
+mod readme;
 mod sandbox;
 mod search;
 mod show;
