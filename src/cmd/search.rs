@@ -293,13 +293,12 @@ pub fn execute_to(
     out: &mut dyn Write,
     terminal: bool,
 ) -> anyhow::Result<(Exit, usize, usize)> {
-    if matches!(
-        plan.mode,
-        Mode::Hits(Format::Csv) | Mode::Count | Mode::Paths
-    ) && (!plan.facets.is_empty() || plan.histogram.is_some() || plan.pairs.is_some())
-    {
-        bail!("facets, histograms and pairs print as text or --json, not with --csv, --count or --paths");
+    let aggregates = !plan.facets.is_empty() || plan.histogram.is_some() || plan.pairs.is_some();
+    if matches!(plan.mode, Mode::Count | Mode::Paths) && aggregates {
+        bail!("facets, histograms and pairs print as text, --json or --csv, not with --count or --paths");
     }
+    // One CSV stream is one table: with facets, histograms or pairs it is theirs, not the hits'.
+    let csv_table = plan.mode == Mode::Hits(Format::Csv) && aggregates;
     let started = Instant::now();
     let searcher = opened.searcher();
     // Persons are read only when something shows them: a person facet or pairs, or names for
@@ -344,6 +343,7 @@ pub fn execute_to(
     };
 
     let page = match page {
+        _ if csv_table => Vec::new(),
         Some(page) => page,
         None => {
             let limit = plan.limit.unwrap_or(total).min(total);
@@ -352,7 +352,9 @@ pub fn execute_to(
     };
     let mut snippets = SnippetGenerator::create(&searcher, q, opened.fields.body)?;
     snippets.set_max_num_chars(SNIPPET_CHARS);
-    if format == Some(Format::Csv) {
+    if csv_table {
+        out.write_all(&csv_out::table_header()?)?;
+    } else if format == Some(Format::Csv) {
         out.write_all(&csv_out::header()?)?;
     }
     let mut seen_paths = HashSet::new();
@@ -471,6 +473,7 @@ pub fn execute_to(
         }
         match format {
             Some(Format::Json) => json::write_line(out, "facet", &facet)?,
+            Some(Format::Csv) => out.write_all(&csv_out::facet_rows(&facet)?)?,
             _ => text::write_facet(out, &facet, total, plan.style)?,
         }
     }
@@ -478,6 +481,7 @@ pub fn execute_to(
         let h = compute_histogram(&searcher, q, unit, plan.tz, plan.file_dates)?;
         match format {
             Some(Format::Json) => json::write_line(out, "histogram", &h)?,
+            Some(Format::Csv) => out.write_all(&csv_out::histogram_rows(&h)?)?,
             _ => text::write_histogram(out, &h, plan.style)?,
         }
     }
@@ -499,6 +503,7 @@ pub fn execute_to(
                     json::write_line(out, "pair", p)?;
                 }
             }
+            Some(Format::Csv) => out.write_all(&csv_out::pair_rows(&pairs)?)?,
             _ => text::write_pairs(out, &pairs, plan.tz, plan.style)?,
         }
     }

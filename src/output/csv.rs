@@ -9,9 +9,17 @@
 //! date came from and how good it is, the sender's offset, the part, the message it was found
 //! in, the conversation, folder and custodian, attachment names (`; `-separated), charset,
 //! copies, a timeline's gap, and the snippet (without highlight marks).
+//!
+//! Facets, histograms and pairs are one other table, a row per value ([`TABLE_HEADER`]):
+//! `type` is `facet`, `histogram` or `pair`; `name` the facet, the histogram's unit or
+//! `pairs`; `value` the facet value, the period or the sender; `value_name` its person's name;
+//! `to` and `to_name` a pair's recipient; `count`; `first` and `last` a pair's dates, or the
+//! UTC start of a histogram's period in `first`. A histogram's hits without a date are the
+//! periods `(undated)` and `(file date)`.
 
-use super::json::Hit;
+use super::json::{FacetOut, HistogramOut, Hit};
 use crate::doc::Mailbox;
+use crate::query::facets::Pair;
 
 const HEADER: [&str; 28] = [
     "id",
@@ -51,6 +59,99 @@ fn record<I: IntoIterator<Item = S>, S: AsRef<[u8]>>(cells: I) -> csv::Result<Ve
     w.write_record(cells)?;
     w.into_inner()
         .map_err(|e| csv::Error::from(std::io::Error::other(e.to_string())))
+}
+
+/// The columns of the facet, histogram and pair table.
+pub const TABLE_HEADER: [&str; 9] = [
+    "type",
+    "name",
+    "value",
+    "value_name",
+    "to",
+    "to_name",
+    "count",
+    "first",
+    "last",
+];
+
+pub fn table_header() -> csv::Result<Vec<u8>> {
+    record(TABLE_HEADER)
+}
+
+/// A row of the facet, histogram and pair table, defused.
+fn table_row(cells: [&str; 9]) -> csv::Result<Vec<u8>> {
+    record(cells.iter().map(|c| defuse(c)))
+}
+
+pub fn facet_rows(f: &FacetOut) -> csv::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    for v in &f.values {
+        let count = v.count.to_string();
+        let name = v.name.as_deref().unwrap_or("");
+        out.extend(table_row([
+            "facet", &f.name, &v.value, name, "", "", &count, "", "",
+        ])?);
+    }
+    Ok(out)
+}
+
+pub fn histogram_rows(h: &HistogramOut) -> csv::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    for b in &h.buckets {
+        let count = b.count.to_string();
+        let start = b.start.as_deref().unwrap_or("");
+        out.extend(table_row([
+            "histogram",
+            &h.unit,
+            &b.period,
+            "",
+            "",
+            "",
+            &count,
+            start,
+            "",
+        ])?);
+    }
+    for (period, n) in [("(undated)", h.undated), ("(file date)", h.file_dated)] {
+        if n > 0 {
+            let count = n.to_string();
+            out.extend(table_row([
+                "histogram",
+                &h.unit,
+                period,
+                "",
+                "",
+                "",
+                &count,
+                "",
+                "",
+            ])?);
+        }
+    }
+    Ok(out)
+}
+
+pub fn pair_rows(pairs: &[Pair]) -> csv::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let day = |d: Option<chrono::DateTime<chrono::Utc>>| {
+        d.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_default()
+    };
+    for p in pairs {
+        let (count, first, last) = (p.count.to_string(), day(p.first), day(p.last));
+        out.extend(table_row([
+            "pair",
+            "pairs",
+            &p.from,
+            p.from_name.as_deref().unwrap_or(""),
+            &p.to,
+            p.to_name.as_deref().unwrap_or(""),
+            &count,
+            &first,
+            &last,
+        ])?);
+    }
+    Ok(out)
 }
 
 pub fn header() -> csv::Result<Vec<u8>> {

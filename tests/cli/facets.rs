@@ -315,8 +315,72 @@ fn count_paths_and_csv() {
     let headers = rdr.headers().unwrap().clone();
     assert_eq!(&headers[0], "id");
     assert_eq!(rdr.records().count(), 7);
-    let out = sample().run(&["search", "--csv", "--facet", "from", "tax"]);
+    let out = sample().run(&["search", "--count", "--facet", "from", "tax"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// Facets, histograms and pairs as CSV rows (issue #16): one table, a row per value, with the
+/// same values and counts as `--json` prints.
+#[test]
+fn facets_histograms_and_pairs_as_csv_rows() {
+    let args = [
+        "search",
+        "--limit",
+        "0",
+        "--facet",
+        "from:5",
+        "--histogram",
+        "month",
+        "--pairs",
+        "4",
+        "*",
+    ];
+    let csv_out = sample().run(&[&args[..], &["--csv"]].concat());
+    assert_eq!(csv_out.status.code(), Some(0), "{csv_out:?}");
+    let mut rdr = csv::Reader::from_reader(csv_out.stdout.as_slice());
+    assert_eq!(
+        rdr.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "type",
+            "name",
+            "value",
+            "value_name",
+            "to",
+            "to_name",
+            "count",
+            "first",
+            "last"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let json = json_lines(&sample().run(&[&args[..], &["--json"]].concat()).stdout);
+    let mut expected = Vec::new();
+    for line in &json {
+        match line {
+            Line::Facet(f) => {
+                for v in &f.values {
+                    expected.push(format!("facet {} {} {}", f.name, v.value, v.count));
+                }
+            }
+            Line::Histogram(h) => {
+                for b in &h.buckets {
+                    expected.push(format!("histogram {} {} {}", h.unit, b.period, b.count));
+                }
+            }
+            Line::Pair(p) => expected.push(format!("pair {}→{} {}", p.from, p.to, p.count)),
+            _ => {}
+        }
+    }
+    let got: Vec<String> = rows
+        .iter()
+        .filter(|r| !r[2].starts_with('('))
+        .map(|r| match &r[0] {
+            "pair" => format!("pair {}→{} {}", &r[2], &r[4], &r[6]),
+            t => format!("{t} {} {} {}", &r[1], &r[2], &r[6]),
+        })
+        .collect();
+    assert_eq!(got, expected);
+    assert!(rows.iter().any(|r| &r[0] == "pair" && !r[7].is_empty()));
 }
 
 #[test]
