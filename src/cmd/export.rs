@@ -1,7 +1,8 @@
 //! `trawl export`: the index's documents as NDJSON, one tantivy document per line with every
 //! schema field (the unstored address fields rebuilt from the stored envelope), to move a case
 //! into another engine or to feed `tantivy-cli index` in the benchmark comparison. `--schema`
-//! prints the tantivy schema instead.
+//! prints the tantivy schema instead. The u64 id fields keep the schema's type, and each comes
+//! with a hex string twin (`id_hex`, `parent_hex`, `root_hex`) that is the id search prints.
 
 use std::io::{BufWriter, Write};
 
@@ -98,8 +99,21 @@ pub fn export(
             &envelope.cc,
             &envelope.bcc,
         );
-        out.write_all(doc.to_json(&schema).as_bytes())?;
-        out.write_all(b"\n")?;
+        let json = doc.to_json(&schema);
+        out.write_all(json.trim_end().trim_end_matches('}').as_bytes())?;
+        // The ids as search, show and thread print them: 16 hex digits, a string, since JSON
+        // readers (JavaScript, spreadsheets) round integers above 2^53. tantivy skips fields
+        // its schema does not have, so the line still feeds `tantivy-cli index`.
+        for (name, field) in [
+            ("id_hex", f.id),
+            ("parent_hex", f.parent),
+            ("root_hex", f.root),
+        ] {
+            if let Some(v) = stored.get_first(field).and_then(|v| v.as_u64()) {
+                write!(out, ",\"{name}\":\"{}\"", crate::doc::format_id(v))?;
+            }
+        }
+        out.write_all(b"}\n")?;
     }
     Ok(addrs.len())
 }

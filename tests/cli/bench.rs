@@ -85,6 +85,26 @@ fn export_writes_every_document_with_every_field() {
     assert_eq!(ov4["rcpt_addr"][0], "dana.reyes@reyes2016.example.com");
     assert_eq!(ov4["date"][0], "2016-10-21T18:21:00Z");
     assert!(ov4["body"][0].as_str().unwrap().contains("tax returns"));
+    // Each u64 id has the hex string twin that search prints (issue #16), and an
+    // attachment's points to its message.
+    for d in &docs {
+        let id = d["id"][0].as_u64().unwrap();
+        assert_eq!(d["id_hex"], format!("{id:016x}"));
+        if let Some(parent) = d["parent"][0].as_u64() {
+            assert_eq!(d["parent_hex"], format!("{parent:016x}"));
+        }
+    }
+    let hits = sample().run(&["search", "--json", "--items", "kind:attachment"]);
+    let hit: serde_json::Value = serde_json::from_str(
+        String::from_utf8(hits.stdout)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let exported = docs.iter().find(|d| d["id_hex"] == hit["id"]).unwrap();
+    assert_eq!(exported["parent_hex"], hit["parent"]);
     let schema = sample().run(&["export", "--schema"]);
     let schema: serde_json::Value = serde_json::from_slice(&schema.stdout).unwrap();
     assert!(schema
