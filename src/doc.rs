@@ -154,18 +154,42 @@ impl ImageMeta {
 /// A mailbox: a normalized (lower-cased) address and an optional display name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mailbox {
-    /// Lower-cased address, or empty when the header held only a name.
+    /// Lower-cased address, or empty when the header held only a name. What queries, facets,
+    /// pairs and people compare.
     pub address: String,
     pub name: Option<String>,
+    /// The address as the source spelled it (`Dana.Reyes@Reyes2016.example.com`,
+    /// `slack:U01DANA`), when that differs from `address`: what is shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written: Option<String>,
 }
 
 impl Mailbox {
-    /// `Name <address>`, `address` or `Name`, for display and for the name-word index.
+    /// A mailbox of `address` as written, normalized with `normalize` (the spelling kept
+    /// when it differs), and `name`.
+    pub fn new(written: &str, normalize: impl Fn(&str) -> String, name: Option<String>) -> Self {
+        let address = normalize(written);
+        let spelled = written.trim().trim_matches(['<', '>', '\'', '"']).trim();
+        Mailbox {
+            written: (spelled != address && spelled.to_lowercase() == address)
+                .then(|| spelled.to_owned()),
+            address,
+            name,
+        }
+    }
+
+    /// The address as written, else as normalized.
+    pub fn shown_address(&self) -> &str {
+        self.written.as_deref().unwrap_or(&self.address)
+    }
+
+    /// `Name <address>`, `address` or `Name`, the address as written, for display and for the
+    /// name-word index.
     pub fn display(&self) -> String {
         match (&self.name, self.address.is_empty()) {
-            (Some(n), false) => format!("{n} <{}>", self.address),
+            (Some(n), false) => format!("{n} <{}>", self.shown_address()),
             (Some(n), true) => n.clone(),
-            (None, _) => self.address.clone(),
+            (None, _) => self.shown_address().to_owned(),
         }
     }
 }
@@ -429,6 +453,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_mailbox_keeps_its_spelling_only_when_case_differs() {
+        let m = Mailbox::new(
+            " <Dana.Reyes@Example.com> ",
+            |a| a.trim().trim_matches(['<', '>']).to_lowercase(),
+            None,
+        );
+        assert_eq!(m.address, "dana.reyes@example.com");
+        assert_eq!(m.written.as_deref(), Some("Dana.Reyes@Example.com"));
+        assert_eq!(m.display(), "Dana.Reyes@Example.com");
+        let plain = Mailbox::new("dana@example.com", str::to_lowercase, None);
+        assert_eq!(plain.written, None);
+    }
+
+    #[test]
     fn ids_are_stable_and_distinct() {
         assert_eq!(doc_id("/a/b.mbox", 0), doc_id("/a/b.mbox", 0));
         assert_ne!(doc_id("/a/b.mbox", 0), doc_id("/a/b.mbox", 1));
@@ -451,11 +489,13 @@ mod tests {
         let m = Mailbox {
             address: "a@b.example".into(),
             name: Some("A B".into()),
+            written: None,
         };
         assert_eq!(m.display(), "A B <a@b.example>");
         let m = Mailbox {
             address: "a@b.example".into(),
             name: None,
+            written: None,
         };
         assert_eq!(m.display(), "a@b.example");
     }

@@ -342,12 +342,12 @@ fn ids(v: &HeaderValue<'_>) -> Vec<String> {
 fn mailboxes(a: &Address<'_>) -> Vec<Mailbox> {
     a.iter()
         .filter_map(|addr| {
-            let address = addr.address().map(normalize_address).unwrap_or_default();
-            let name = addr
+            let mut mailbox = Mailbox::new(addr.address().unwrap_or(""), normalize_address, None);
+            mailbox.name = addr
                 .name()
                 .map(|n| n.trim().trim_matches(['"', '\'']).trim().to_owned())
-                .filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(&address));
-            (!address.is_empty() || name.is_some()).then_some(Mailbox { address, name })
+                .filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(&mailbox.address));
+            (!mailbox.address.is_empty() || mailbox.name.is_some()).then_some(mailbox)
         })
         .collect()
 }
@@ -770,6 +770,7 @@ mod tests {
                 .map(|(a, &n)| Mailbox {
                     address: a.to_lowercase(),
                     name: n.then(|| "Given".to_owned()),
+                    written: None,
                 })
                 .collect();
             let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();

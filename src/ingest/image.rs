@@ -161,6 +161,7 @@ fn image_doc(unit: &Unit<'_>, format: Format, ctx: &Context) -> Doc {
     doc.from = meta.artist.map(|a| Mailbox {
         address: String::new(),
         name: Some(a),
+        written: None,
     });
     match &meta.taken {
         Some(taken) => set_taken(&mut doc, taken, ctx.now),

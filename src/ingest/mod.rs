@@ -251,8 +251,9 @@ pub enum FileOutcome {
 /// PDF without a text layer is flagged `needs-ocr` or read by OCR. 6: text, CSV and HTML in
 /// undeclared charsets and UTF-16 without a byte-order mark are decoded, and the charset
 /// recorded; parts of messages know their family's root. 7: Outlook PST and OST stores. 8: the
-/// copy key collapses ASCII white space only.
-pub const PARSER_VERSION: u32 = 8;
+/// copy key collapses ASCII white space only. 9: addresses keep the spelling they were written
+/// in beside the lower-cased one.
+pub const PARSER_VERSION: u32 = 9;
 
 /// Files larger than this are not read whole unless the user raises the limit
 /// (`trawl index --max-file-size`).

@@ -37,7 +37,8 @@
 //!   `from_name` and `to_name` when known; with `--by-person`, `from` and `to` are person ids;
 //! - a last `{"type":"summary","query":...,"total_hits":N,"shown":M,"elapsed_ms":T}`.
 //!
-//! Addresses are lower-cased; names are as written. Strings are not sanitized for terminals: JSON
+//! Addresses are lower-cased (`address`, what queries match), with the spelling the source used in
+//! `written` when it differs; names are as written. Strings are not sanitized for terminals: JSON
 //! escaping already makes control characters inert.
 
 use std::io::Write;

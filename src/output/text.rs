@@ -274,11 +274,11 @@ fn location(hit: &Hit) -> String {
     path
 }
 
-/// A name if there is one, else the address.
+/// A name if there is one, else the address as written.
 pub fn short_mailbox(m: &Mailbox) -> String {
-    for_terminal(match (&m.name, m.address.is_empty()) {
-        (Some(n), _) => n,
-        (None, _) => &m.address,
+    for_terminal(match &m.name {
+        Some(n) => n,
+        None => m.shown_address(),
     })
 }
 

@@ -422,6 +422,7 @@ mod tests {
         Mailbox {
             address: address.into(),
             name: name.map(str::to_owned),
+            written: None,
         }
     }
 

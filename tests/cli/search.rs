@@ -752,3 +752,45 @@ fn text_output_fits_an_80_column_terminal() {
         }
     }
 }
+
+/// The spelling of an address is kept for display beside the lower-cased form that queries
+/// match (issue #16): JSON carries both, text and CSV show it as written, and a query in any
+/// case finds it. Chat accounts keep their case too (`slack:U01DANA`).
+#[test]
+fn addresses_keep_their_written_spelling() {
+    let dump = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dump.path().join("mixed.eml"),
+        "From: Dana Reyes <Dana.Reyes@Reyes2016.Example.com>\r\n\
+         To: SAM.ORTIZ@reyes2016.example.com, kelly@reyes2016.example.com\r\n\
+         Subject: Spelling\r\nDate: Tue, 20 Sep 2016 17:30:00 +0000\r\n\
+         Message-ID: <spelling@example.com>\r\n\r\nThe zeppelin schedule.\r\n",
+    )
+    .unwrap();
+    let ix = TestIndex::of(dump.path());
+    let (hits, _, code) = ix.search("from:DANA.REYES@reyes2016.example.com", &[]);
+    assert_eq!(code, 0);
+    let from = hits[0].from.as_ref().unwrap();
+    assert_eq!(from.address, "dana.reyes@reyes2016.example.com");
+    assert_eq!(
+        from.written.as_deref(),
+        Some("Dana.Reyes@Reyes2016.Example.com")
+    );
+    assert_eq!(
+        hits[0].to[0].written.as_deref(),
+        Some("SAM.ORTIZ@reyes2016.example.com")
+    );
+    // Already lower-case: nothing more to keep.
+    assert_eq!(hits[0].to[1].written, None);
+    let text = String::from_utf8(ix.run(&["search", "--wide", "zeppelin"]).stdout).unwrap();
+    assert!(
+        text.contains("SAM.ORTIZ@reyes2016.example.com +1"),
+        "{text}"
+    );
+    let csv = String::from_utf8(ix.run(&["search", "--csv", "zeppelin"]).stdout).unwrap();
+    assert!(
+        csv.contains("Dana Reyes <Dana.Reyes@Reyes2016.Example.com>"),
+        "{csv}"
+    );
+    assert_eq!(ix.count("to:sam.ortiz@reyes2016.example.com", &[]), 1);
+}

@@ -264,6 +264,9 @@ pub fn json_lines(stdout: &[u8]) -> Vec<Line> {
 pub struct Mailbox {
     pub address: String,
     pub name: Option<String>,
+    /// The address as the source spelled it, when that differs from `address`.
+    #[serde(default)]
+    pub written: Option<String>,
 }
 
 /// Every field of a hit line; unknown fields fail the test, so the wire format stays documented.

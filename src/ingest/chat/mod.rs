@@ -181,10 +181,11 @@ pub(crate) fn recipients(
 
 pub(crate) fn account(service: &str, id: &str, name: Option<String>) -> Mailbox {
     let id = id.split_whitespace().collect::<Vec<_>>().join(".");
-    Mailbox {
-        address: format!("{service}:{id}").to_lowercase(),
-        name: name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
-    }
+    Mailbox::new(
+        &format!("{service}:{id}"),
+        str::to_lowercase,
+        name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+    )
 }
 
 /// Strips a UTF-8 byte order mark and leading whitespace.

@@ -405,6 +405,7 @@ pub fn parse_day(
                     doc.from = Some(Mailbox {
                         address: String::new(),
                         name: Some(name),
+                        written: None,
                     });
                 }
                 commenter

@@ -254,6 +254,7 @@ fn parse_chat(
             None => sender_name.map(|n| Mailbox {
                 address: String::new(),
                 name: Some(n),
+                written: None,
             }),
         };
         doc.to = super::recipients(participants.len(), &mut doc, || {

@@ -453,6 +453,7 @@ fn document_doc(unit: &Unit<'_>, format: DocFormat, x: Extracted, ctx: &Context)
     doc.from = x.author.filter(|a| !a.trim().is_empty()).map(|a| Mailbox {
         address: String::new(),
         name: Some(a),
+        written: None,
     });
     super::set_document_date(&mut doc, x.created.or(x.modified), unit.mtime, ctx.now);
     doc.body = x.text;

@@ -546,13 +546,11 @@ fn is_smtp(a: &str) -> bool {
 }
 
 fn mailbox(address: Option<&str>, name: Option<String>) -> Option<Mailbox> {
-    let address = address
-        .map(super::eml::normalize_address)
-        .unwrap_or_default();
-    let name = name
+    let mut mailbox = Mailbox::new(address.unwrap_or(""), super::eml::normalize_address, None);
+    mailbox.name = name
         .map(|n| n.trim().trim_matches(['"', '\'']).trim().to_owned())
-        .filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(&address));
-    (!address.is_empty() || name.is_some()).then_some(Mailbox { address, name })
+        .filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(&mailbox.address));
+    (!mailbox.address.is_empty() || mailbox.name.is_some()).then_some(mailbox)
 }
 
 /// The address of the `From:` header among the message's transport headers, when the message
