@@ -501,6 +501,16 @@ pub struct SearchArgs {
     #[arg(long, conflicts_with_all = ["paths", "csv", "timeline"])]
     pub threads: bool,
 
+    /// Show the N messages before and after each hit in its conversation (its e-mail thread,
+    /// its chat), in date order; groups are separated by `--` and the hit is marked `>`.
+    #[arg(
+        long,
+        short = 'C',
+        value_name = "N",
+        conflicts_with_all = ["paths", "csv", "count", "timeline", "threads"]
+    )]
+    pub context: Option<usize>,
+
     #[command(flatten)]
     pub scope: ScopeArgs,
 }

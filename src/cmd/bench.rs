@@ -362,6 +362,7 @@ fn plan_for(g: &Globals, opened: &Opened, query: &str, flags: &str) -> anyhow::R
         threads: None,
         gap: args.gap,
         gap_threads: None,
+        context: None,
         by_person: args.by_person,
         aliases: g.aliases.clone(),
     })

@@ -118,6 +118,8 @@ pub struct Plan {
     /// Timelines: what a gap counts from, and the threads that make e-mail conversations.
     pub gap: GapFrom,
     pub gap_threads: Option<Threads>,
+    /// `--context N`: the N messages before and after each hit in its thread or chat.
+    pub context: Option<(usize, Threads)>,
     /// `--pairs --by-person`: pairs of persons, not of addresses.
     pub by_person: bool,
     /// `--aliases FILE`, for persons ([`crate::people::aliases_path`]).
@@ -146,8 +148,10 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
     let tz = g.tz()?;
     let text = args.query.join(" ");
     let gap_by_thread = args.timeline && args.gap == GapFrom::Conversation;
-    let threads =
-        opened.threads_if(args.threads || gap_by_thread || query::needs_threads(&text))?;
+    let context = args.context.filter(|&n| n > 0);
+    let threads = opened.threads_if(
+        args.threads || gap_by_thread || context.is_some() || query::needs_threads(&text),
+    )?;
     let lazy = people::Lazy::new(&opened, g.aliases.as_deref());
     let compiled = query::compile_with_people(
         &text,
@@ -177,13 +181,13 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
             SortOrder::Date
         })
     };
-    // `--threads` and `--timeline` exclude each other: the threads go to the one asked for.
-    let (threads, gap_threads) = if args.threads {
-        (threads, None)
-    } else if gap_by_thread {
-        (None, threads)
-    } else {
-        (None, None)
+    // `--threads`, `--timeline` and `--context` exclude each other: the threads go to the one
+    // asked for.
+    let (threads, gap_threads, context) = match context {
+        Some(n) => (None, None, threads.map(|t| (n, t))),
+        None if args.threads => (threads, None, None),
+        None if gap_by_thread => (None, threads, None),
+        None => (None, None, None),
     };
     let plan = Plan {
         compiled,
@@ -205,6 +209,7 @@ pub fn run(g: &Globals, args: SearchArgs) -> anyhow::Result<Exit> {
         gap_threads,
         gap: args.gap,
         threads,
+        context,
         by_person: args.by_person,
         aliases: g.aliases.clone(),
     };
@@ -366,6 +371,18 @@ pub fn execute_to(
     // the order would change with where the dump was mounted. Only a run of ties is held.
     let mut run: Vec<Hit> = Vec::new();
     let mut run_key: Option<(Option<u32>, Option<String>)> = None;
+    // `--context`: the page's hits (a hit is never shown as another's context), the messages
+    // shown so far, and the place of the last one (a group that follows on from it needs no
+    // `--` before it).
+    let page_ids: HashSet<u64> = match &plan.context {
+        Some(_) => page
+            .iter()
+            .map(|(_, addr)| id_at(&searcher, *addr))
+            .collect::<anyhow::Result<_>>()?,
+        None => HashSet::new(),
+    };
+    let mut shown: HashSet<u64> = HashSet::new();
+    let mut last_place: Option<(u64, usize)> = None;
     let mut emit = |run: &mut Vec<Hit>, out: &mut dyn Write| -> anyhow::Result<()> {
         run.sort_by(|a, b| {
             (&a.path, a.offset, a.item, &a.id).cmp(&(&b.path, b.offset, b.item, &b.id))
@@ -373,6 +390,58 @@ pub fn execute_to(
         for mut hit in run.drain(..) {
             let i = printed;
             printed += 1;
+            if let (Some((n, threads)), Some(fmt)) = (&plan.context, format) {
+                let id = u64::from_str_radix(&hit.id, 16).unwrap_or_default();
+                let (thread, before, at, after) =
+                    threads
+                        .around(id, *n)
+                        .unwrap_or((id, Vec::new(), 0, Vec::new()));
+                let before: Vec<(usize, u64)> = before
+                    .into_iter()
+                    .filter(|(_, m)| !shown.contains(m))
+                    .collect();
+                let first = before.first().map_or(at, |(p, _)| *p);
+                let follows = last_place.is_some_and(|(t, p)| t == thread && p + 1 == first);
+                if fmt == Format::Text && printed > 1 && !follows {
+                    writeln!(out, "--")?;
+                }
+                let show = |out: &mut dyn Write, m: u64| -> anyhow::Result<()> {
+                    let Some(addr) = address_of(&searcher, &opened.fields, m)? else {
+                        return Ok(());
+                    };
+                    let mut ctx = load_hit(&searcher, &opened.fields, addr, None, &snippets)?;
+                    if fmt == Format::Text {
+                        name_unnamed(&people, &mut ctx)?;
+                        text::write_marked_hit(out, &ctx, plan.tz, plan.style, false)?;
+                    } else {
+                        ctx.context_of = Some(hit.id.clone());
+                        json::write_line(out, "context", &ctx)?;
+                    }
+                    Ok(())
+                };
+                for (_, m) in &before {
+                    show(out, *m)?;
+                    shown.insert(*m);
+                }
+                if fmt == Format::Text {
+                    text::write_marked_hit(out, &hit, plan.tz, plan.style, true)?;
+                } else {
+                    json::write_line(out, "hit", &hit)?;
+                }
+                shown.insert(id);
+                last_place = Some((thread, at));
+                for (p, m) in after {
+                    // The next hit of the page shows itself, with its own context.
+                    if page_ids.contains(&m) {
+                        break;
+                    }
+                    if shown.insert(m) {
+                        show(out, m)?;
+                    }
+                    last_place = Some((thread, p));
+                }
+                continue;
+            }
             if plan.timeline {
                 let date = match &hit.file_date {
                     Some(file) if plan.file_dates && hit.date.is_none() => Some(file),
@@ -950,6 +1019,16 @@ fn mark_family(
 }
 
 /// Where the document with id `id` is, if the index holds it.
+/// The id of the document at `addr`.
+fn id_at(searcher: &Searcher, addr: DocAddress) -> anyhow::Result<u64> {
+    let ids = searcher
+        .segment_reader(addr.segment_ord)
+        .fast_fields()
+        .u64(schema::ID)?;
+    ids.first(addr.doc_id)
+        .context("a document without an id column")
+}
+
 pub fn address_of(searcher: &Searcher, f: &Fields, id: u64) -> anyhow::Result<Option<DocAddress>> {
     let term = tantivy::Term::from_field_u64(f.id, id);
     let q = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
@@ -1032,6 +1111,7 @@ pub fn hit_from_doc(doc: &TantivyDocument, f: &Fields) -> Hit {
         snippet: String::new(),
         highlights: Vec::new(),
         gap_seconds: None,
+        context_of: None,
         parent: doc
             .get_first(f.parent)
             .and_then(|v| v.as_u64())

@@ -43,6 +43,7 @@ pub fn run(g: &Globals, args: TimelineArgs) -> anyhow::Result<Exit> {
         threads: None,
         gap: args.gap,
         gap_threads: threads.filter(|_| args.gap == GapFrom::Conversation),
+        context: None,
         by_person: false,
         aliases: g.aliases.clone(),
     };

@@ -116,6 +116,32 @@ impl Threads {
             .count()
     }
 
+    /// The messages (copies aside) of the thread of top-level item `id` around it: up to `n`
+    /// before and `n` after, oldest first, each with its place in the thread, and the thread.
+    /// None when `id` is in no thread.
+    #[allow(clippy::type_complexity)]
+    pub fn around(
+        &self,
+        id: u64,
+        n: usize,
+    ) -> Option<(u64, Vec<(usize, u64)>, usize, Vec<(usize, u64)>)> {
+        let thread = self.entry(id)?.thread;
+        let messages: Vec<u64> = self
+            .members(thread)
+            .iter()
+            .copied()
+            .filter(|m| *m == id || self.entry(*m).is_some_and(|e| e.flags & COPY == 0))
+            .collect();
+        let at = messages.iter().position(|m| *m == id)?;
+        let before = (at.saturating_sub(n)..at)
+            .map(|i| (i, messages[i]))
+            .collect();
+        let after = (at + 1..messages.len().min(at + 1 + n))
+            .map(|i| (i, messages[i]))
+            .collect();
+        Some((thread, before, at, after))
+    }
+
     /// Whether `id` names a thread.
     pub fn is_thread(&self, id: u64) -> bool {
         self.members.contains_key(&id)

@@ -120,6 +120,9 @@ pub struct Hit {
     /// Seconds since the previous hit, in timeline output only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gap_seconds: Option<i64>,
+    /// With `--context`, on a `{"type":"context"}` line: the hit this message is shown around.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context_of: Option<String>,
 }
 
 /// A part of a message that a query matched in.

@@ -135,6 +135,27 @@ pub fn write_hit<W: Write + ?Sized>(
     Ok(())
 }
 
+/// A hit, or a message shown around one (`--context`), with a gutter: `>` marks the hit.
+pub fn write_marked_hit<W: Write + ?Sized>(
+    out: &mut W,
+    hit: &Hit,
+    tz: Tz,
+    style: Style,
+    is_hit: bool,
+) -> std::io::Result<()> {
+    let mut lines = Vec::new();
+    let inner = Style {
+        width: style.width.map(|w| w.saturating_sub(2)),
+        ..style
+    };
+    write_hit(&mut lines, hit, tz, inner)?;
+    let marker = if is_hit { "> " } else { "  " };
+    for line in String::from_utf8_lossy(&lines).lines() {
+        writeln!(out, "{marker}{line}")?;
+    }
+    Ok(())
+}
+
 /// `in NAME: ` before the snippet of a message that matched only in a part (the snippet is
 /// then the part's), `in NAME (+2): ` when it matched in several.
 fn matched_in(hit: &Hit) -> String {
@@ -567,6 +588,7 @@ mod tests {
             needs_ocr: false,
             image: None,
             gap_seconds: None,
+            context_of: None,
         }
     }
 

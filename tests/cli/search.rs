@@ -794,3 +794,67 @@ fn addresses_keep_their_written_spelling() {
     );
     assert_eq!(ix.count("to:sam.ortiz@reyes2016.example.com", &[]), 1);
 }
+
+/// `--context N` shows the messages around each hit in its conversation (issue #16): the DM
+/// request split over three messages matches only the first, and the other two follow it;
+/// hits next to each other share their context and no message is shown twice.
+#[test]
+fn context_shows_the_messages_around_a_hit_in_its_conversation() {
+    let ix = crate::people::named();
+    let lines = crate::util::json_lines(
+        &ix.run(&["search", "--json", "-C", "2", "\"unusual idea\" kind:chat"])
+            .stdout,
+    );
+    let mut order = Vec::new();
+    let mut hit_id = None;
+    for line in &lines {
+        match line {
+            crate::util::Line::Hit(h) => {
+                hit_id = Some(h.id.clone());
+                order.push(("hit", h.snippet.clone(), h.date.clone()));
+            }
+            crate::util::Line::Context(c) => {
+                order.push(("context", c.snippet.clone(), c.date.clone()));
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(order.len(), 5, "{order:?}");
+    assert_eq!(order[2].0, "hit");
+    assert!(order[3].1.starts_with("Three reasons"), "{order:?}");
+    assert!(order[4].1.starts_with("Even a single year"), "{order:?}");
+    // Oldest first, around the hit.
+    assert!(order.windows(2).all(|w| w[0].2 <= w[1].2), "{order:?}");
+    assert!(lines.iter().all(|l| match l {
+        crate::util::Line::Context(c) => c.context_of == hit_id,
+        _ => true,
+    }));
+
+    let text = String::from_utf8(
+        ix.run(&[
+            "search",
+            "-C",
+            "1",
+            "from:openvault kind:chat date:2016-10-12..2016-10-21",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    let heads: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("> 2016") || l.starts_with("  2016"))
+        .collect();
+    let mut unique = heads.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), heads.len(), "a message shown twice:\n{text}");
+    assert!(
+        heads.iter().filter(|l| l.starts_with('>')).count() >= 4,
+        "{text}"
+    );
+    // 21:48 is Dana's reply between two of OpenVault's: context, not a hit.
+    assert!(
+        heads.iter().any(|l| l.starts_with("  2016-10-12 21:48")),
+        "{text}"
+    );
+}

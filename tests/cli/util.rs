@@ -194,6 +194,7 @@ impl TestIndex {
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Line {
     Hit(Box<Hit>),
+    Context(Box<Hit>),
     Summary(Summary),
     Facet(Facet),
     Histogram(Histogram),
@@ -315,6 +316,7 @@ pub struct Hit {
     pub needs_ocr: bool,
     pub image: Option<ImageMeta>,
     pub gap_seconds: Option<i64>,
+    pub context_of: Option<String>,
 }
 
 /// A picture's metadata in a hit.
