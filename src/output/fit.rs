@@ -1,7 +1,8 @@
 //! Fitting text output to the terminal (issue #16): lines are cut to the terminal's width with
 //! an ellipsis, measured in display columns (a CJK character or an emoji takes two), with
 //! colour escapes counted as nothing. `--wide`, a pipe without `COLUMNS`, `--json` and `--csv`
-//! print every value whole.
+//! print every value whole. Widths and cuts are the console crate's (ANSI-aware); only the
+//! cut in the middle of a path, which it does not do, is written here.
 
 use std::io::IsTerminal;
 
@@ -37,62 +38,13 @@ pub fn width(wide: bool) -> Option<usize> {
 
 /// Display columns of `s`, colour escapes not counted.
 pub fn columns(s: &str) -> usize {
-    let mut n = 0;
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            skip_escape(&mut chars);
-        } else {
-            n += c.width().unwrap_or(0);
-        }
-    }
-    n
+    console::measure_text_width(s)
 }
 
-/// Skips the rest of an escape sequence `ESC [ ... letter`.
-fn skip_escape(chars: &mut std::str::Chars) {
-    if chars.clone().next() == Some('[') {
-        chars.next();
-        for c in chars.by_ref() {
-            if c.is_ascii_alphabetic() {
-                break;
-            }
-        }
-    }
-}
-
-/// `s` cut to `width` columns, ending in `…` when cut; colour is reset after a cut.
+/// `s` cut to `width` columns, ending in `…` when cut; colour escapes are kept whole, so a
+/// reset after the cut still applies.
 pub fn end(s: &str, width: usize) -> String {
-    if columns(s) <= width {
-        return s.to_owned();
-    }
-    let budget = width.saturating_sub(1);
-    let mut out = String::with_capacity(s.len().min(width * 4));
-    let mut used = 0;
-    let mut escaped = false;
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            let rest = chars.as_str();
-            skip_escape(&mut chars);
-            let len = rest.len() - chars.as_str().len();
-            out.push('\x1b');
-            out.push_str(&rest[..len]);
-            escaped = true;
-            continue;
-        }
-        let w = c.width().unwrap_or(0);
-        if used + w > budget {
-            break;
-        }
-        used += w;
-        out.push(c);
-    }
-    out.push('…');
-    if escaped {
-        out.push_str("\x1b[0m");
-    }
-    out
+    console::truncate_str(s, width, "…").into_owned()
 }
 
 /// `s` (plain text, no escapes) cut to `width` columns in the middle: a path keeps where it
@@ -133,12 +85,7 @@ pub fn middle(s: &str, width: usize) -> String {
 
 /// `s` padded with spaces to `width` columns, or cut to it.
 pub fn pad(s: &str, width: usize) -> String {
-    let n = columns(s);
-    if n > width {
-        end(s, width)
-    } else {
-        format!("{s}{}", " ".repeat(width - n))
-    }
+    console::pad_str(s, width, console::Alignment::Left, Some("…")).into_owned()
 }
 
 /// Shares `room` columns between a subject and a path shown after it (two spaces apart): each
@@ -169,10 +116,9 @@ mod tests {
         assert_eq!(columns(red), 10);
         let cut = end(red, 5);
         assert_eq!(columns(&cut), 5);
-        assert!(
-            cut.starts_with("\x1b[1;31mtax") && cut.ends_with("…\x1b[0m"),
-            "{cut:?}"
-        );
+        assert_eq!(cut, "\x1b[1;31mtax\x1b[0m …");
+        // A cut inside the colour keeps the reset that follows.
+        assert_eq!(end(red, 3), "\x1b[1;31mta…\x1b[0m");
     }
 
     #[test]
