@@ -63,6 +63,7 @@ impl Globals {
         crate::output::text::Style {
             color: crate::output::use_color(self.color),
             width: crate::output::fit::width(self.wide),
+            wide: self.wide,
         }
     }
 

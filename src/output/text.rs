@@ -35,6 +35,8 @@ const EMPTY_RUN_FOLD: usize = 6;
 pub struct Style {
     pub color: bool,
     pub width: Option<usize>,
+    /// `--wide`: every recipient instead of the first and `+N`.
+    pub wide: bool,
 }
 
 /// Writes `line`, cut to the style's width.
@@ -112,12 +114,19 @@ pub fn write_hit<W: Write + ?Sized>(
     };
     let used = fit::columns(&date) + 2 + from_w + 2 + to_w + 2;
     let (subject, path) = subject_and_path(hit, style.width.map(|w| w.saturating_sub(used)));
+    let to = if style.wide {
+        // Whole: padded, never cut.
+        let all = all_recipients(hit);
+        let n = fit::columns(&all);
+        format!("{all}{}", " ".repeat(to_w.saturating_sub(n)))
+    } else {
+        fit::pad(&recipients(hit), to_w)
+    };
     put(
         out,
         &format!(
-            "{date}  {}  {}  {b}{subject}{r}  {d}{path}{r}",
+            "{date}  {}  {to}  {b}{subject}{r}  {d}{path}{r}",
             fit::pad(&sender(hit), from_w),
-            fit::pad(&recipients(hit), to_w),
         ),
         style,
     )?;
@@ -187,7 +196,12 @@ pub fn write_timeline_hit<W: Write + ?Sized>(
         None => "new".into(),
     };
     let head = format!("{:<16}  {gap:>7}  ", format_date(hit, tz));
-    let (from, to) = (sender(hit), recipients(hit));
+    let to = if style.wide {
+        all_recipients(hit)
+    } else {
+        recipients(hit)
+    };
+    let from = sender(hit);
     // On a terminal each party gets at most a fifth of what is left after date and gap.
     let (from, to) = match style.width {
         None => (from, to),
@@ -250,6 +264,22 @@ pub fn recipients(hit: &Hit) -> String {
         "(no recipients)".into()
     } else {
         to.join(" ")
+    }
+}
+
+/// Every recipient (To, Cc, Bcc), `, `-separated, for `--wide`.
+fn all_recipients(hit: &Hit) -> String {
+    let all: Vec<String> = hit
+        .to
+        .iter()
+        .chain(&hit.cc)
+        .chain(&hit.bcc)
+        .map(short_mailbox)
+        .collect();
+    if all.is_empty() {
+        "(no recipients)".into()
+    } else {
+        all.join(", ")
     }
 }
 
