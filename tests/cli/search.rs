@@ -782,10 +782,16 @@ fn addresses_keep_their_written_spelling() {
     );
     // Already lower-case: nothing more to keep.
     assert_eq!(hits[0].to[1].written, None);
-    let text = String::from_utf8(ix.run(&["search", "--wide", "zeppelin"]).stdout).unwrap();
+    let text = String::from_utf8(ix.run(&["search", "zeppelin"]).stdout).unwrap();
     assert!(
         text.contains("SAM.ORTIZ@reyes2016.example.com +1"),
         "{text}"
+    );
+    // `--wide` names every recipient.
+    let wide = String::from_utf8(ix.run(&["search", "--wide", "zeppelin"]).stdout).unwrap();
+    assert!(
+        wide.contains("SAM.ORTIZ@reyes2016.example.com, kelly@reyes2016.example.com"),
+        "{wide}"
     );
     let csv = String::from_utf8(ix.run(&["search", "--csv", "zeppelin"]).stdout).unwrap();
     assert!(
