@@ -519,7 +519,6 @@ pub fn execute_to(
         run.push(hit);
     }
     emit(&mut run, out)?;
-    drop(emit);
 
     for spec in &plan.facets {
         let mut facet = match spec.kind {
