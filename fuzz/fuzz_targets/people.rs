@@ -24,10 +24,11 @@ fuzz_target!(|data: &[u8]| {
         let _ = names::imcea_inner(address);
         let _ = names::local_part_key(address);
         let _ = names::domain_label(address);
-        obs.add(&Mailbox {
-            address: address.trim().to_lowercase(),
-            name: (!name.is_empty()).then(|| name.to_owned()),
-        });
+        obs.add(&Mailbox::new(
+            address,
+            |a| a.trim().to_lowercase(),
+            (!name.is_empty()).then(|| name.to_owned()),
+        ));
     }
     let persons = group::group(&obs, &aliases);
     for id in obs.ids.keys() {
