@@ -1,5 +1,6 @@
-//! The README's examples are real output (issue #16): every `$ trawl ...` line of README.md
-//! (and the quick start's commands) runs, in order, on a copy of `sample_corpus/` in a fresh
+//! The README's examples are real output (issue #16): every `$ trawl ...` line of README.md,
+//! every `trawl ...` line of its command blocks that has no placeholder to fill in (`DUMP`),
+//! and the quick start's commands run, in order, on a copy of `sample_corpus/` in a fresh
 //! directory, as a reader following the README would run it from a clone, and what it prints
 //! must be what the README shows beneath it.
 //!
@@ -59,6 +60,20 @@ fn examples(readme: &str) -> Vec<Example> {
         if !in_block {
             continue;
         }
+        if !line.starts_with("$ ") && line.starts_with("trawl ") {
+            // A synopsis line: run unless it has a placeholder (`DUMP`, `FILE`), and it must
+            // succeed.
+            out.extend(current.take());
+            let command = line.split(" #").next().unwrap_or(line).trim();
+            if !has_placeholder(command) {
+                out.push(Example {
+                    line: i + 1,
+                    command: command.to_owned(),
+                    shown: Vec::new(),
+                });
+            }
+            continue;
+        }
         if let Some(command) = line.strip_prefix("$ ") {
             out.extend(current.take());
             current = Some(Example {
@@ -71,6 +86,15 @@ fn examples(readme: &str) -> Vec<Example> {
         }
     }
     out
+}
+
+/// Whether a synopsis line holds a placeholder to fill in: a word in capitals (`DUMP`,
+/// `DUMP_DIR`, `FILE`).
+fn has_placeholder(command: &str) -> bool {
+    command.split_whitespace().any(|w| {
+        let w = w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_');
+        w.len() >= 2 && w.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+    })
 }
 
 /// Copies `from` into `to`, keeping modification times (file dates are shown).
@@ -269,6 +293,9 @@ fn matching_rules() {
         "thread 0123456789abcdef"
     ));
     assert!(!line_matches("a b", "a c"));
+    assert!(has_placeholder("trawl index DUMP"));
+    assert!(has_placeholder("trawl bench index DUMP_DIR"));
+    assert!(!has_placeholder("trawl search '*' --limit 0 --facet from"));
     let shown = ["a".to_string(), "...".into(), "d".into()];
     assert!(lines_match(&shown, &["a", "b", "c", "d"]));
     assert!(lines_match(&shown, &["a", "d"]));
