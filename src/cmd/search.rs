@@ -366,11 +366,6 @@ pub fn execute_to(
     // The last date seen per conversation (or overall, `--gap any`).
     let mut previous: HashMap<String, i64> = HashMap::new();
     let mut printed = 0usize;
-    // Hits that tie on the sort key (the same date, the same score) come out in the order of
-    // where they are (path, offset, part), not of their ids: ids hash the absolute path, so
-    // the order would change with where the dump was mounted. Only a run of ties is held.
-    let mut run: Vec<Hit> = Vec::new();
-    let mut run_key: Option<(Option<u32>, Option<String>)> = None;
     // `--context`: the page's hits (a hit is never shown as another's context), the messages
     // shown so far, and the place of the last one (a group that follows on from it needs no
     // `--` before it).
@@ -383,119 +378,116 @@ pub fn execute_to(
     };
     let mut shown: HashSet<u64> = HashSet::new();
     let mut last_place: Option<(u64, usize)> = None;
-    let mut emit = |run: &mut Vec<Hit>, out: &mut dyn Write| -> anyhow::Result<()> {
-        run.sort_by(|a, b| {
-            (&a.path, a.offset, a.item, &a.id).cmp(&(&b.path, b.offset, b.item, &b.id))
-        });
-        for mut hit in run.drain(..) {
-            let i = printed;
-            printed += 1;
-            if let (Some((n, threads)), Some(fmt)) = (&plan.context, format) {
-                let id = u64::from_str_radix(&hit.id, 16).unwrap_or_default();
-                let (thread, before, at, after) =
-                    threads
-                        .around(id, *n)
-                        .unwrap_or((id, Vec::new(), 0, Vec::new()));
-                let before: Vec<(usize, u64)> = before
-                    .into_iter()
-                    .filter(|(_, m)| !shown.contains(m))
-                    .collect();
-                let first = before.first().map_or(at, |(p, _)| *p);
-                let follows = last_place.is_some_and(|(t, p)| t == thread && p + 1 == first);
-                if fmt == Format::Text && printed > 1 && !follows {
-                    writeln!(out, "--")?;
-                }
-                let show = |out: &mut dyn Write, m: u64| -> anyhow::Result<()> {
-                    let Some(addr) = address_of(&searcher, &opened.fields, m)? else {
-                        return Ok(());
-                    };
-                    let mut ctx = load_hit(&searcher, &opened.fields, addr, None, &snippets)?;
-                    if fmt == Format::Text {
-                        name_unnamed(&people, &mut ctx)?;
-                        text::write_marked_hit(out, &ctx, plan.tz, plan.style, false)?;
-                    } else {
-                        ctx.context_of = Some(hit.id.clone());
-                        json::write_line(out, "context", &ctx)?;
-                    }
-                    Ok(())
+    // One hit, printed as its format asks, with its context (`--context`) or its gap
+    // (timelines).
+    let mut emit = |mut hit: Hit, out: &mut dyn Write| -> anyhow::Result<()> {
+        let i = printed;
+        printed += 1;
+        if let (Some((n, threads)), Some(fmt)) = (&plan.context, format) {
+            let id = u64::from_str_radix(&hit.id, 16).unwrap_or_default();
+            let (thread, before, at, after) =
+                threads
+                    .around(id, *n)
+                    .unwrap_or((id, Vec::new(), 0, Vec::new()));
+            let before: Vec<(usize, u64)> = before
+                .into_iter()
+                .filter(|(_, m)| !shown.contains(m))
+                .collect();
+            let first = before.first().map_or(at, |(p, _)| *p);
+            let follows = last_place.is_some_and(|(t, p)| t == thread && p + 1 == first);
+            if fmt == Format::Text && printed > 1 && !follows {
+                writeln!(out, "--")?;
+            }
+            let show = |out: &mut dyn Write, m: u64| -> anyhow::Result<()> {
+                let Some(addr) = address_of(&searcher, &opened.fields, m)? else {
+                    return Ok(());
                 };
-                for (_, m) in &before {
-                    show(out, *m)?;
-                    shown.insert(*m);
-                }
+                let mut ctx = load_hit(&searcher, &opened.fields, addr, None, &snippets)?;
                 if fmt == Format::Text {
-                    text::write_marked_hit(out, &hit, plan.tz, plan.style, true)?;
+                    name_unnamed(&people, &mut ctx)?;
+                    text::write_marked_hit(out, &ctx, plan.tz, plan.style, false)?;
                 } else {
-                    json::write_line(out, "hit", &hit)?;
+                    ctx.context_of = Some(hit.id.clone());
+                    json::write_line(out, "context", &ctx)?;
                 }
-                shown.insert(id);
-                last_place = Some((thread, at));
-                for (p, m) in after {
-                    // The next hit of the page shows itself, with its own context.
-                    if page_ids.contains(&m) {
-                        break;
-                    }
-                    if shown.insert(m) {
-                        show(out, m)?;
-                    }
-                    last_place = Some((thread, p));
-                }
-                continue;
+                Ok(())
+            };
+            for (_, m) in &before {
+                show(out, *m)?;
+                shown.insert(*m);
             }
-            if plan.timeline {
-                let date = match &hit.file_date {
-                    Some(file) if plan.file_dates && hit.date.is_none() => Some(file),
-                    _ => hit.date.as_ref(),
-                };
-                let this = date
-                    .map(String::as_str)
-                    .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
-                    .map(|d| d.timestamp());
-                let key = conversation_key(&hit, plan);
-                hit.gap_seconds = match (previous.get(&key), this) {
-                    (Some(p), Some(t)) => Some(t - p),
-                    _ => None,
-                };
-                if let Some(t) = this {
-                    previous.insert(key, t);
-                }
+            if fmt == Format::Text {
+                text::write_marked_hit(out, &hit, plan.tz, plan.style, true)?;
+            } else {
+                json::write_line(out, "hit", &hit)?;
             }
-            match format {
-                Some(Format::Json) => json::write_line(out, "hit", &hit)?,
-                Some(Format::Csv) => out.write_all(&csv_out::row(&hit)?)?,
-                Some(Format::Text) if plan.timeline => {
-                    text::write_timeline_hit(out, &hit, plan.tz, plan.style, i == 0)?
+            shown.insert(id);
+            last_place = Some((thread, at));
+            for (p, m) in after {
+                // The next hit of the page shows itself, with its own context.
+                if page_ids.contains(&m) {
+                    break;
                 }
-                Some(Format::Text) => text::write_hit(out, &hit, plan.tz, plan.style)?,
-                None => {
-                    // The file on disk (an archive member's archive), once; to a pipe as the
-                    // file system's own bytes, so `xargs` opens it whatever its encoding.
-                    // Every copy's file: a message counted once is still in each of them.
-                    let mut paths = vec![hit.path.clone()];
-                    let others = u64::from_str_radix(&hit.id, 16)
-                        .ok()
-                        .and_then(|id| scoped.other_copies.get(&id));
-                    for addr in others.into_iter().flatten() {
-                        let doc: TantivyDocument = searcher.doc(*addr)?;
-                        paths.extend(stored_str(&doc, opened.fields.path));
-                    }
-                    for path in &paths {
-                        let (file, _) = crate::source::split_members(path);
-                        if seen_paths.insert(file.to_owned()) {
-                            if terminal {
-                                writeln!(out, "{}", output::sanitize::for_terminal(file))?;
-                            } else {
-                                out.write_all(&crate::source::decode_bytes(file))?;
-                                out.write_all(b"\n")?;
-                            }
+                if shown.insert(m) {
+                    show(out, m)?;
+                }
+                last_place = Some((thread, p));
+            }
+            return Ok(());
+        }
+        if plan.timeline {
+            let date = match &hit.file_date {
+                Some(file) if plan.file_dates && hit.date.is_none() => Some(file),
+                _ => hit.date.as_ref(),
+            };
+            let this = date
+                .map(String::as_str)
+                .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+                .map(|d| d.timestamp());
+            let key = conversation_key(&hit, plan);
+            hit.gap_seconds = match (previous.get(&key), this) {
+                (Some(p), Some(t)) => Some(t - p),
+                _ => None,
+            };
+            if let Some(t) = this {
+                previous.insert(key, t);
+            }
+        }
+        match format {
+            Some(Format::Json) => json::write_line(out, "hit", &hit)?,
+            Some(Format::Csv) => out.write_all(&csv_out::row(&hit)?)?,
+            Some(Format::Text) if plan.timeline => {
+                text::write_timeline_hit(out, &hit, plan.tz, plan.style, i == 0)?
+            }
+            Some(Format::Text) => text::write_hit(out, &hit, plan.tz, plan.style)?,
+            None => {
+                // The file on disk (an archive member's archive), once; to a pipe as the
+                // file system's own bytes, so `xargs` opens it whatever its encoding.
+                // Every copy's file: a message counted once is still in each of them.
+                let mut paths = vec![hit.path.clone()];
+                let others = u64::from_str_radix(&hit.id, 16)
+                    .ok()
+                    .and_then(|id| scoped.other_copies.get(&id));
+                for addr in others.into_iter().flatten() {
+                    let doc: TantivyDocument = searcher.doc(*addr)?;
+                    paths.extend(stored_str(&doc, opened.fields.path));
+                }
+                for path in &paths {
+                    let (file, _) = crate::source::split_members(path);
+                    if seen_paths.insert(file.to_owned()) {
+                        if terminal {
+                            writeln!(out, "{}", output::sanitize::for_terminal(file))?;
+                        } else {
+                            out.write_all(&crate::source::decode_bytes(file))?;
+                            out.write_all(b"\n")?;
                         }
                     }
                 }
             }
-            // Stream: with --all, hits leave as they are loaded.
-            if i % 256 == 255 {
-                out.flush()?;
-            }
+        }
+        // Stream: with --all, hits leave as they are loaded.
+        if i % 256 == 255 {
+            out.flush()?;
         }
         Ok(())
     };
@@ -505,20 +497,8 @@ pub fn execute_to(
         if format == Some(Format::Text) {
             name_unnamed(&people, &mut hit)?;
         }
-        let key = (
-            score.map(f32::to_bits),
-            match &hit.file_date {
-                Some(file) if plan.file_dates && hit.date.is_none() => Some(file.clone()),
-                _ => hit.date.clone(),
-            },
-        );
-        if run_key.as_ref() != Some(&key) {
-            emit(&mut run, out)?;
-            run_key = Some(key);
-        }
-        run.push(hit);
+        emit(hit, out)?;
     }
-    emit(&mut run, out)?;
 
     for spec in &plan.facets {
         let mut facet = match spec.kind {
@@ -666,8 +646,9 @@ fn counts_apart(q: &dyn tantivy::query::Query) -> bool {
 }
 
 /// The first `limit` hits in `sort` order, with scores for relevance order, and the number of
-/// all hits when `count` asks for it (counted in the same pass). Ties are broken by document
-/// id, so the output does not depend on how indexing was spread over threads. `file_dates`:
+/// all hits when `count` asks for it (counted in the same pass). Ties are broken by place,
+/// then id, so the output depends neither on how indexing was spread over threads nor on
+/// where the dump lies. `file_dates`:
 /// documents with only a file date sort by it; otherwise they sort with the undated.
 pub fn ranked(
     searcher: &Searcher,
@@ -681,6 +662,14 @@ pub fn ranked(
         let total = count.then(|| searcher.search(q, &Count)).transpose()?;
         return Ok((total, Vec::new()));
     }
+    // Ties are broken by place (path relative to the dump's parent, offset, part; see
+    // `schema::ORDER`), then by id: the same order wherever the dump was mounted.
+    let order_key = || {
+        (
+            SortByStaticFastValue::<u64>::for_field(schema::ORDER),
+            Order::Asc,
+        )
+    };
     let id_key = || {
         (
             SortByStaticFastValue::<u64>::for_field(schema::ID),
@@ -689,10 +678,16 @@ pub fn ranked(
     };
     Ok(match sort {
         SortOrder::Score => {
-            let top = TopDocs::with_limit(limit)
-                .order_by(((SortBySimilarityScore, Order::Desc), id_key()));
+            let top = TopDocs::with_limit(limit).order_by((
+                (SortBySimilarityScore, Order::Desc),
+                order_key(),
+                id_key(),
+            ));
             let (total, page) = search_counting(searcher, q, top, count)?;
-            let page = page.into_iter().map(|((s, _), a)| (Some(s), a)).collect();
+            let page = page
+                .into_iter()
+                .map(|((s, _, _), a)| (Some(s), a))
+                .collect();
             (total, page)
         }
         SortOrder::Date | SortOrder::DateDesc => {
@@ -702,7 +697,7 @@ pub fn ranked(
                 Order::Desc
             };
             let date = (SortByDate { file_dates }, order);
-            let top = TopDocs::with_limit(limit).order_by((date, id_key()));
+            let top = TopDocs::with_limit(limit).order_by((date, order_key(), id_key()));
             let (total, page) = search_counting(searcher, q, top, count)?;
             (total, page.into_iter().map(|(_, a)| (None, a)).collect())
         }

@@ -92,6 +92,10 @@ pub const FOLDER: &str = "folder";
 /// Whose mailbox or files the document sits in ([`crate::custodian`]), as the directory is
 /// named: exact term (`custodian:allen-p`) and counted (`--facet custodian`, `batch --by`).
 pub const CUSTODIAN: &str = "custodian";
+/// Where a document lies relative to the dump's parent directory (path, offset, part), hashed:
+/// the tie-break of every sort order. Ids hash the absolute path, so ordering ties by id would
+/// change with where a dump is mounted; this does not. A fast column only.
+pub const ORDER: &str = "order";
 
 /// Handles to every field, resolved once from the schema.
 #[derive(Debug, Clone, Copy)]
@@ -144,6 +148,7 @@ pub struct Fields {
     pub image: Field,
     pub folder: Field,
     pub custodian: Field,
+    pub order: Field,
 }
 
 fn text(stored: bool) -> TextOptions {
@@ -219,12 +224,13 @@ pub fn build() -> Schema {
     b.add_text_field(IMAGE, STORED);
     b.add_text_field(FOLDER, text(true));
     b.add_text_field(CUSTODIAN, STRING | FAST | STORED);
+    b.add_u64_field(ORDER, FAST);
     b.build()
 }
 
 /// Version of the on-disk layout, recorded in the index directory; an index of another version
 /// is refused with a request to re-index rather than misread.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 10;
 
 impl Fields {
     /// Resolves every field of `schema`. Fails when the index was built by another schema.
@@ -279,6 +285,7 @@ impl Fields {
             image: f(IMAGE)?,
             folder: f(FOLDER)?,
             custodian: f(CUSTODIAN)?,
+            order: f(ORDER)?,
         })
     }
 }

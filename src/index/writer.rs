@@ -120,9 +120,21 @@ fn settings() -> IndexSettings {
 
 /// Builds the tantivy document for `doc`, which sits in `custodian`'s files (see
 /// [`crate::custodian`]).
-pub fn to_document(doc: &Doc, custodian: Option<&str>, f: &Fields) -> TantivyDocument {
+/// The sort tie-break of `doc` ([`schema::ORDER`]): its place hashed as its id is, but with
+/// the path relative to `root` (the dump's parent directory, encoded, with its `/`).
+pub fn order_of(doc: &Doc, root: &str) -> u64 {
+    let path = doc.source.path.as_str();
+    let place = path.strip_prefix(root).unwrap_or(path);
+    match doc.source.item {
+        None => crate::doc::doc_id(place, doc.source.offset),
+        Some(item) => crate::doc::item_id(place, doc.source.offset, item),
+    }
+}
+
+pub fn to_document(doc: &Doc, custodian: Option<&str>, order: u64, f: &Fields) -> TantivyDocument {
     let mut d = TantivyDocument::default();
     d.add_u64(f.id, doc.id);
+    d.add_u64(f.order, order);
     if let Some(c) = custodian {
         d.add_text(f.custodian, c);
     }

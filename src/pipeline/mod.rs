@@ -375,11 +375,17 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     let walk_over = (Mutex::new(false), Condvar::new());
 
     let previous = Mutex::new(previous);
+    // Documents' places are hashed relative to the dump's parent (see `schema::ORDER`).
+    let place_root = {
+        let parent = crate::source::encode_path(dump.parent().unwrap_or(&dump));
+        format!("{}/", parent.trim_end_matches('/'))
+    };
     let complete = std::thread::scope(|scope| {
         let (feed, books, fields, stop) = (&feed, &books, &fields, &stop);
         let (previous, progress) = (&previous, &progress);
         let (walk_over, index_dir) = (&walk_over, &index_dir);
         let (dump, custodians) = (&dump, &custodians);
+        let place_root = place_root.as_str();
         let parse = scope.spawn(move || {
             pool.install(|| {
                 work_rx.into_iter().par_bridge().for_each(|chunk| {
@@ -403,6 +409,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
                         done.push(parse_file(
                             &entry,
                             custodian.as_deref(),
+                            place_root,
                             prev.as_ref(),
                             replace,
                             reread,
@@ -905,11 +912,13 @@ fn push_run(
     Ok(())
 }
 
-// The file, what its documents are stamped with, what the last run knew, and where they go.
+// The file, what its documents are stamped with (custodian, the root their places are
+// relative to), what the last run knew, and where they go.
 #[allow(clippy::too_many_arguments)]
 fn parse_file(
     entry: &walk::FileEntry,
     custodian: Option<&str>,
+    place_root: &str,
     prev: Option<&FileRecord>,
     replace: bool,
     reread: bool,
@@ -932,7 +941,8 @@ fn parse_file(
                 feed.delete_file(fields, &path, members);
             }
             begun = true;
-            feed.add(writer::to_document(&doc, custodian, fields));
+            let order = writer::order_of(&doc, place_root);
+            feed.add(writer::to_document(&doc, custodian, order, fields));
             added += 1;
         })
     })

@@ -864,3 +864,33 @@ fn context_shows_the_messages_around_a_hit_in_its_conversation() {
         "{text}"
     );
 }
+
+/// The order of hits does not depend on where the dump lies (issue #16): the sample copied to
+/// two places lists the same documents in the same order, ties included (undated documents,
+/// messages of the same minute), though every id differs. Ties were broken by id, which hashes
+/// the absolute path, so a checkout elsewhere changed a timeline's order.
+#[test]
+fn the_order_of_hits_is_the_same_wherever_the_dump_lies() {
+    let listing = |dir: &std::path::Path| {
+        let dump = dir.join("sample_corpus");
+        crate::util::copy_tree(&crate::util::sample_corpus(), &dump);
+        let ix = TestIndex::of(&dump);
+        let mut all = Vec::new();
+        for q in ["*", "between:dana,openvault", "-date:2016"] {
+            for sort in ["date", "-date", "score"] {
+                let (hits, _, _) = ix.search(q, &["--all", "--sort", sort]);
+                all.extend(hits.into_iter().map(|h| {
+                    let at = h.path.find("sample_corpus/").unwrap();
+                    (h.path[at..].to_owned(), h.offset, h.item)
+                }));
+            }
+        }
+        all
+    };
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let deeper = b.path().join("elsewhere/else");
+    std::fs::create_dir_all(&deeper).unwrap();
+    let (first, second) = (listing(a.path()), listing(&deeper));
+    assert!(first.len() > 300, "{}", first.len());
+    assert_eq!(first, second);
+}
