@@ -80,7 +80,8 @@ const MAX_LEN: usize = 16 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
     pub thread: u64,
-    /// The message this one answers, when it is in the index (the lowest id of its copies).
+    /// The message this one answers, when it is in the index (of its copies, the one that
+    /// stands for it: the first by place).
     pub parent: Option<u64>,
     pub flags: u8,
 }
@@ -299,6 +300,9 @@ fn read(path: &Path) -> anyhow::Result<Threads> {
 #[derive(Debug, Clone)]
 struct Input {
     id: u64,
+    /// Where the document lies ([`schema::ORDER`]): of a message's copies, the first by
+    /// place stands for it, as in search.
+    order: u64,
     date: Option<i64>,
     what: What,
 }
@@ -333,6 +337,7 @@ pub fn from_columns(rows: impl IntoIterator<Item = (u64, Option<i64>, String)>) 
         .into_iter()
         .map(|(id, date, encoded)| Input {
             id,
+            order: id,
             date,
             what: decode(&encoded),
         })
@@ -386,7 +391,7 @@ fn thread_key(id: &str) -> String {
 /// A message as threading sees it: one per Message-ID, its copies beside it.
 struct Msg {
     key: String,
-    /// The lowest id first.
+    /// The first by place (then id) first.
     docs: Vec<u64>,
     date: i64,
     /// References, or In-Reply-To when there are none: oldest ancestor first.
@@ -434,7 +439,8 @@ fn thread(inputs: Vec<Input>, stamp: u64) -> Threads {
     let mut msgs: Vec<Msg> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut sorted = inputs;
-    sorted.sort_unstable_by_key(|i| i.id);
+    // By place, so the copy that stands for a message is the one search shows.
+    sorted.sort_unstable_by_key(|i| (i.order, i.id));
     for input in sorted {
         dates.insert(input.id, input.date.unwrap_or(i64::MIN));
         match input.what {
@@ -459,7 +465,7 @@ fn thread(inputs: Vec<Input>, stamp: u64) -> Threads {
                     key = format!("doc:{:016x}", input.id);
                 }
                 if let Some(&i) = index.get(&key) {
-                    // A copy (ids ascend, so the first is the lowest).
+                    // A copy (inputs come by place, so the first stands for the message).
                     msgs[i].docs.push(input.id);
                     continue;
                 }
@@ -782,6 +788,7 @@ struct Inputs;
 
 struct SegmentInputs {
     id: Column<u64>,
+    order: Column<u64>,
     root: Column<u64>,
     date: Column<tantivy::DateTime>,
     kind: Option<StrColumn>,
@@ -799,6 +806,7 @@ impl Collector for Inputs {
         let ff = reader.fast_fields();
         Ok(SegmentInputs {
             id: ff.u64(schema::ID)?,
+            order: ff.u64(schema::ORDER)?,
             root: ff.u64(schema::ROOT)?,
             date: ff.date(schema::DATE)?,
             kind: ff.str(schema::KIND)?,
@@ -845,7 +853,13 @@ impl SegmentCollector for SegmentInputs {
             },
             _ => return,
         };
-        self.out.push(Input { id, date, what });
+        let order = self.order.first(doc).unwrap_or(id);
+        self.out.push(Input {
+            id,
+            order,
+            date,
+            what,
+        });
     }
 
     fn harvest(self) -> Vec<Input> {
@@ -860,6 +874,7 @@ mod tests {
     fn mail(id: u64, date: i64, msgid: &str, irt: &str, refs: &str, subject: &str) -> Input {
         Input {
             id,
+            order: id,
             date: Some(date),
             what: What::Mail {
                 message_id: msgid.into(),
@@ -950,6 +965,7 @@ mod tests {
     fn a_chat_conversation_is_a_thread() {
         let chat = |id, date, c: &str| Input {
             id,
+            order: id,
             date: Some(date),
             what: What::Chat(c.into()),
         };

@@ -9,8 +9,9 @@
 //! - **families**: a part that matches stands for the top-level item it was found in (its
 //!   `root`), which is a hit even when it did not match itself; the parts it matched through
 //!   are kept in [`Scoped::matched_in`]. With `items`, parts are hits of their own.
-//! - **copies**: of the items that share a copy key ([`crate::doc::Doc::copy_key`]), the one
-//!   with the lowest id is the hit; [`Scoped::copies`] says how many there were and
+//! - **copies**: of the items that share a copy key ([`crate::doc::Doc::copy_key`]), the first
+//!   by place (path relative to the dump's parent, offset, part, hashed) is the hit, so the
+//!   same one wherever the dump is mounted; [`Scoped::copies`] says how many there were and
 //!   [`Scoped::other_copies`] where the others are. With `copies`, every copy is a hit.
 //!
 //! The result is a query like any other ([`Scoped::query`]): a filter of the chosen documents
@@ -66,6 +67,9 @@ struct Match {
     segment: u32,
     doc: DocId,
     id: u64,
+    /// Where the document lies ([`schema::ORDER`]): of a message's copies, the first by place
+    /// is its hit, wherever the dump is mounted.
+    order: u64,
     root: Option<u64>,
     copy: Option<u64>,
 }
@@ -109,17 +113,17 @@ pub fn scope(
         scoped.matched_in = through_parts;
     }
     if !scope.copies {
-        // Items by copy key then id: each run of one key is a message's copies, the first of
-        // them its hit. A sort, not a map of groups: no allocation per message.
-        let mut keyed: Vec<(u64, u64, usize)> = items
+        // Items by copy key, then place, then id: each run of one key is a message's copies,
+        // the first of them its hit. A sort, not a map of groups: no allocation per message.
+        let mut keyed: Vec<(u64, (u64, u64), usize)> = items
             .iter()
             .enumerate()
-            .filter_map(|(i, m)| Some((m.copy?, m.id, i)))
+            .filter_map(|(i, m)| Some((m.copy?, (m.order, m.id), i)))
             .collect();
         keyed.sort_unstable();
         let mut keep = vec![true; items.len()];
         for group in keyed.chunk_by(|a, b| a.0 == b.0) {
-            let [(_, first, _), others @ ..] = group else {
+            let [(_, (_, first), _), others @ ..] = group else {
                 continue;
             };
             if others.is_empty() {
@@ -245,6 +249,7 @@ struct Matches;
 struct SegmentMatches {
     segment: u32,
     id: Column<u64>,
+    order: Column<u64>,
     root: Column<u64>,
     copy: Column<u64>,
     out: Vec<Match>,
@@ -259,6 +264,7 @@ impl Collector for Matches {
         Ok(SegmentMatches {
             segment,
             id: ff.u64(schema::ID)?,
+            order: ff.u64(schema::ORDER)?,
             root: ff.u64(schema::ROOT)?,
             copy: ff.u64(schema::COPY)?,
             out: Vec::new(),
@@ -284,6 +290,7 @@ impl SegmentCollector for SegmentMatches {
             segment: self.segment,
             doc,
             id,
+            order: self.order.first(doc).unwrap_or(id),
             root: self.root.first(doc),
             copy: self.copy.first(doc),
         });
