@@ -275,7 +275,8 @@ fn update_readme(updates: &[(usize, Vec<String>, Vec<String>)]) {
             .iter()
             .enumerate()
             .map(|(i, a)| match shown.get(i) {
-                Some(s) if line_matches(s, a) => s.clone(),
+                // A line that is only `...` stands for lines, not this one: not kept.
+                Some(s) if s.trim() != "..." && line_matches(s, a) => s.clone(),
                 _ => a.clone(),
             })
             .collect();
