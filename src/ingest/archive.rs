@@ -144,16 +144,26 @@ pub(crate) fn sniff_rar(s: &Sniff) -> bool {
 }
 
 /// The registry's reader for the zip family: an office package (its entries say which) is read
-/// as a document, any other zip as an archive. Returns the format it found.
+/// as a document, any other zip as an archive. Returns the format it found. Only a package is
+/// taken from the document sniffer: it also finds `%PDF-` in a zip's head, which is where a
+/// PDF stored uncompressed as the first member lies (and a zip is a zip).
 pub(crate) fn read_zip(
     unit: &Unit<'_>,
     ctx: &Context,
     emit: &mut dyn FnMut(Doc),
     skip_member: &mut dyn FnMut(String, Skip),
 ) -> Result<Format, Skip> {
+    use super::document::DocFormat;
     match super::document::sniff(unit.bytes, unit.name()) {
-        Some(doc) => super::document::read_as(unit, ctx, emit, doc),
-        None => read_members(unit, ArchiveFormat::Zip, ctx, emit, skip_member),
+        Some(
+            doc @ (DocFormat::Docx
+            | DocFormat::Odt
+            | DocFormat::Xlsx
+            | DocFormat::Ods
+            | DocFormat::Pptx
+            | DocFormat::Odp),
+        ) => super::document::read_as(unit, ctx, emit, doc),
+        _ => read_members(unit, ArchiveFormat::Zip, ctx, emit, skip_member),
     }
 }
 

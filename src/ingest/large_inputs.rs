@@ -218,6 +218,52 @@ fn fuzz_found_mail_parser_invalid_part_id() {
     }
 }
 
+/// Found by the `ingest` fuzz target (2026-12-01): a zip end record ahead of a PDF. The zip
+/// entry claimed the file and handed it to the PDF reader because the document sniffer saw
+/// `%PDF-` in its head, a format the zip entry may not answer (a debug assertion; in release,
+/// a zip read as a PDF). The same path read a real zip whose first member is a PDF stored
+/// uncompressed as one PDF, its other members lost. A zip now goes to the document reader
+/// only when it is an office package.
+#[test]
+fn fuzz_found_a_zip_is_read_as_a_pdf_only_if_it_is_none() {
+    let bytes = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/fuzz/ingest-zip-end-record-before-pdf"),
+    )
+    .unwrap();
+    // The ingest target's first byte selects the file name (here `x.pdf`); the rest is the file.
+    let _ = ingest(&bytes[1..], "x.pdf");
+
+    let pdf = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("sample_corpus/documents/oppo-research-memo.pdf"),
+    )
+    .unwrap();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, data) in [
+        ("memo.pdf", &pdf[..]),
+        ("notes.txt", b"dead drop on Friday" as &[u8]),
+    ] {
+        w.start_file(name, stored).unwrap();
+        std::io::Write::write_all(&mut w, data).unwrap();
+    }
+    let zip = w.finish().unwrap().into_inner();
+    match ingest(&zip, "bundle.zip") {
+        Outcome::Indexed { format, docs } => {
+            assert_eq!(format, "zip");
+            let paths: Vec<&str> = docs.iter().map(|d| d.source.path.as_str()).collect();
+            assert!(paths.iter().any(|p| p.ends_with("!/memo.pdf")), "{paths:?}");
+            assert!(
+                paths.iter().any(|p| p.ends_with("!/notes.txt")),
+                "{paths:?}"
+            );
+        }
+        Outcome::Skipped(s) => panic!("skipped: {s}"),
+    }
+}
+
 /// Found by the `document_xls` fuzz target: a compound file whose sector chain points past the
 /// end makes calamine index out of bounds (`calamine-0.38.0/src/cfb.rs:320`). The file is now
 /// refused before calamine reads it, and any reader's panic costs its document (a crash);

@@ -252,8 +252,9 @@ pub enum FileOutcome {
 /// undeclared charsets and UTF-16 without a byte-order mark are decoded, and the charset
 /// recorded; parts of messages know their family's root. 7: Outlook PST and OST stores. 8: the
 /// copy key collapses ASCII white space only. 9: addresses keep the spelling they were written
-/// in beside the lower-cased one.
-pub const PARSER_VERSION: u32 = 9;
+/// in beside the lower-cased one. 10: a zip whose head holds `%PDF-` (a PDF stored as its first
+/// member) is read as an archive, not as one PDF.
+pub const PARSER_VERSION: u32 = 10;
 
 /// Files larger than this are not read whole unless the user raises the limit
 /// (`trawl index --max-file-size`).
