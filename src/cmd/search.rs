@@ -378,9 +378,14 @@ pub fn execute_to(
     };
     let mut shown: HashSet<u64> = HashSet::new();
     let mut last_place: Option<(u64, usize)> = None;
-    // One hit, printed as its format asks, with its context (`--context`) or its gap
+    // Each hit, printed as its format asks, with its context (`--context`) or its gap
     // (timelines).
-    let mut emit = |mut hit: Hit, out: &mut dyn Write| -> anyhow::Result<()> {
+    for (score, addr) in page.iter() {
+        let mut hit = load_hit(&searcher, &opened.fields, *addr, *score, &snippets)?;
+        mark_family(&searcher, &opened.fields, &scoped, &snippets, &mut hit)?;
+        if format == Some(Format::Text) {
+            name_unnamed(&people, &mut hit)?;
+        }
         let i = printed;
         printed += 1;
         if let (Some((n, threads)), Some(fmt)) = (&plan.context, format) {
@@ -433,7 +438,7 @@ pub fn execute_to(
                 }
                 last_place = Some((thread, p));
             }
-            return Ok(());
+            continue;
         }
         if plan.timeline {
             let date = match &hit.file_date {
@@ -489,15 +494,6 @@ pub fn execute_to(
         if i % 256 == 255 {
             out.flush()?;
         }
-        Ok(())
-    };
-    for (score, addr) in page.iter() {
-        let mut hit = load_hit(&searcher, &opened.fields, *addr, *score, &snippets)?;
-        mark_family(&searcher, &opened.fields, &scoped, &snippets, &mut hit)?;
-        if format == Some(Format::Text) {
-            name_unnamed(&people, &mut hit)?;
-        }
-        emit(hit, out)?;
     }
 
     for spec in &plan.facets {

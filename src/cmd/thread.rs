@@ -14,7 +14,7 @@ use crate::index::reader;
 use crate::index::threads::{BY_SUBJECT, CHAT, COPY};
 use crate::output::json::{self, Hit};
 use crate::output::sanitize::for_terminal;
-use crate::output::text::{format_date, format_gap, recipients, short_mailbox, subject};
+use crate::output::text::{format_date, format_gap, put, recipients, short_mailbox, subject};
 
 /// A message of the thread as `--json` prints it.
 #[derive(Debug, Serialize)]
@@ -163,11 +163,8 @@ pub fn run(g: &Globals, args: ThreadArgs) -> anyhow::Result<Exit> {
             json::write_line(&mut out, "message", n)?;
         }
     } else {
-        let width = g.style().width;
-        let put = |out: &mut dyn Write, line: String| match width {
-            Some(w) => writeln!(out, "{}", crate::output::fit::end(&line, w)),
-            None => writeln!(out, "{line}"),
-        };
+        let style = g.style();
+        let width = style.width;
         writeln!(
             out,
             "thread {thread:016x}: {} message{}",
@@ -178,7 +175,7 @@ pub fn run(g: &Globals, args: ThreadArgs) -> anyhow::Result<Exit> {
             let indent = "  ".repeat(n.depth.min(12));
             let gap = n.gap_seconds.map(format_gap).unwrap_or_default();
             let from = n.hit.from.as_ref().map(short_mailbox).unwrap_or_default();
-            let (from, to) = (from, recipients(&n.hit));
+            let to = recipients(&n.hit);
             // On a terminal the parties give way to the subject.
             let (from, to) = match width {
                 Some(w) => {
@@ -190,23 +187,21 @@ pub fn run(g: &Globals, args: ThreadArgs) -> anyhow::Result<Exit> {
                 }
                 None => (from, to),
             };
-            put(
-                &mut out,
-                format!(
-                    "{indent}{}  {gap:>6}  {} → {}  {}{}",
-                    format_date(&n.hit, tz),
-                    from,
-                    to,
-                    subject(&n.hit),
-                    if n.by_subject { "  (by subject)" } else { "" }
-                ),
-            )?;
+            let line = format!(
+                "{indent}{}  {gap:>6}  {} → {}  {}{}",
+                format_date(&n.hit, tz),
+                from,
+                to,
+                subject(&n.hit),
+                if n.by_subject { "  (by subject)" } else { "" }
+            );
+            put(&mut out, &line, style)?;
             let mut line = format!("{indent}    {}", n.hit.id);
             if !n.added.is_empty() {
                 let added: Vec<String> = n.added.iter().map(|a| for_terminal(a)).collect();
                 line.push_str(&format!("  added {}", added.join(", ")));
             }
-            put(&mut out, line)?;
+            put(&mut out, &line, style)?;
         }
     }
     out.flush()?;

@@ -40,7 +40,7 @@ pub struct Style {
 }
 
 /// Writes `line`, cut to the style's width.
-fn put<W: Write + ?Sized>(out: &mut W, line: &str, style: Style) -> std::io::Result<()> {
+pub fn put<W: Write + ?Sized>(out: &mut W, line: &str, style: Style) -> std::io::Result<()> {
     match style.width {
         Some(w) => writeln!(out, "{}", fit::end(line, w)),
         None => writeln!(out, "{line}"),
