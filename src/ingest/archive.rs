@@ -662,6 +662,38 @@ mod tests {
         assert!(ok.is_empty() && !bad.is_empty());
     }
 
+    /// A 7z whose header claims a 4 GiB LZMA2 dictionary for 28 KB of text: sevenz-rust2 0.20
+    /// allocated the whole dictionary (4.2 GB resident, 10 s for a 3 KB file); the decoder's
+    /// memory limit now refuses the member with a reason, and the file costs nothing more.
+    #[test]
+    fn a_7z_claiming_a_huge_dictionary_costs_its_member_only() {
+        let bytes = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/archives/forged-dictionary.7z"),
+        )
+        .unwrap();
+        let (mut ok, mut bad) = (Vec::new(), Vec::new());
+        let limits = Limits::default();
+        let mut budget = limits.max_total_bytes;
+        let r = for_each_member(
+            &bytes,
+            ArchiveFormat::SevenZ,
+            &Opening::default(),
+            &limits,
+            &mut budget,
+            |m| ok.push(m.name),
+            |n, s| bad.push((n, s.to_string())),
+        );
+        assert!(r.is_ok(), "{r:?}");
+        assert!(ok.is_empty(), "{ok:?}");
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert_eq!(bad[0].0, "memo.txt");
+        assert!(
+            bad[0].1.contains("4096 MiB") && bad[0].1.contains("256 MiB"),
+            "{bad:?}"
+        );
+    }
+
     #[test]
     fn garbage_is_an_unreadable_archive() {
         let (_, _, r) = members(b"PK\x03\x04garbage", ArchiveFormat::Zip, Limits::default());

@@ -360,15 +360,12 @@ fn fuzz_found_calamine_dimensions_reservation_is_refused_first() {
     }
 }
 
-/// Found by the `archive` fuzz target (2026-12-01), not fixed yet: a 7z header whose file
-/// count is forged makes sevenz-rust2 (0.20.2, `read_files_info`) allocate a vector of that many
-/// entries up front, 5.2e18 bytes here. That is an allocation failure, which aborts the
-/// process rather than panicking, so `isolate::catch` cannot contain it: `trawl index` on a
-/// dump holding this file ends with exit 134. Ignored until the 7z header's counts are checked
-/// against the file's size before the crate reads it (or 7z headers are read in the sandboxed
-/// child); running it aborts the test binary.
+/// Found by the `archive` fuzz target (2026-12-01): a 7z header whose file count is forged made
+/// sevenz-rust2 0.20.2 (`read_files_info`) allocate a vector of that many entries up front,
+/// 5.2e18 bytes here. An allocation failure aborts the process rather than panicking, so
+/// `isolate::catch` could not contain it and `trawl index` ended with exit 134. sevenz-rust2
+/// 0.24.2 bounds every header count by the input's size; trawl also passes it a memory limit.
 #[test]
-#[ignore = "finding 11: aborts the process (allocation failure in sevenz-rust2); not fixed yet"]
 fn fuzz_found_a_forged_7z_file_count_costs_the_file_only() {
     let bytes = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -43,7 +43,8 @@ pub(super) fn members(
         }
         None => bytes,
     };
-    let (archive, header_password) = open(bytes, opening.passwords)?;
+    let kib = memory_limit_kib(limits);
+    let (archive, header_password) = open(bytes, opening.passwords, kib)?;
     if archive.files.len() as u64 > limits.max_members {
         return Err(Skip::Archive(format!(
             "{} members, more than the limit of {}",
@@ -120,13 +121,14 @@ pub(super) fn members(
 
 /// The archive's header, opened without a password or, when it is encrypted, with the first of
 /// `passwords` that opens it (returned too).
-fn open(bytes: &[u8], passwords: &[String]) -> Result<(Archive, Option<String>), Skip> {
-    let unreadable = |e: Error| Skip::Archive(format!("unreadable 7z: {e}"));
-    match Archive::read(&mut Cursor::new(bytes), &Password::empty()) {
+fn open(bytes: &[u8], passwords: &[String], kib: usize) -> Result<(Archive, Option<String>), Skip> {
+    let unreadable = |e: Error| Skip::Archive(format!("unreadable 7z: {}", describe(&e)));
+    let read = |p: &Password| Archive::read_with_memory_limit(&mut Cursor::new(bytes), p, kib);
+    match read(&Password::empty()) {
         Ok(a) => Ok((a, None)),
         Err(Error::PasswordRequired) | Err(Error::MaybeBadPassword(_)) => {
             for p in passwords {
-                if let Ok(a) = Archive::read(&mut Cursor::new(bytes), &Password::from(p.as_str())) {
+                if let Ok(a) = read(&Password::from(p.as_str())) {
                     return Ok((a, Some(p.clone())));
                 }
             }
@@ -134,6 +136,13 @@ fn open(bytes: &[u8], passwords: &[String]) -> Result<(Archive, Option<String>),
         }
         Err(e) => Err(unreadable(e)),
     }
+}
+
+/// What the crate may allocate for one header buffer or one decoder's dictionary or model: a
+/// member may not be larger either, and a real 7z's dictionary (64 MiB at 7-Zip's highest
+/// preset) stays below it.
+fn memory_limit_kib(limits: &Limits) -> usize {
+    usize::try_from(limits.max_member_bytes / 1024).unwrap_or(usize::MAX)
 }
 
 /// The names of the members stored in `block`, in order.
@@ -171,58 +180,64 @@ fn read_block(
     // Members are collected and handed on only once the whole block decoded, so that a wrong
     // password (which often fails only at a member's checksum) leaves nothing behind to retry.
     let mut read: Vec<Result<Member, (String, Skip)>> = Vec::new();
-    let result = BlockDecoder::new(1, block, archive, password, &mut source).for_each_entries(
-        &mut |entry, reader: &mut dyn Read| {
-            let name = entry.name.clone();
-            if entry.is_directory || entry.is_anti_item {
-                std::io::copy(reader, &mut std::io::sink())?;
-                return Ok(true);
-            }
-            if !safe_name(&name) {
-                std::io::copy(reader, &mut std::io::sink())?;
-                read.push(Err((name, Skip::UnsafeArchivePath)));
-                return Ok(true);
-            }
-            let compressed = entry.compressed_size.max(1);
-            if entry.compressed_size > 0 && entry.size / compressed > limits.max_ratio {
-                std::io::copy(reader, &mut std::io::sink())?;
-                read.push(Err((
-                    name,
-                    Skip::Archive(format!(
-                        "compression ratio {}:1 above {}:1 (zip bomb?)",
-                        entry.size / compressed,
-                        limits.max_ratio
-                    )),
-                )));
-                return Ok(true);
-            }
-            match read_member(&mut &mut *reader, entry.size, limits, budget) {
-                Ok(data) => {
-                    read.push(Ok(Member {
-                        name,
-                        data,
-                        mtime: mtime(entry),
-                    }));
-                    Ok(true)
-                }
-                // The decoder failed: the rest of the block cannot be read either.
-                Err(MemberError::Skip(Skip::Archive(e))) if e.starts_with("unreadable") => {
-                    Err(Error::Other(e.into()))
-                }
-                Err(MemberError::Skip(s)) => {
-                    std::io::copy(reader, &mut std::io::sink())?;
-                    read.push(Err((name, s)));
-                    Ok(true)
-                }
-                Err(MemberError::Budget(s)) => {
-                    read.push(Err((name, s)));
-                    budget_spent = true;
-                    Ok(false)
-                }
-            }
-        },
+    let decoder = BlockDecoder::new_with_memory_limit(
+        1,
+        memory_limit_kib(limits),
+        block,
+        archive,
+        password,
+        &mut source,
     );
-    let failed = result.err().map(|e| e.to_string());
+    let result = decoder.for_each_entries(&mut |entry, reader: &mut dyn Read| {
+        let name = entry.name.clone();
+        if entry.is_directory || entry.is_anti_item {
+            std::io::copy(reader, &mut std::io::sink())?;
+            return Ok(true);
+        }
+        if !safe_name(&name) {
+            std::io::copy(reader, &mut std::io::sink())?;
+            read.push(Err((name, Skip::UnsafeArchivePath)));
+            return Ok(true);
+        }
+        let compressed = entry.compressed_size.max(1);
+        if entry.compressed_size > 0 && entry.size / compressed > limits.max_ratio {
+            std::io::copy(reader, &mut std::io::sink())?;
+            read.push(Err((
+                name,
+                Skip::Archive(format!(
+                    "compression ratio {}:1 above {}:1 (zip bomb?)",
+                    entry.size / compressed,
+                    limits.max_ratio
+                )),
+            )));
+            return Ok(true);
+        }
+        match read_member(&mut &mut *reader, entry.size, limits, budget) {
+            Ok(data) => {
+                read.push(Ok(Member {
+                    name,
+                    data,
+                    mtime: mtime(entry),
+                }));
+                Ok(true)
+            }
+            // The decoder failed: the rest of the block cannot be read either.
+            Err(MemberError::Skip(Skip::Archive(e))) if e.starts_with("unreadable") => {
+                Err(Error::Other(e.into()))
+            }
+            Err(MemberError::Skip(s)) => {
+                std::io::copy(reader, &mut std::io::sink())?;
+                read.push(Err((name, s)));
+                Ok(true)
+            }
+            Err(MemberError::Budget(s)) => {
+                read.push(Err((name, s)));
+                budget_spent = true;
+                Ok(false)
+            }
+        }
+    });
+    let failed = result.err().map(|e| describe(&e));
     if let (Some(error), true) = (&failed, read.is_empty()) {
         return Err(BlockError::Failed {
             emitted: 0,
@@ -242,6 +257,18 @@ fn read_block(
     match failed {
         Some(error) => Err(BlockError::Failed { emitted, error }),
         None => Ok(()),
+    }
+}
+
+/// The crate's error, in words where its own are a debug dump.
+fn describe(error: &Error) -> String {
+    match error {
+        Error::MaxMemLimited { max_kb, actaul_kb } => format!(
+            "its decoder needs {} MiB of memory, above the limit of {} MiB",
+            actaul_kb / 1024,
+            max_kb / 1024
+        ),
+        e => e.to_string(),
     }
 }
 
