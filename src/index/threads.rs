@@ -24,6 +24,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use anyhow::Context as _;
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
@@ -686,6 +687,7 @@ fn mark_non_inclusive(t: &mut Threads, searcher: &Searcher, fields: &Fields) -> 
         let mut stack: Vec<u64> = children.get(&id).cloned().unwrap_or_default();
         let mut seen = HashSet::new();
         let mut quoted = false;
+        let finder = memchr::memmem::Finder::new(own.text.as_bytes());
         while let Some(d) = stack.pop() {
             // A reply that quotes a message is near it; a bound keeps a hostile chain of
             // thousands of replies from costing a search of every one below every message.
@@ -693,7 +695,7 @@ fn mark_non_inclusive(t: &mut Threads, searcher: &Searcher, fields: &Fields) -> 
                 continue;
             }
             if let Some(reply) = texts.get(&d) {
-                if memchr::memmem::find(reply.text.as_bytes(), own.text.as_bytes()).is_some()
+                if finder.find(reply.text.as_bytes()).is_some()
                     && own
                         .attachments
                         .iter()
@@ -757,11 +759,12 @@ fn texts_of(
         .into_iter()
         .collect();
     addresses.sort_unstable();
-    let mut out = HashMap::with_capacity(addresses.len());
-    for address in addresses {
-        let doc: TantivyDocument = searcher.doc(address)?;
+    // Runs of neighbours on the threads of the pool it runs in (`trawl index` runs it in
+    // its own, of `-j` threads): reading and decompressing the store is most of this pass.
+    let read = |address: &tantivy::DocAddress| -> tantivy::Result<Option<(u64, Text)>> {
+        let doc: TantivyDocument = searcher.doc(*address)?;
         let Some(id) = doc.get_first(fields.id).and_then(|v| v.as_u64()) else {
-            continue;
+            return Ok(None);
         };
         let body = doc
             .get_first(fields.body)
@@ -772,15 +775,23 @@ fn texts_of(
             .filter_map(|v| v.as_str().map(str::to_owned))
             .collect();
         attachments.sort();
-        out.insert(
-            id,
-            Text {
-                text: comparable(body),
-                attachments,
-            },
-        );
-    }
-    Ok(out)
+        let text = Text {
+            text: comparable(body),
+            attachments,
+        };
+        Ok(Some((id, text)))
+    };
+    let runs: Vec<Vec<(u64, Text)>> = addresses
+        .par_chunks(256)
+        .map(|run| {
+            let mut out = Vec::with_capacity(run.len());
+            for address in run {
+                out.extend(read(address)?);
+            }
+            Ok(out)
+        })
+        .collect::<tantivy::Result<_>>()?;
+    Ok(runs.into_iter().flatten().collect())
 }
 
 /// Collects the threading input of every top-level e-mail and chat message.

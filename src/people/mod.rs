@@ -65,25 +65,64 @@ impl Observations {
     /// Records one mailbox: its address (or, without one, its name as a `name:` identity).
     pub fn add(&mut self, m: &Mailbox) {
         let name = m.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        let keyed;
         let id = if m.address.is_empty() {
             match name.and_then(names::name_key) {
-                Some(k) => format!("name:{}", k.key),
+                Some(k) => {
+                    keyed = format!("name:{}", k.key);
+                    keyed.as_str()
+                }
                 None => return,
             }
         } else {
-            m.address.clone()
+            m.address.as_str()
         };
-        let e = self.ids.entry(id).or_default();
+        // Most identities recur: look them up before allocating a key.
+        let e = match self.ids.get_mut(id) {
+            Some(e) => e,
+            None => self.ids.entry(id.to_owned()).or_default(),
+        };
         e.seen += 1;
         if let Some(n) = name {
-            *e.names.entry(n.to_owned()).or_insert(0) += 1;
+            match e.names.get_mut(n) {
+                Some(count) => *count += 1,
+                None => {
+                    e.names.insert(n.to_owned(), 1);
+                }
+            }
         }
     }
 
     /// Records every party of an envelope.
     pub fn add_envelope(&mut self, e: &Envelope) {
-        for m in e.from.iter().chain(&e.to).chain(&e.cc).chain(&e.bcc) {
+        self.add_parties(e.from.as_ref(), &e.to, &e.cc, &e.bcc);
+    }
+
+    /// Records the sender and every recipient of a document as its stored envelope holds them.
+    pub fn add_parties(
+        &mut self,
+        from: Option<&Mailbox>,
+        to: &[Mailbox],
+        cc: &[Mailbox],
+        bcc: &[Mailbox],
+    ) {
+        for m in from.into_iter().chain(to).chain(cc).chain(bcc) {
             self.add(m);
+        }
+    }
+
+    /// Adds the counts of `other` to these.
+    pub fn absorb(&mut self, other: Observations) {
+        if self.ids.is_empty() {
+            *self = other;
+            return;
+        }
+        for (id, o) in other.ids {
+            let e = self.ids.entry(id).or_default();
+            e.seen += o.seen;
+            for (name, n) in o.names {
+                *e.names.entry(name).or_insert(0) += n;
+            }
         }
     }
 }
@@ -393,18 +432,40 @@ pub fn observations_in(
     if let Some(obs) = cached_observations(dir, &key) {
         return Ok(obs);
     }
-    let path = dir.join(CACHE_FILE);
     let observations = observe(searcher, fields)?;
+    Ok(keep(dir, key, observations))
+}
+
+/// Writes `observations` as the cache of the index state `key` (silently not, when the
+/// directory is read-only) and hands them back.
+fn keep(dir: &Path, key: String, observations: Observations) -> Observations {
     let cache = Cache { key, observations };
     if let Ok(json) = serde_json::to_vec(&cache) {
         if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) {
             use std::io::Write;
             if tmp.write_all(&json).is_ok() {
-                let _ = tmp.persist(&path);
+                let _ = tmp.persist(dir.join(CACHE_FILE));
             }
         }
     }
-    Ok(cache.observations)
+    cache.observations
+}
+
+/// The observations an indexing run starts from, so that it can gather its own as it parses
+/// instead of reading every envelope back at the end: none for an empty index, the cache when
+/// it is of the index as `searcher` reads it, else `None` (the run then reads them back).
+pub fn before_run(dir: &Path, searcher: &Searcher) -> Option<Observations> {
+    if searcher.num_docs() == 0 {
+        return Some(Observations::default());
+    }
+    cached_observations(dir, &index_key(searcher))
+}
+
+/// Caches the observations of the index in `dir` as `searcher` reads it, when an indexing run
+/// gathered them itself: what it started from ([`before_run`]) plus those of every top-level
+/// document it added. Only right when the run deleted nothing.
+pub fn after_run(dir: &Path, searcher: &Searcher, observations: Observations) {
+    keep(dir, index_key(searcher), observations);
 }
 
 /// The cached observations of the index in `dir`, when the cache is of its state `key`.

@@ -25,6 +25,8 @@ pub(super) struct Feed<'a> {
     open: &'a (dyn Fn() -> anyhow::Result<IndexWriter> + Sync),
     error: Mutex<Option<anyhow::Error>>,
     failed: AtomicBool,
+    /// Some document may have been deleted (a file replaced, dropped or gone).
+    deleted: AtomicBool,
     held: Option<Mutex<Vec<Held>>>,
 }
 
@@ -44,6 +46,7 @@ impl<'a> Feed<'a> {
             open,
             error: Mutex::new(None),
             failed: AtomicBool::new(false),
+            deleted: AtomicBool::new(false),
             held: hold.then(|| Mutex::new(Vec::new())),
         }
     }
@@ -113,6 +116,7 @@ impl<'a> Feed<'a> {
     /// this call stay): those whose provenance path is `path`, and with `members`, those of the
     /// members of an archive, whose provenance path is `path!/member`.
     pub(super) fn delete_file(&self, fields: &Fields, path: &str, members: bool) {
+        self.deleted.store(true, Ordering::SeqCst);
         if let Some(held) = &self.held {
             lock(held).push(Held::DeleteFile(path.to_owned(), members));
             return;
@@ -136,6 +140,11 @@ impl<'a> Feed<'a> {
     pub(super) fn fail(&self, e: anyhow::Error) {
         self.failed.store(true, Ordering::SeqCst);
         lock(&self.error).get_or_insert(e);
+    }
+
+    /// Whether [`Feed::delete_file`] was called: what the index held before may be gone.
+    pub(super) fn deleted(&self) -> bool {
+        self.deleted.load(Ordering::SeqCst)
     }
 
     pub(super) fn failed(&self) -> bool {

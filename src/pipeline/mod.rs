@@ -312,6 +312,12 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     // The last run was interrupted: the files its commits hold completely are in the journal;
     // any other file may have some of its documents committed, so it is replaced, not added.
     let resumed = journal.is_some();
+    // Who appears with which names: gathered while parsing when the index holds nothing else
+    // or its cache is current, else read back from every stored envelope at the end.
+    let people_before = crate::people::before_run(&index_dir, &index.reader()?.searcher());
+    let gathered = people_before
+        .is_some()
+        .then(|| Mutex::new(crate::people::Observations::default()));
     let mut previous = Previous {
         files: known.unwrap_or_default(),
         skips: meta::read_skipped(&index_dir)?
@@ -381,11 +387,13 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         format!("{}/", parent.trim_end_matches('/'))
     };
     let complete = std::thread::scope(|scope| {
+        let pool = &pool;
         let (feed, books, fields, stop) = (&feed, &books, &fields, &stop);
         let (previous, progress) = (&previous, &progress);
         let (walk_over, index_dir) = (&walk_over, &index_dir);
         let (dump, custodians) = (&dump, &custodians);
         let place_root = place_root.as_str();
+        let gathered = gathered.as_ref();
         let parse = scope.spawn(move || {
             pool.install(|| {
                 work_rx.into_iter().par_bridge().for_each(|chunk| {
@@ -416,6 +424,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
                             ctx,
                             fields,
                             feed,
+                            gathered,
                         ));
                     }
                     if !done.is_empty() {
@@ -481,6 +490,14 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
         b.report.stages.index_secs = Some(indexed);
     }
     let interrupted = interrupted.load(Ordering::SeqCst);
+    // What the run gathered is the whole story only if nothing the index held went.
+    let gathered = match (people_before, gathered) {
+        (Some(mut before), Some(run)) if !feed.deleted() => {
+            before.absorb(run.into_inner().unwrap_or_else(|e| e.into_inner()));
+            Some(before)
+        }
+        _ => None,
+    };
     if interrupted && !feed.failed() && !books_failed.load(Ordering::SeqCst) {
         // Keep what is done: the next run resumes from here.
         progress.set_message("committing what is done".into());
@@ -535,7 +552,7 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     // both are worked out over the whole index, side by side: neither is needed to search, and
     // a search that finds them missing works them out itself, so a failure is a warning.
     progress.set_message("threading, grouping persons".into());
-    let (threads, people) = derived_tables(&index_dir, &index, &fields);
+    let (threads, people) = pool.install(|| derived_tables(&index_dir, &index, &fields, gathered));
     match threads {
         Ok(secs) => report.stages.thread_secs = secs,
         Err(e) => eprintln!("trawl: warning: threads: {e:#}"),
@@ -560,12 +577,14 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     Ok(report)
 }
 
-/// Threads ([`crate::index::threads`]) and what persons are made of ([`crate::people`]), each
-/// on its own thread over one searcher of the last commit. Returns the seconds each took.
+/// Threads ([`crate::index::threads`]) and what persons are made of ([`crate::people`]), side
+/// by side over one searcher of the last commit; the persons are only written out when the run
+/// `gathered` them. Returns the seconds each took.
 fn derived_tables(
     dir: &Path,
     index: &tantivy::Index,
     fields: &Fields,
+    gathered: Option<crate::people::Observations>,
 ) -> (anyhow::Result<f64>, anyhow::Result<f64>) {
     let searcher = match index
         .reader_builder()
@@ -586,12 +605,19 @@ fn derived_tables(
         f().map(|()| t.elapsed().as_secs_f64())
     };
     std::thread::scope(|s| {
-        let threads =
-            s.spawn(|| timed(&|| crate::index::threads::refresh(dir, index, &searcher, fields)));
-        let people = timed(&|| crate::people::observations_in(dir, &searcher, fields).map(drop));
-        let threads = threads
+        let people = s.spawn(|| match gathered {
+            Some(obs) => {
+                let t = Instant::now();
+                crate::people::after_run(dir, &searcher, obs);
+                Ok(t.elapsed().as_secs_f64())
+            }
+            None => timed(&|| crate::people::observations_in(dir, &searcher, fields).map(drop)),
+        });
+        // On this thread, so that threading's reads run on the caller's pool.
+        let threads = timed(&|| crate::index::threads::refresh(dir, index, &searcher, fields));
+        let people = people
             .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("the threading pass panicked")));
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the persons pass panicked")));
         (threads, people)
     })
 }
@@ -925,6 +951,7 @@ fn parse_file(
     ctx: &ingest::Context,
     fields: &Fields,
     feed: &Feed<'_>,
+    gathered: Option<&Mutex<crate::people::Observations>>,
 ) -> Parsed {
     let path = crate::source::encode_path(&entry.path);
     let mut added = 0u64;
@@ -934,6 +961,7 @@ fn parse_file(
     // An archive's documents carry `path!/member` paths, which a delete of `path` misses.
     let had_members = prev.is_some_and(|p| p.format.as_deref().is_some_and(holds_members));
     let member_prefix = format!("{path}!/");
+    let mut seen = crate::people::Observations::default();
     let outcome = crate::isolate::catch(|| {
         ingest::ingest_path(entry, ctx, previous_sha, |doc| {
             if !begun && replace {
@@ -942,11 +970,21 @@ fn parse_file(
             }
             begun = true;
             let order = writer::order_of(&doc, place_root);
+            if gathered.is_some() && doc.root.is_none() {
+                seen.add_parties(doc.from.as_ref(), &doc.to, &doc.cc, &doc.bcc);
+            }
             feed.add(writer::to_document(&doc, custodian, order, fields));
             added += 1;
         })
     })
     .unwrap_or_else(|panic| Err(Skip::ParserCrash(panic)));
+    // A file whose documents are deleted below deletes, which sends the run back to reading
+    // every envelope, so what it saw may be kept whatever its outcome.
+    if let Some(g) = gathered {
+        if !seen.ids.is_empty() {
+            lock(g).absorb(seen);
+        }
+    }
     let unchanged = matches!(outcome, Ok(FileOutcome::Unchanged { .. }));
     if outcome.is_err() && begun {
         // A parser crashed part-way: the file is recorded as skipped, so the documents it

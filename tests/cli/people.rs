@@ -401,6 +401,60 @@ fn a_cache_of_another_commit_is_not_used() {
     );
 }
 
+/// `trawl index` gathers who appears with which names while it parses, when the index was
+/// empty or its cache current and the run deleted nothing, instead of reading every stored
+/// envelope back. What it gathers must be what reading them back finds: on the sample corpus
+/// (mail, chat exports, archives, a PST), then on a run that adds a file, then on one that
+/// changes a file (which reads them back).
+#[test]
+fn observations_gathered_while_indexing_equal_those_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    crate::util::copy_tree(&sample_corpus(), &dump);
+    let ix = TestIndex::of(&dump);
+    let cache = ix.path.join("people-cache.json");
+    let observations = |bytes: &[u8]| -> serde_json::Value {
+        let v: serde_json::Value = serde_json::from_slice(bytes).expect("cache JSON");
+        v["observations"].clone()
+    };
+    let read_back = || {
+        let gathered = std::fs::read(&cache).expect("a cache after indexing");
+        std::fs::remove_file(&cache).unwrap();
+        let out = ix.run(&["people", "--json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let read = std::fs::read(&cache).expect("`trawl people` writes the cache again");
+        let (gathered, read) = (observations(&gathered), observations(&read));
+        assert!(
+            gathered["ids"]
+                .as_object()
+                .is_some_and(|ids| ids.len() > 20),
+            "{gathered}"
+        );
+        assert_eq!(gathered, read);
+    };
+    read_back();
+    std::fs::write(
+        dump.join("late.eml"),
+        "From: \"Reyes, Dana\" <dana.reyes@protonmail.example>\nTo: New Person <new@x.example>\n\
+         Subject: late\nMessage-ID: <late@x>\nDate: Mon, 3 Oct 2016 13:25:00 -0400\n\nhello\n",
+    )
+    .unwrap();
+    let stderr = ix.index(&dump);
+    assert!(stderr.contains("indexed 1 document"), "{stderr}");
+    read_back();
+    std::fs::write(
+        dump.join("late.eml"),
+        "From: Someone Else <else@x.example>\nSubject: changed\n\nhello\n",
+    )
+    .unwrap();
+    ix.index(&dump);
+    read_back();
+}
+
 /// Every attribute of the elements named `tag` in the XML `bytes`, which must be well formed.
 fn xml_elements(bytes: &[u8], tag: &str) -> Vec<Vec<(String, String)>> {
     let mut r = quick_xml::Reader::from_reader(bytes);
