@@ -360,17 +360,12 @@ impl Doc {
         // a tenth of the parse stage on mail).
         let mut buf = Vec::with_capacity(self.body.len() + self.subject.len() + 256);
         let mut field = |text: &str| {
-            let mut gap = false;
-            for &b in text.as_bytes() {
-                if b.is_ascii_whitespace() {
-                    gap = true;
-                } else {
-                    if gap && !buf.is_empty() && buf.last() != Some(&0) {
-                        buf.push(b' ');
-                    }
-                    gap = false;
-                    buf.push(b);
+            // Word by word (copied whole), not byte by byte.
+            for (i, word) in text.split_ascii_whitespace().enumerate() {
+                if i > 0 {
+                    buf.push(b' ');
                 }
+                buf.extend_from_slice(word.as_bytes());
             }
             buf.push(0);
         };
@@ -451,6 +446,31 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copies_differ_in_ascii_white_space_only() {
+        let mail = |subject: &str, body: &str| Doc {
+            message_id: Some("<a@x>".into()),
+            subject: subject.into(),
+            body: body.into(),
+            ..Doc::new(Kind::Email, "eml", Provenance::default())
+        };
+        let key = |s: &str, b: &str| mail(s, b).copy_key().unwrap();
+        let plain = key("Re: wire", "one two\nthree");
+        assert_eq!(key("  Re:\twire ", "one  two\r\n three\n\n"), plain);
+        assert_ne!(key("Re: wire", "one two three!"), plain);
+        // Words do not run into the next field, nor across a NUL inside a field.
+        assert_ne!(key("Re: wire one", "two\nthree"), plain);
+        assert_ne!(key("Re: wire", "a\0 b"), key("Re: wire", "a\0b"));
+        // Non-ASCII white space is text.
+        assert_ne!(key("Re: wire", "one\u{a0}two\nthree"), plain);
+        // Attachments and parts are not messages of their own.
+        let part = Doc {
+            parent: Some(1),
+            ..mail("Re: wire", "one two\nthree")
+        };
+        assert_eq!(part.copy_key(), None);
+    }
 
     #[test]
     fn a_mailbox_keeps_its_spelling_only_when_case_differs() {

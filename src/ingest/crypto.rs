@@ -70,15 +70,21 @@ pub fn inline(text: &str) -> (bool, bool) {
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
-    let head = &text[..cut];
-    let armour = |marker: &str| {
-        head.match_indices(marker)
-            .any(|(i, _)| i == 0 || head.as_bytes()[i - 1] == b'\n')
-    };
-    (
-        armour("-----BEGIN PGP MESSAGE-----"),
-        armour("-----BEGIN PGP SIGNED MESSAGE-----"),
-    )
+    let head = &text.as_bytes()[..cut];
+    // One pass for the prefix both armour lines share, then what follows it.
+    let (mut encrypted, mut signed) = (false, false);
+    for i in memchr::memmem::find_iter(head, b"-----BEGIN PGP ") {
+        if i > 0 && head[i - 1] != b'\n' {
+            continue;
+        }
+        let rest = &head[i + 15..];
+        encrypted |= rest.starts_with(b"MESSAGE-----");
+        signed |= rest.starts_with(b"SIGNED MESSAGE-----");
+        if encrypted && signed {
+            break;
+        }
+    }
+    (encrypted, signed)
 }
 
 #[cfg(test)]

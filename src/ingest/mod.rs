@@ -254,7 +254,8 @@ pub enum FileOutcome {
 /// copy key collapses ASCII white space only. 9: addresses keep the spelling they were written
 /// in beside the lower-cased one. 10: a zip whose head holds `%PDF-` (a PDF stored as its first
 /// member) is read as an archive, not as one PDF. 11: 7z through sevenz-rust2 0.25, which
-/// rejects members whose decoded size differs from the header's and decodes some it did not.
+/// rejects members whose decoded size differs from the header's and decodes some it did not;
+/// the copy key no longer drops the white space after a NUL byte inside a field.
 pub const PARSER_VERSION: u32 = 11;
 
 /// Files larger than this are not read whole unless the user raises the limit
