@@ -305,7 +305,18 @@ fn issue_12_ctrl_c_keeps_the_work_done_and_the_next_run_resumes() {
         .cmd(&["index", "-q", dump.to_str().unwrap()])
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_secs(3));
+    // Interrupt once files have finished (their records reach the journal), whatever the
+    // build's speed: a fixed wait let a release build finish the dump first.
+    let journal = ix.path.join(trawl::index::meta::JOURNAL_FILE);
+    let started = Instant::now();
+    while std::fs::metadata(&journal).map_or(0, |m| m.len()) == 0 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before its first file record reached the journal"
+        );
+        assert!(started.elapsed() < Duration::from_secs(120), "no progress");
+        std::thread::sleep(Duration::from_millis(5));
+    }
     assert!(
         child.try_wait().unwrap().is_none(),
         "the run ended too soon"
@@ -337,7 +348,11 @@ fn issue_12_kill_9_at_random_moments_then_resume_equals_an_uninterrupted_run() {
     let dump = generated(dir.path(), 20_000);
     // A dump with archives and an mbox too, whose documents share a file.
     crate::util::copy_tree(&sample_corpus(), &dump.join("sample"));
+    let started = Instant::now();
     let reference = TestIndex::of(&dump).exported();
+    // Kill moments are drawn within the first quarter of an uninterrupted run's time, so that
+    // they land inside runs whatever the build's speed.
+    let window = (started.elapsed().as_millis() as u64 / 4).max(100);
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -349,10 +364,10 @@ fn issue_12_kill_9_at_random_moments_then_resume_equals_an_uninterrupted_run() {
         rng ^= rng << 17;
         rng
     };
-    let ix = TestIndex::empty();
+    let mut ix = TestIndex::empty();
     let mut kills = 0;
     let mut runs = 0;
-    while kills < 5 && runs < 12 {
+    while kills < 5 && runs < 30 {
         runs += 1;
         let mut child = ix
             .cmd(&[
@@ -364,10 +379,14 @@ fn issue_12_kill_9_at_random_moments_then_resume_equals_an_uninterrupted_run() {
             ])
             .spawn()
             .unwrap();
-        let delay = Duration::from_millis(200 + next() % 3000);
+        let delay = Duration::from_millis(20 + next() % window);
         std::thread::sleep(delay);
         if child.try_wait().unwrap().is_some() {
-            continue; // finished first; the next run starts from a complete index
+            // Finished first: the kills so far resumed to a complete index. Start over on an
+            // empty one, so that the final index has been through five kills.
+            ix = TestIndex::empty();
+            kills = 0;
+            continue;
         }
         signal(&child, "KILL");
         let _ = child.wait();
