@@ -683,8 +683,12 @@ fn mark_non_inclusive(t: &mut Threads, searcher: &Searcher, fields: &Fields) -> 
         if own.text.is_empty() {
             continue;
         }
-        // Every reply below this message, at any depth.
-        let mut stack: Vec<u64> = children.get(&id).cloned().unwrap_or_default();
+        // Every reply below this message, at any depth. Most messages have none, and need no
+        // searcher built for their text.
+        let Some(below) = children.get(&id) else {
+            continue;
+        };
+        let mut stack: Vec<u64> = below.clone();
         let mut seen = HashSet::new();
         let mut quoted = false;
         let finder = memchr::memmem::Finder::new(own.text.as_bytes());
