@@ -18,6 +18,7 @@
 //! Ids derive from path, offset and item (see [`crate::doc::Doc::new`]), so distinct sources never
 //! share an id.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
@@ -305,7 +306,7 @@ fn open_archive(path: &str, bytes: Vec<u8>, cache_bytes: u64, passwords: &[Strin
         return open;
     };
     let limits = Limits::default();
-    let mut budget = limits.max_total_bytes;
+    let budget = Cell::new(limits.max_total_bytes);
     let mut kept = 0u64;
     let mut all_kept = true;
     let members = std::cell::RefCell::new(HashMap::new());
@@ -315,7 +316,7 @@ fn open_archive(path: &str, bytes: Vec<u8>, cache_bytes: u64, passwords: &[Strin
         format,
         &opening(path, real.as_deref(), passwords),
         &limits,
-        &mut budget,
+        &budget,
         |m| {
             if kept + m.data.len() as u64 > cache_bytes {
                 all_kept = false;
@@ -486,7 +487,7 @@ fn member_bytes(
         ))
     })?;
     let limits = Limits::default();
-    let mut budget = limits.max_total_bytes;
+    let budget = Cell::new(limits.max_total_bytes);
     let mut found = None;
     let mut refused = None;
     let real = on_disk(container);
@@ -495,7 +496,7 @@ fn member_bytes(
         format,
         &opening(container, real.as_deref(), passwords),
         &limits,
-        &mut budget,
+        &budget,
         |m| {
             if found.is_none() && m.name == name {
                 found = Some(m.data);

@@ -14,6 +14,7 @@
 //! bytes, bytes per member, compression ratio, number of members, nesting depth), so a zip bomb
 //! costs bounded time and memory and ends as a skip with its reason.
 
+use std::cell::Cell;
 use std::io::Read;
 use std::path::Path;
 
@@ -203,13 +204,16 @@ fn read_members(
     if unit.depth + 1 > ctx.limits.max_depth {
         return Err(Skip::NestedTooDeep);
     }
-    let mut budget = ctx.limits.max_total_bytes;
+    // One budget for the archive in the dump and every archive inside it: a nested archive
+    // draws on what its carriers left.
+    let own = Cell::new(ctx.limits.max_total_bytes);
+    let budget = unit.budget.unwrap_or(&own);
     // Each member is ingested as soon as it is read, so one member is in memory at a time
     // (besides the archive itself); the skips of the members and of what they hold are
     // gathered here and reported in order at the end.
     let skips = std::cell::RefCell::new(Vec::new());
     // Every member met, read or refused: what the archive holds by its own account.
-    let met = std::cell::Cell::new(0u64);
+    let met = Cell::new(0u64);
     let opening = Opening {
         name: unit.name(),
         real: unit.real,
@@ -220,7 +224,7 @@ fn read_members(
         format,
         &opening,
         &ctx.limits,
-        &mut budget,
+        budget,
         |m| {
             met.set(met.get() + 1);
             let vpath = format!("{}!/{}", unit.vpath, m.name);
@@ -232,6 +236,7 @@ fn read_members(
                 depth: unit.depth + 1,
                 sha256: None,
                 stated: Default::default(),
+                budget: Some(budget),
             };
             let mut nested = |p, s| skips.borrow_mut().push((p, s));
             // A member that crashes its parser costs that member, not the archive.
@@ -325,7 +330,7 @@ pub fn for_each_member(
     format: ArchiveFormat,
     opening: &Opening<'_>,
     limits: &Limits,
-    budget: &mut u64,
+    budget: &Cell<u64>,
     mut f: impl FnMut(Member),
     mut skip: impl FnMut(String, Skip),
 ) -> Result<(), Skip> {
@@ -402,9 +407,9 @@ fn read_member(
     reader: &mut impl Read,
     declared: u64,
     limits: &Limits,
-    budget: &mut u64,
+    budget: &Cell<u64>,
 ) -> Result<Vec<u8>, MemberError> {
-    let cap = limits.max_member_bytes.min(*budget);
+    let cap = limits.max_member_bytes.min(budget.get());
     let mut data = Vec::with_capacity(declared.min(cap).min(1 << 20) as usize);
     if let Err(e) = reader.take(cap + 1).read_to_end(&mut data) {
         return Err(MemberError::Skip(Skip::Archive(format!(
@@ -412,14 +417,16 @@ fn read_member(
         ))));
     }
     if data.len() as u64 > cap {
-        let s = Skip::Archive(format!("member expands past {} MiB", cap >> 20));
         return Err(if cap < limits.max_member_bytes {
-            MemberError::Budget(s)
+            MemberError::Budget(budget_exhausted(limits))
         } else {
-            MemberError::Skip(s)
+            MemberError::Skip(Skip::Archive(format!(
+                "member expands past {} MiB",
+                cap >> 20
+            )))
         });
     }
-    *budget = budget.saturating_sub(data.len() as u64);
+    budget.set(budget.get().saturating_sub(data.len() as u64));
     Ok(data)
 }
 
@@ -427,7 +434,7 @@ fn zip_members(
     bytes: &[u8],
     opening: &Opening<'_>,
     limits: &Limits,
-    budget: &mut u64,
+    budget: &Cell<u64>,
     f: &mut impl FnMut(Member),
     skip: &mut impl FnMut(String, Skip),
 ) -> Result<(), Skip> {
@@ -535,7 +542,7 @@ fn zip_members(
 fn tar_members(
     bytes: impl Read,
     limits: &Limits,
-    budget: &mut u64,
+    budget: &Cell<u64>,
     f: &mut impl FnMut(Member),
     skip: &mut impl FnMut(String, Skip),
 ) -> Result<(), Skip> {
@@ -612,13 +619,13 @@ mod tests {
 
     fn members(bytes: &[u8], format: ArchiveFormat, limits: Limits) -> Listed {
         let (mut ok, mut bad) = (Vec::new(), Vec::new());
-        let mut budget = limits.max_total_bytes;
+        let budget = Cell::new(limits.max_total_bytes);
         let r = for_each_member(
             bytes,
             format,
             &Opening::default(),
             &limits,
-            &mut budget,
+            &budget,
             |m| ok.push(m.name),
             |n, s| bad.push((n, s.code().to_string())),
         );
@@ -674,13 +681,13 @@ mod tests {
         .unwrap();
         let (mut ok, mut bad) = (Vec::new(), Vec::new());
         let limits = Limits::default();
-        let mut budget = limits.max_total_bytes;
+        let budget = Cell::new(limits.max_total_bytes);
         let r = for_each_member(
             &bytes,
             ArchiveFormat::SevenZ,
             &Opening::default(),
             &limits,
-            &mut budget,
+            &budget,
             |m| ok.push(m.name),
             |n, s| bad.push((n, s.to_string())),
         );
@@ -691,6 +698,70 @@ mod tests {
         assert!(
             bad[0].1.contains("4096 MiB") && bad[0].1.contains("256 MiB"),
             "{bad:?}"
+        );
+    }
+
+    /// `max_total_bytes` bounds what one archive in the dump makes trawl decompress, the
+    /// archives inside it included. Each nested archive used to start a budget of its own, so a
+    /// zip of zips could decompress the whole budget once per archive it held.
+    #[test]
+    fn nested_archives_draw_on_the_outer_archives_budget() {
+        let text = "word ".repeat(40_000).into_bytes();
+        let inner = zip_of(&[("note.txt", &text)], zip::CompressionMethod::Stored);
+        let names: Vec<String> = (1..=4).map(|i| format!("inner{i}.zip")).collect();
+        let files: Vec<(&str, &[u8])> = names
+            .iter()
+            .map(|n| (n.as_str(), inner.as_slice()))
+            .collect();
+        let outer = zip_of(&files, zip::CompressionMethod::Stored);
+        // The outer archive's own members (4 x 200 KB) fit in 1 MiB; with what they hold
+        // (4 x 200 KB more) they do not.
+        let mut ctx = super::super::Context::new(Utc::now());
+        ctx.limits.max_total_bytes = 1 << 20;
+        let unit = super::super::Unit {
+            bytes: &outer,
+            vpath: "/dump/outer.zip",
+            real: None,
+            mtime: None,
+            depth: 0,
+            sha256: None,
+            stated: Default::default(),
+            budget: None,
+        };
+        let (mut read, mut skips) = (Vec::new(), Vec::new());
+        let r = super::super::ingest_unit(
+            &unit,
+            &ctx,
+            &mut |d| read.push(d.source.path),
+            &mut |p, s| skips.push((p, s.to_string())),
+        );
+        assert_eq!(
+            read,
+            [
+                "/dump/outer.zip!/inner1.zip!/note.txt",
+                "/dump/outer.zip!/inner2.zip!/note.txt"
+            ],
+            "{skips:?}"
+        );
+        // The member that did not fit, the nested archive it stopped, then the outer archive's
+        // next member; every one for the budget.
+        let paths: Vec<&str> = skips.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "/dump/outer.zip!/inner3.zip!/note.txt",
+                "/dump/outer.zip!/inner3.zip",
+                "/dump/outer.zip!/inner4.zip"
+            ]
+        );
+        assert!(
+            skips.iter().all(|(_, s)| s.contains("1 MiB in all")),
+            "{skips:?}"
+        );
+        assert!(
+            r.as_ref()
+                .is_err_and(|e| e.to_string().contains("1 MiB in all")),
+            "{r:?}"
         );
     }
 

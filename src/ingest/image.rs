@@ -670,6 +670,7 @@ pub(crate) mod tests {
             depth: 0,
             sha256: None,
             stated: Default::default(),
+            budget: None,
         };
         let mut docs = Vec::new();
         let format = read(&unit, &ctx, &mut |d| docs.push(d), &mut |_, _| {}).unwrap();

@@ -351,6 +351,7 @@ pub fn ingest_path(
         depth: 0,
         sha256: Some(&sha),
         stated: Default::default(),
+        budget: None,
     };
     let format = ingest_unit(
         &unit,
@@ -401,6 +402,9 @@ pub(crate) struct Unit<'a> {
     /// How many items the unit holds by its own account (a zip's entries, a chat export's
     /// JSON items), when its reader can tell; the report sets it against what was read.
     stated: std::cell::Cell<Option<u64>>,
+    /// For an archive member: what is left of the decompression budget of the outermost
+    /// archive it sits in (`Limits::max_total_bytes`), which an archive it is draws on.
+    budget: Option<&'a std::cell::Cell<u64>>,
 }
 
 impl<'a> Unit<'a> {
@@ -646,6 +650,7 @@ pub fn ingest_bytes(bytes: &[u8], path: &Path, now: DateTime<Utc>) -> Outcome {
         depth: 0,
         sha256: None,
         stated: Default::default(),
+        budget: None,
     };
     let mut docs = Vec::new();
     let mut families = family::Families::default();

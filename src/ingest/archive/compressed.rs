@@ -4,6 +4,7 @@
 //! suffix: `notes.txt.gz!/notes.txt`. Concatenated streams (`cat a.gz b.gz`, parallel bzip2 and
 //! xz) are read to the end, as the command-line tools do.
 
+use std::cell::Cell;
 use std::io::Read;
 
 use super::{budget_exhausted, read_member, ArchiveFormat, Limits, Member, MemberError, Opening};
@@ -115,7 +116,7 @@ pub(super) fn member(
     format: ArchiveFormat,
     opening: &Opening<'_>,
     limits: &Limits,
-    budget: &mut u64,
+    budget: &Cell<u64>,
     f: &mut impl FnMut(Member),
     skip: &mut impl FnMut(String, Skip),
 ) -> Result<(), Skip> {
@@ -188,7 +189,7 @@ mod tests {
     fn read(bytes: &[u8], name: &str, limits: Limits) -> (Vec<(String, Vec<u8>)>, Vec<String>) {
         let format = super::super::sniff(&bytes[..bytes.len().min(8192)], name).unwrap();
         let (mut ok, mut bad) = (Vec::new(), Vec::new());
-        let mut budget = limits.max_total_bytes;
+        let budget = Cell::new(limits.max_total_bytes);
         let opening = Opening {
             name,
             ..Opening::default()
@@ -198,7 +199,7 @@ mod tests {
             format,
             &opening,
             &limits,
-            &mut budget,
+            &budget,
             |m| ok.push((m.name, m.data)),
             |n, s| bad.push(format!("{n}: {}", s.code())),
         );

@@ -13,6 +13,7 @@
 //! encrypted. After a member fails, the library's handle is spent, so the archive is opened
 //! again and the members already handled are passed over.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -29,7 +30,7 @@ pub(super) fn members(
     bytes: &[u8],
     opening: &Opening<'_>,
     limits: &Limits,
-    budget: &mut u64,
+    budget: &Cell<u64>,
     f: &mut impl FnMut(Member),
     skip: &mut impl FnMut(String, Skip),
 ) -> Result<(), Skip> {
@@ -126,7 +127,7 @@ impl Walk<'_> {
     fn pass(
         &mut self,
         password: Option<&str>,
-        budget: &mut u64,
+        budget: &Cell<u64>,
         f: &mut impl FnMut(Member),
         skip: &mut impl FnMut(String, Skip),
     ) -> Result<(), Skip> {
@@ -143,7 +144,7 @@ impl Walk<'_> {
         &mut self,
         password: Option<&str>,
         from: usize,
-        budget: &mut u64,
+        budget: &Cell<u64>,
         f: &mut impl FnMut(Member),
         skip: &mut impl FnMut(String, Skip),
     ) -> Result<Ended, Skip> {
@@ -203,7 +204,8 @@ impl Walk<'_> {
                 self.locked.insert(here, name.clone());
                 Some(None)
             } else {
-                self.size_refusal(entry.unpacked_size, *budget).map(Some)
+                self.size_refusal(entry.unpacked_size, budget.get())
+                    .map(Some)
             };
             if let Some(refusal) = refusal {
                 let spent = matches!(&refusal, Some(Skip::Archive(e)) if e.contains("in all"));
@@ -223,7 +225,7 @@ impl Walk<'_> {
             let mtime = dos_time(entry.file_time);
             match header.read() {
                 Ok((data, next)) => {
-                    *budget = budget.saturating_sub(data.len() as u64);
+                    budget.set(budget.get().saturating_sub(data.len() as u64));
                     self.handled.insert(here);
                     self.locked.remove(&here);
                     f(Member { name, data, mtime });

@@ -8,6 +8,7 @@
 //! A split set (`x.7z.001`, `x.7z.002`, ...) is the parts' bytes back to back, gathered by
 //! [`super::volumes`] before this reader sees them.
 
+use std::cell::Cell;
 use std::io::{Cursor, Read};
 
 use chrono::{DateTime, Utc};
@@ -28,7 +29,7 @@ pub(super) fn members(
     bytes: &[u8],
     opening: &Opening<'_>,
     limits: &Limits,
-    budget: &mut u64,
+    budget: &Cell<u64>,
     f: &mut impl FnMut(Member),
     skip: &mut impl FnMut(String, Skip),
 ) -> Result<(), Skip> {
@@ -170,7 +171,7 @@ fn read_block(
     block: usize,
     password: &Password,
     limits: &Limits,
-    budget: &mut u64,
+    budget: &Cell<u64>,
     f: &mut impl FnMut(Member),
     skip: &mut impl FnMut(String, Skip),
 ) -> Result<(), BlockError> {
