@@ -23,11 +23,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = archive::sniff(rest, "x.tar.gz");
     let limits = Limits::default();
-    let mut budget = limits.max_total_bytes;
+    let budget = std::cell::Cell::new(limits.max_total_bytes);
     let format = FORMATS[first as usize % FORMATS.len()];
     let opening = archive::Opening {
         name: "x.gz",
         ..archive::Opening::default()
     };
-    let _ = archive::for_each_member(rest, format, &opening, &limits, &mut budget, |_| {}, |_, _| {});
+    let _ = archive::for_each_member(rest, format, &opening, &limits, &budget, |_| {}, |_, _| {});
 });
