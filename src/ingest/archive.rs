@@ -718,16 +718,7 @@ mod tests {
         // (4 x 200 KB more) they do not.
         let mut ctx = super::super::Context::new(Utc::now());
         ctx.limits.max_total_bytes = 1 << 20;
-        let unit = super::super::Unit {
-            bytes: &outer,
-            vpath: "/dump/outer.zip",
-            real: None,
-            mtime: None,
-            depth: 0,
-            sha256: None,
-            stated: Default::default(),
-            budget: None,
-        };
+        let unit = Unit::of(&outer, "/dump/outer.zip");
         let (mut read, mut skips) = (Vec::new(), Vec::new());
         let r = super::super::ingest_unit(
             &unit,

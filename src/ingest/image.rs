@@ -662,16 +662,7 @@ pub(crate) mod tests {
 
     fn read_jpeg(bytes: &[u8]) -> Doc {
         let ctx = Context::new(Utc::now());
-        let unit = Unit {
-            bytes,
-            vpath: "/dump/photo.jpg",
-            real: None,
-            mtime: None,
-            depth: 0,
-            sha256: None,
-            stated: Default::default(),
-            budget: None,
-        };
+        let unit = Unit::of(bytes, "/dump/photo.jpg");
         let mut docs = Vec::new();
         let format = read(&unit, &ctx, &mut |d| docs.push(d), &mut |_, _| {}).unwrap();
         assert_eq!(format, Format::Jpeg);

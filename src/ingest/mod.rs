@@ -408,6 +408,21 @@ pub(crate) struct Unit<'a> {
 }
 
 impl<'a> Unit<'a> {
+    /// A unit of `bytes` at `vpath` that is no file of the dump and sits in no archive.
+    #[cfg(test)]
+    fn of(bytes: &'a [u8], vpath: &'a str) -> Self {
+        Unit {
+            bytes,
+            vpath,
+            real: None,
+            mtime: None,
+            depth: 0,
+            sha256: None,
+            stated: Default::default(),
+            budget: None,
+        }
+    }
+
     /// The file or member name, without its folders or archive.
     fn name(&self) -> &'a str {
         self.vpath.rsplit(['/', '!']).next().unwrap_or(self.vpath)
