@@ -27,6 +27,7 @@ pub mod names;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use tantivy::schema::Value;
 use tantivy::{Searcher, TantivyDocument};
@@ -64,18 +65,9 @@ pub struct Observations {
 impl Observations {
     /// Records one mailbox: its address (or, without one, its name as a `name:` identity).
     pub fn add(&mut self, m: &Mailbox) {
-        let name = m.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
-        let keyed;
-        let id = if m.address.is_empty() {
-            match name.and_then(names::name_key) {
-                Some(k) => {
-                    keyed = format!("name:{}", k.key);
-                    keyed.as_str()
-                }
-                None => return,
-            }
-        } else {
-            m.address.as_str()
+        let mut keyed = String::new();
+        let Some((id, name)) = identity(m, &mut keyed) else {
+            return;
         };
         // Most identities recur: look them up before allocating a key.
         let e = match self.ids.get_mut(id) {
@@ -110,17 +102,64 @@ impl Observations {
             self.add(m);
         }
     }
+}
 
-    /// Adds the counts of `other` to these.
-    pub fn absorb(&mut self, other: Observations) {
-        if self.ids.is_empty() {
-            *self = other;
-            return;
+/// The identity a mailbox counts under (its address, or without one its name as a `name:`
+/// identity, written into `keyed`) and the display name written with it.
+fn identity<'a>(m: &'a Mailbox, keyed: &'a mut String) -> Option<(&'a str, Option<&'a str>)> {
+    let name = m.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    if !m.address.is_empty() {
+        return Some((m.address.as_str(), name));
+    }
+    let k = names::name_key(name?)?;
+    *keyed = format!("name:{}", k.key);
+    Some((keyed.as_str(), name))
+}
+
+/// [`Observations`] as one indexing worker gathers them, a few per message: hashed rather than
+/// ordered, since a worker's tally is looked up far more often than it is read. Made
+/// [`Observations`] once, at the end of the run.
+#[derive(Debug, Default)]
+pub struct Tally {
+    ids: FxHashMap<String, (u32, FxHashMap<String, u32>)>,
+}
+
+impl Tally {
+    /// Records the sender and every recipient of a message, as [`Observations::add_parties`].
+    pub fn add_parties(
+        &mut self,
+        from: Option<&Mailbox>,
+        to: &[Mailbox],
+        cc: &[Mailbox],
+        bcc: &[Mailbox],
+    ) {
+        let mut keyed = String::new();
+        for m in from.into_iter().chain(to).chain(cc).chain(bcc) {
+            let Some((id, name)) = identity(m, &mut keyed) else {
+                continue;
+            };
+            let (seen, names) = match self.ids.get_mut(id) {
+                Some(e) => e,
+                None => self.ids.entry(id.to_owned()).or_default(),
+            };
+            *seen += 1;
+            if let Some(n) = name {
+                match names.get_mut(n) {
+                    Some(count) => *count += 1,
+                    None => {
+                        names.insert(n.to_owned(), 1);
+                    }
+                }
+            }
         }
-        for (id, o) in other.ids {
-            let e = self.ids.entry(id).or_default();
-            e.seen += o.seen;
-            for (name, n) in o.names {
+    }
+
+    /// Adds these counts to `obs`.
+    pub fn add_to(self, obs: &mut Observations) {
+        for (id, (seen, names)) in self.ids {
+            let e = obs.ids.entry(id).or_default();
+            e.seen += seen;
+            for (name, n) in names {
                 *e.names.entry(name).or_insert(0) += n;
             }
         }

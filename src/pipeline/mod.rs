@@ -317,12 +317,11 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     let people_before = crate::people::before_run(&index_dir, &index.reader()?.searcher());
     // One tally per worker (and one for work off the pool), each locked by its worker only:
     // a shared one, or one per file merged into it, cost a few percent of parsing.
-    let gathered: Option<Vec<Mutex<crate::people::Observations>>> =
-        people_before.is_some().then(|| {
-            (0..=config.threads.max(1))
-                .map(|_| Mutex::default())
-                .collect()
-        });
+    let gathered: Option<Vec<Mutex<crate::people::Tally>>> = people_before.is_some().then(|| {
+        (0..=config.threads.max(1))
+            .map(|_| Mutex::default())
+            .collect()
+    });
     let mut previous = Previous {
         files: known.unwrap_or_default(),
         skips: meta::read_skipped(&index_dir)?
@@ -499,7 +498,9 @@ pub fn index_dump(config: &IndexConfig, interrupted: &AtomicBool) -> anyhow::Res
     let gathered = match (people_before, gathered) {
         (Some(mut before), Some(tallies)) if !feed.deleted() => {
             for t in tallies {
-                before.absorb(t.into_inner().unwrap_or_else(|e| e.into_inner()));
+                t.into_inner()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .add_to(&mut before);
             }
             Some(before)
         }
@@ -958,7 +959,7 @@ fn parse_file(
     ctx: &ingest::Context,
     fields: &Fields,
     feed: &Feed<'_>,
-    gathered: Option<&[Mutex<crate::people::Observations>]>,
+    gathered: Option<&[Mutex<crate::people::Tally>]>,
 ) -> Parsed {
     let path = crate::source::encode_path(&entry.path);
     let mut added = 0u64;
