@@ -660,7 +660,8 @@ fn repair_header_end(raw: &[u8]) -> Option<Vec<u8>> {
 /// True when the headers end: a blank line (LF or CRLF) occurs. A message cut off inside its
 /// headers lacks one; it is indexed best-effort and flagged `truncated`.
 fn has_header_body_separator(raw: &[u8]) -> bool {
-    raw.windows(2).any(|w| w == b"\n\n") || raw.windows(4).any(|w| w == b"\r\n\r\n")
+    // Searched whole messages (CRLF ones twice): memmem, not a byte-by-byte window.
+    memchr::memmem::find(raw, b"\n\n").is_some() || memchr::memmem::find(raw, b"\r\n\r\n").is_some()
 }
 
 #[cfg(test)]
