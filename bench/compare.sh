@@ -4,8 +4,9 @@
 #
 #   bench/compare.sh                       # the Enron half from ../shared/corpora
 #   CORPUS_DIR=/path/to/maildir RUNS=5 bench/compare.sh
-#   BASE_TRAWL=/path/to/older/trawl TOOLS="trawl trawl-base tantivy-cli" bench/compare.sh
-#                                          # an older build beside today's, to measure a change
+#   BASE_TRAWL=/path/to/older/trawl TOOLS="trawl trawl-base tantivy-cli tantivy-cli-base" bench/compare.sh
+#                                          # an older build beside today's, to measure a change;
+#                                          # tantivy-cli-base indexes the older build's documents
 #
 # Installs notmuch and mu (maildir-utils) with apt and tantivy-cli 0.24.0 with cargo (it builds
 # on our rustc only without --locked). Writes $WORK/compare.md (a Markdown table) and prints it.
@@ -125,26 +126,32 @@ CORPUS_MB=$(( $(du -sb "$CORPUS" | cut -f1) / 1000000 ))
 : > "$WORK/results.txt"
 log "corpus: $CORPUS ($MESSAGES messages, $CORPUS_MB MB), $RUNS runs each"
 
-# tantivy-cli's input and schema, made once by trawl itself.
-if [[ " $TOOLS " == *" tantivy-cli"* ]]; then
+# tantivy_input TRAWL IX NAME: tantivy-cli's input and schema, made once by that trawl build
+# itself: $WORK/NAME.ndjson and $WORK/NAME-meta.json (and NAME-meta-zstd.json, with trawl's own
+# store settings, for the zstd build).
+tantivy_input() {
+  local trawl=$1 ix=$2 name=$3
   # Indexed afresh: an index left by an older trawl may have another schema.
-  rm -rf "$WORK/trawl-ix" && "$TRAWL" --index "$WORK/trawl-ix" index -q "$CORPUS"
-  "$TRAWL" --index "$WORK/trawl-ix" export --ndjson > "$WORK/docs.ndjson"
-  "$TRAWL" --index "$WORK/trawl-ix" export --schema \
+  rm -rf "$ix" && "$trawl" --index "$ix" index -q "$CORPUS"
+  "$trawl" --index "$ix" export --ndjson > "$WORK/$name.ndjson"
+  "$trawl" --index "$ix" export --schema \
     | python3 -c 'import json,sys; s=json.load(sys.stdin)
 for f in s:
     ix=f.get("options",{}).get("indexing")
     if ix and ix.get("tokenizer")=="trawl_text": ix["tokenizer"]="default"
 print(json.dumps({"index_settings":{"docstore_compression":"lz4","docstore_blocksize":16384},"segments":[],"schema":s,"opstamp":0}))' \
-    > "$WORK/meta.json"
-  # For the zstd build: trawl's own store settings.
-  python3 - "$WORK/meta.json" "$WORK/trawl-ix/meta.json" > "$WORK/meta-zstd.json" <<'PY'
+    > "$WORK/$name-meta.json"
+  python3 - "$WORK/$name-meta.json" "$ix/meta.json" > "$WORK/$name-meta-zstd.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
 m["index_settings"] = json.load(open(sys.argv[2]))["index_settings"]
 print(json.dumps(m))
 PY
-fi
+}
+[[ " $TOOLS " == *" tantivy-cli"* ]] && tantivy_input "$TRAWL" "$WORK/trawl-ix" docs
+# The bound of a change is each build's time over tantivy-cli's on that build's own documents:
+# an older build may store fewer fields, which tantivy-cli then indexes faster too.
+[[ " $TOOLS " == *" tantivy-cli-base "* ]] && tantivy_input "$BASE_TRAWL" "$WORK/base-ix" base
 
 # Round robin (every tool once, then again) so that a machine whose speed drifts during the
 # run (a shared VM does) does not favour whichever tool ran while it was fast.
@@ -165,10 +172,14 @@ for i in $(seq "$RUNS"); do
         run trawl-1core "rm -rf $WORK/trawl-ix1" "taskset -c 0 $TRAWL --index $WORK/trawl-ix1 index -q -j 1 --memory $MEMORY_MIB $CORPUS" "$WORK/trawl-ix1" "$i" ;;
       trawl-apart) run_apart "$i" ;;
       tantivy-cli)
-        run tantivy-cli "rm -rf $WORK/tcli-ix && mkdir -p $WORK/tcli-ix && cp $WORK/meta.json $WORK/tcli-ix/" \
+        run tantivy-cli "rm -rf $WORK/tcli-ix && mkdir -p $WORK/tcli-ix && cp $WORK/docs-meta.json $WORK/tcli-ix/meta.json" \
           "$WORK/tools/bin/tantivy index -i $WORK/tcli-ix -t $THREADS -m $((MEMORY_MIB * 1048576)) -f $WORK/docs.ndjson" "$WORK/tcli-ix" "$i" ;;
+      tantivy-cli-base)
+        # tantivy-cli on BASE_TRAWL's documents and schema.
+        run tantivy-cli-base "rm -rf $WORK/tcli-ix && mkdir -p $WORK/tcli-ix && cp $WORK/base-meta.json $WORK/tcli-ix/meta.json" \
+          "$WORK/tools/bin/tantivy index -i $WORK/tcli-ix -t $THREADS -m $((MEMORY_MIB * 1048576)) -f $WORK/base.ndjson" "$WORK/tcli-ix" "$i" ;;
       tantivy-cli-zstd)
-        run tantivy-cli-zstd "rm -rf $WORK/tcli-ix && mkdir -p $WORK/tcli-ix && cp $WORK/meta-zstd.json $WORK/tcli-ix/meta.json" \
+        run tantivy-cli-zstd "rm -rf $WORK/tcli-ix && mkdir -p $WORK/tcli-ix && cp $WORK/docs-meta-zstd.json $WORK/tcli-ix/meta.json" \
           "$WORK/tcli-zstd/target/release/tantivy index -i $WORK/tcli-ix -t $THREADS -m $((MEMORY_MIB * 1048576)) -f $WORK/docs.ndjson" "$WORK/tcli-ix" "$i" ;;
       notmuch)
         run notmuch "rm -rf $WORK/nm-db && mkdir -p $WORK/nm-db && printf '[database]\npath=$WORK/nm-db\nmail_root=$CORPUS\n[new]\ntags=unread;inbox\n[maildir]\nsynchronize_flags=false\n' > $WORK/nm.cfg" \
@@ -204,5 +215,15 @@ print("|---|---|---|---|---|---|---|---|---|")
 for n, (s, k, z, c) in med.items():
     cpu, rss, size = (f"{c:.2f} s", f"{k / 1024:.0f} MB", f"{z / 1e6:.0f} MB") if k else ("-", "-", "-")
     print(f"| {n} | {s:.2f} s | {cpu} | {messages / s:,.0f} | {rss} | {size} | {ratio(s, trawl)} | {paired(n)} | {ratio(s, tcli)} |")
+def own(build, tool):
+    # Per round, the build's time over tantivy-cli's on the build's own documents.
+    a, b = by_round.get(build, {}), by_round.get(tool, {})
+    r = sorted(a[i] / b[i] for i in a if i in b)
+    return (statistics.median(r), r[0], r[-1]) if r else None
+now, base = own("trawl", "tantivy-cli"), own("trawl-base", "tantivy-cli-base")
+if now and base:
+    print(f"\nEach build over tantivy-cli on its own documents, per round: trawl {now[0]:.2f}x "
+          f"({now[1]:.2f}-{now[2]:.2f}), trawl-base {base[0]:.2f}x ({base[1]:.2f}-{base[2]:.2f}); "
+          f"the change {100 * (now[0] / base[0] - 1):+.0f}%.")
 PY
 cat "$WORK/compare.md"
