@@ -98,7 +98,7 @@ impl Observations {
         cc: &[Mailbox],
         bcc: &[Mailbox],
     ) {
-        for m in from.into_iter().chain(to).chain(cc).chain(bcc) {
+        for m in parties(from, to, cc, bcc) {
             self.add(m);
         }
     }
@@ -124,17 +124,21 @@ pub struct Tally {
     ids: FxHashMap<String, (u32, FxHashMap<String, u32>)>,
 }
 
+/// The sender, then every recipient.
+pub fn parties<'a>(
+    from: Option<&'a Mailbox>,
+    to: &'a [Mailbox],
+    cc: &'a [Mailbox],
+    bcc: &'a [Mailbox],
+) -> impl Iterator<Item = &'a Mailbox> {
+    from.into_iter().chain(to).chain(cc).chain(bcc)
+}
+
 impl Tally {
-    /// Records the sender and every recipient of a message, as [`Observations::add_parties`].
-    pub fn add_parties(
-        &mut self,
-        from: Option<&Mailbox>,
-        to: &[Mailbox],
-        cc: &[Mailbox],
-        bcc: &[Mailbox],
-    ) {
+    /// Records mailboxes named by one message ([`parties`]), as [`Observations::add`] does.
+    pub fn add_all<'a>(&mut self, mailboxes: impl IntoIterator<Item = &'a Mailbox>) {
         let mut keyed = String::new();
-        for m in from.into_iter().chain(to).chain(cc).chain(bcc) {
+        for m in mailboxes {
             let Some((id, name)) = identity(m, &mut keyed) else {
                 continue;
             };

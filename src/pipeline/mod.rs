@@ -984,7 +984,12 @@ fn parse_file(
             begun = true;
             let order = writer::order_of(&doc, place_root);
             if let Some(tally) = tally.filter(|_| doc.root.is_none()) {
-                lock(tally).add_parties(doc.from.as_ref(), &doc.to, &doc.cc, &doc.bcc);
+                lock(tally).add_all(crate::people::parties(
+                    doc.from.as_ref(),
+                    &doc.to,
+                    &doc.cc,
+                    &doc.bcc,
+                ));
             }
             feed.add(writer::to_document(&doc, custodian, order, fields));
             added += 1;
