@@ -381,24 +381,12 @@ impl Doc {
     }
 }
 
-/// ASCII white space as `u8::is_ascii_whitespace` (and `str::split_ascii_whitespace`) has it.
-const fn ascii_white_space_table() -> [bool; 256] {
-    let mut t = [false; 256];
-    t[b' ' as usize] = true;
-    t[b'\t' as usize] = true;
-    t[b'\n' as usize] = true;
-    t[0x0c] = true;
-    t[b'\r' as usize] = true;
-    t
-}
-static ASCII_WHITE_SPACE: [bool; 256] = ascii_white_space_table();
-
 /// Appends `text` with its ends trimmed and each run of ASCII white space made one space, then
 /// a NUL: the words of `split_ascii_whitespace` joined by spaces, byte for byte, since copy keys
 /// are kept in the index across runs. Copied a stretch at a time: a stretch runs on past a lone
 /// space between words, so prose goes over in runs as long as its lines, not word by word.
 fn push_collapsed(buf: &mut Vec<u8>, text: &[u8]) {
-    let ws = |b: u8| ASCII_WHITE_SPACE[b as usize];
+    let ws = |b: u8| b.is_ascii_whitespace();
     let n = text.len();
     let mut i = 0;
     let mut first = true;
