@@ -1,7 +1,8 @@
 //! One e-mail message: `ingest::eml::parse_message_tree` (mail-parser, then our header, address,
 //! date, forwarded-message and attachment-extraction handling). Every document's source must
 //! read back to its recorded hash: the message's range, and each part through
-//! `eml::stored_part_contents` (what `trawl show --raw` gives).
+//! `eml::stored_part_contents` (what `trawl show --raw` gives). Each document's copy key and
+//! tokens are made too, as indexing makes them.
 #![no_main]
 
 use chrono::{TimeZone, Utc};
@@ -26,5 +27,10 @@ fuzz_target!(|data: &[u8]| {
                 .unwrap_or_else(|| panic!("part {item} was read but is not found again")),
         };
         assert_eq!(sha256_hex(&bytes), s.sha256, "item {:?}", s.item);
+        // What indexing derives from a message's text: its copy key and its tokens.
+        let _ = d.copy_key();
+        for text in [&d.subject, &d.body] {
+            let _ = trawl::index::tokenizers::tokens(text);
+        }
     }
 });
