@@ -7,6 +7,9 @@
 #   BASE_TRAWL=/path/to/older/trawl TOOLS="trawl trawl-base tantivy-cli tantivy-cli-base" bench/compare.sh
 #                                          # an older build beside today's, to measure a change;
 #                                          # tantivy-cli-base indexes the older build's documents
+#   MID_TRAWL=/path/to/build/between TOOLS="... trawl-mid tantivy-cli-mid" bench/compare.sh
+#                                          # a third build, between the two, the same way: to
+#                                          # tell one change's cost from those after it
 #
 # Installs notmuch and mu (maildir-utils) with apt and tantivy-cli 0.24.0 with cargo (it builds
 # on our rustc only without --locked). Writes $WORK/compare.md (a Markdown table) and prints it.
@@ -152,6 +155,7 @@ PY
 # The bound of a change is each build's time over tantivy-cli's on that build's own documents:
 # an older build may store fewer fields, which tantivy-cli then indexes faster too.
 [[ " $TOOLS " == *" tantivy-cli-base "* ]] && tantivy_input "$BASE_TRAWL" "$WORK/base-ix" base
+[[ " $TOOLS " == *" tantivy-cli-mid "* ]] && tantivy_input "$MID_TRAWL" "$WORK/mid-ix" mid
 
 # Round robin (every tool once, then again) so that a machine whose speed drifts during the
 # run (a shared VM does) does not favour whichever tool ran while it was fast.
@@ -167,6 +171,8 @@ for i in $(seq "$RUNS"); do
       trawl-base)
         # Another build of trawl (BASE_TRAWL), same flags, to measure a change side by side.
         run trawl-base "rm -rf $WORK/base-ix" "$BASE_TRAWL --index $WORK/base-ix index -q -j $THREADS --memory $MEMORY_MIB $CORPUS" "$WORK/base-ix" "$i" ;;
+      trawl-mid)
+        run trawl-mid "rm -rf $WORK/mid-ix" "$MID_TRAWL --index $WORK/mid-ix index -q -j $THREADS --memory $MEMORY_MIB $CORPUS" "$WORK/mid-ix" "$i" ;;
       trawl-1core)
         # One core, one thread each for parsing and indexing: the base of the scaling ratio.
         run trawl-1core "rm -rf $WORK/trawl-ix1" "taskset -c 0 $TRAWL --index $WORK/trawl-ix1 index -q -j 1 --memory $MEMORY_MIB $CORPUS" "$WORK/trawl-ix1" "$i" ;;
@@ -178,6 +184,9 @@ for i in $(seq "$RUNS"); do
         # tantivy-cli on BASE_TRAWL's documents and schema.
         run tantivy-cli-base "rm -rf $WORK/tcli-ix && mkdir -p $WORK/tcli-ix && cp $WORK/base-meta.json $WORK/tcli-ix/meta.json" \
           "$WORK/tools/bin/tantivy index -i $WORK/tcli-ix -t $THREADS -m $((MEMORY_MIB * 1048576)) -f $WORK/base.ndjson" "$WORK/tcli-ix" "$i" ;;
+      tantivy-cli-mid)
+        run tantivy-cli-mid "rm -rf $WORK/tcli-ix && mkdir -p $WORK/tcli-ix && cp $WORK/mid-meta.json $WORK/tcli-ix/meta.json" \
+          "$WORK/tools/bin/tantivy index -i $WORK/tcli-ix -t $THREADS -m $((MEMORY_MIB * 1048576)) -f $WORK/mid.ndjson" "$WORK/tcli-ix" "$i" ;;
       tantivy-cli-zstd)
         run tantivy-cli-zstd "rm -rf $WORK/tcli-ix && mkdir -p $WORK/tcli-ix && cp $WORK/docs-meta-zstd.json $WORK/tcli-ix/meta.json" \
           "$WORK/tcli-zstd/target/release/tantivy index -i $WORK/tcli-ix -t $THREADS -m $((MEMORY_MIB * 1048576)) -f $WORK/docs.ndjson" "$WORK/tcli-ix" "$i" ;;
@@ -221,9 +230,13 @@ def own(build, tool):
     r = sorted(a[i] / b[i] for i in a if i in b)
     return (statistics.median(r), r[0], r[-1]) if r else None
 now, base = own("trawl", "tantivy-cli"), own("trawl-base", "tantivy-cli-base")
+mid = own("trawl-mid", "tantivy-cli-mid")
 if now and base:
     print(f"\nEach build over tantivy-cli on its own documents, per round: trawl {now[0]:.2f}x "
           f"({now[1]:.2f}-{now[2]:.2f}), trawl-base {base[0]:.2f}x ({base[1]:.2f}-{base[2]:.2f}); "
           f"the change {100 * (now[0] / base[0] - 1):+.0f}%.")
+    if mid:
+        print(f"trawl-mid {mid[0]:.2f}x ({mid[1]:.2f}-{mid[2]:.2f}): base to mid "
+              f"{100 * (mid[0] / base[0] - 1):+.0f}%, mid to trawl {100 * (now[0] / mid[0] - 1):+.0f}%.")
 PY
 cat "$WORK/compare.md"
