@@ -19,7 +19,7 @@
 //! quotes its whole text and carries its attachments: a reviewer who reads the reply has read
 //! it. `is:inclusive` finds the others.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -305,6 +305,9 @@ struct Input {
     /// place stands for it, as in search.
     order: u64,
     date: Option<i64>,
+    /// The document's size in bytes ([`schema::SIZE`]): what reading its text back costs,
+    /// roughly, for [`TEXT_BATCH_BYTES`].
+    size: u64,
     what: What,
 }
 
@@ -340,6 +343,7 @@ pub fn from_columns(rows: impl IntoIterator<Item = (u64, Option<i64>, String)>) 
             id,
             order: id,
             date,
+            size: 0,
             what: decode(&encoded),
         })
         .collect();
@@ -348,9 +352,20 @@ pub fn from_columns(rows: impl IntoIterator<Item = (u64, Option<i64>, String)>) 
 
 /// Threads every top-level e-mail and chat message `searcher` sees.
 pub fn compute(searcher: &Searcher, fields: &Fields, stamp: u64) -> anyhow::Result<Threads> {
+    compute_in_batches(searcher, fields, stamp, TEXT_BATCH_BYTES)
+}
+
+/// [`compute`], reading texts back about `budget` bytes at a time.
+fn compute_in_batches(
+    searcher: &Searcher,
+    fields: &Fields,
+    stamp: u64,
+    budget: u64,
+) -> anyhow::Result<Threads> {
     let inputs = searcher.search(&AllQuery, &Inputs)?;
+    let sizes: HashMap<u64, u64> = inputs.iter().map(|i| (i.id, i.size)).collect();
     let mut t = thread(inputs, stamp);
-    mark_non_inclusive(&mut t, searcher, fields)?;
+    mark_non_inclusive(&mut t, searcher, fields, &sizes, budget)?;
     Ok(t)
 }
 
@@ -651,7 +666,13 @@ fn normalize_subject(subject: &str) -> String {
 
 /// Marks the messages a later reply below them quotes whole (see the module comment). Reads
 /// the stored text of messages in threads of more than one message only.
-fn mark_non_inclusive(t: &mut Threads, searcher: &Searcher, fields: &Fields) -> anyhow::Result<()> {
+fn mark_non_inclusive(
+    t: &mut Threads,
+    searcher: &Searcher,
+    fields: &Fields,
+    sizes: &HashMap<u64, u64>,
+    budget: u64,
+) -> anyhow::Result<()> {
     let candidates: Vec<u64> = t
         .members
         .values()
@@ -676,54 +697,43 @@ fn mark_non_inclusive(t: &mut Threads, searcher: &Searcher, fields: &Fields) -> 
     // Only a message with a reply below it, and the replies, are compared: the store is read
     // for those alone. A thread whose first message is not in the dump (a mailbox's replies to
     // mail its owner sent, kept in another folder) has many members with neither.
-    let mut needed: Vec<u64> = children
-        .iter()
-        .flat_map(|(p, c)| std::iter::once(p).chain(c))
-        .copied()
-        .collect();
-    needed.sort_unstable();
-    needed.dedup();
-    if needed.is_empty() {
-        return Ok(());
-    }
-    let texts = texts_of(searcher, fields, &needed)?;
-    let mut marked = HashSet::new();
-    for id in candidates {
-        let Some(own) = texts.get(&id) else { continue };
-        if own.text.is_empty() {
-            continue;
-        }
-        // Every reply below this message, at any depth. Most messages have none, and need no
-        // searcher built for their text.
-        let Some(below) = children.get(&id) else {
+    // A reply and the messages above it are in one thread, so the texts are read back a batch
+    // of threads at a time, each batch about `budget` bytes of stored documents (by their
+    // sizes): the texts of a whole index never sit in memory at once.
+    let candidates: HashSet<u64> = candidates.into_iter().collect();
+    let mut by_thread: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+    for (p, c) in &children {
+        let Some(thread) = t.by_doc.get(p).map(|e| e.thread) else {
             continue;
         };
-        let mut stack: Vec<u64> = below.clone();
-        let mut seen = HashSet::new();
-        let mut quoted = false;
-        let finder = memchr::memmem::Finder::new(own.text.as_bytes());
-        while let Some(d) = stack.pop() {
-            // A reply that quotes a message is near it; a bound keeps a hostile chain of
-            // thousands of replies from costing a search of every one below every message.
-            if !seen.insert(d) || seen.len() > MAX_REPLIES_SEARCHED {
-                continue;
-            }
-            if let Some(reply) = texts.get(&d) {
-                if finder.find(reply.text.as_bytes()).is_some()
-                    && own
-                        .attachments
-                        .iter()
-                        .all(|a| reply.attachments.contains(a))
-                {
-                    quoted = true;
-                    break;
-                }
-            }
-            stack.extend(children.get(&d).into_iter().flatten().copied());
+        by_thread
+            .entry(thread)
+            .or_default()
+            .extend(std::iter::once(p).chain(c).copied());
+    }
+    let mut marked = HashSet::new();
+    let mut batch: Vec<u64> = Vec::new();
+    let mut bytes = 0u64;
+    let mut threads = by_thread.into_values().peekable();
+    while let Some(mut ids) = threads.next() {
+        bytes = ids
+            .iter()
+            .map(|id| sizes.get(id).copied().unwrap_or(0))
+            .fold(bytes, u64::saturating_add);
+        batch.append(&mut ids);
+        if bytes < budget && threads.peek().is_some() {
+            continue;
         }
-        if quoted {
-            marked.insert(id);
+        batch.sort_unstable();
+        batch.dedup();
+        let texts = texts_of(searcher, fields, &batch)?;
+        for id in &batch {
+            if candidates.contains(id) && quoted_below(*id, &texts, &children) {
+                marked.insert(*id);
+            }
         }
+        batch.clear();
+        bytes = 0;
     }
     // Every copy of a message quoted whole is as read as the message.
     for (id, e) in t.by_doc.iter_mut() {
@@ -734,8 +744,50 @@ fn mark_non_inclusive(t: &mut Threads, searcher: &Searcher, fields: &Fields) -> 
     Ok(())
 }
 
+/// Whether a reply below `id` (at any depth, up to [`MAX_REPLIES_SEARCHED`]) quotes its whole
+/// text and carries its attachments.
+fn quoted_below(id: u64, texts: &HashMap<u64, Text>, children: &HashMap<u64, Vec<u64>>) -> bool {
+    let Some(own) = texts.get(&id) else {
+        return false;
+    };
+    if own.text.is_empty() {
+        return false;
+    }
+    // Every reply below this message, at any depth. Most messages have none, and need no
+    // searcher built for their text.
+    let Some(below) = children.get(&id) else {
+        return false;
+    };
+    let mut stack: Vec<u64> = below.clone();
+    let mut seen = HashSet::new();
+    let finder = memchr::memmem::Finder::new(own.text.as_bytes());
+    while let Some(d) = stack.pop() {
+        // A reply that quotes a message is near it; a bound keeps a hostile chain of
+        // thousands of replies from costing a search of every one below every message.
+        if !seen.insert(d) || seen.len() > MAX_REPLIES_SEARCHED {
+            continue;
+        }
+        if let Some(reply) = texts.get(&d) {
+            if finder.find(reply.text.as_bytes()).is_some()
+                && own
+                    .attachments
+                    .iter()
+                    .all(|a| reply.attachments.contains(a))
+            {
+                return true;
+            }
+        }
+        stack.extend(children.get(&d).into_iter().flatten().copied());
+    }
+    false
+}
+
 /// Replies below a message searched for its text.
 const MAX_REPLIES_SEARCHED: usize = 256;
+
+/// About how many bytes of stored documents threading reads back at once (see
+/// [`mark_non_inclusive`]); one thread's are read together however many they are.
+pub const TEXT_BATCH_BYTES: u64 = 64 << 20;
 
 /// A message's text as containment compares it, and its attachments' names.
 struct Text {
@@ -848,6 +900,7 @@ struct SegmentInputs {
     id: Column<u64>,
     order: Column<u64>,
     root: Column<u64>,
+    size: Column<u64>,
     date: Column<tantivy::DateTime>,
     kind: Option<StrColumn>,
     threading: Option<StrColumn>,
@@ -866,6 +919,7 @@ impl Collector for Inputs {
             id: ff.u64(schema::ID)?,
             order: ff.u64(schema::ORDER)?,
             root: ff.u64(schema::ROOT)?,
+            size: ff.u64(schema::SIZE)?,
             date: ff.date(schema::DATE)?,
             kind: ff.str(schema::KIND)?,
             threading: ff.str(schema::THREADING)?,
@@ -912,10 +966,12 @@ impl SegmentCollector for SegmentInputs {
             _ => return,
         };
         let order = self.order.first(doc).unwrap_or(id);
+        let size = self.size.first(doc).unwrap_or(0);
         self.out.push(Input {
             id,
             order,
             date,
+            size,
             what,
         });
     }
@@ -934,6 +990,7 @@ mod tests {
             id,
             order: id,
             date: Some(date),
+            size: 0,
             what: What::Mail {
                 message_id: msgid.into(),
                 in_reply_to: irt.into(),
@@ -1025,6 +1082,7 @@ mod tests {
             id,
             order: id,
             date: Some(date),
+            size: 0,
             what: What::Chat(c.into()),
         };
         let t = thread(
@@ -1035,6 +1093,26 @@ mod tests {
         assert_eq!(t.members(one.thread), &[1, 2]);
         assert_eq!(one.flags, CHAT);
         assert_eq!(t.len(), 2);
+    }
+
+    /// Reading texts back a batch of threads at a time (here one thread per batch) marks the
+    /// same messages as reading them all at once: a reply and what it quotes share a thread.
+    #[test]
+    fn texts_read_back_in_batches_mark_what_one_read_marks() {
+        let dir = tempfile::tempdir().unwrap();
+        let dump = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_corpus");
+        let mut config = crate::pipeline::IndexConfig::new(&dump, dir.path());
+        config.progress = false;
+        crate::pipeline::index_dump(&config, &std::sync::atomic::AtomicBool::new(false)).unwrap();
+        let ix = crate::index::reader::open(dir.path()).unwrap();
+        let searcher = ix.searcher();
+        let whole = compute_in_batches(&searcher, &ix.fields, 1, u64::MAX).unwrap();
+        let batched = compute_in_batches(&searcher, &ix.fields, 1, 1).unwrap();
+        assert!(
+            whole.non_inclusive().count() > 0,
+            "the sample holds a quoted message"
+        );
+        assert_eq!(batched.by_doc, whole.by_doc);
     }
 
     #[test]
