@@ -673,7 +673,7 @@ fn mark_non_inclusive(
     sizes: &HashMap<u64, u64>,
     budget: u64,
 ) -> anyhow::Result<()> {
-    let candidates: Vec<u64> = t
+    let candidates: HashSet<u64> = t
         .members
         .values()
         .filter(|m| m.len() > 1)
@@ -700,7 +700,6 @@ fn mark_non_inclusive(
     // A reply and the messages above it are in one thread, so the texts are read back a batch
     // of threads at a time, each batch about `budget` bytes of stored documents (by their
     // sizes): the texts of a whole index never sit in memory at once.
-    let candidates: HashSet<u64> = candidates.into_iter().collect();
     let mut by_thread: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
     for (p, c) in &children {
         let Some(thread) = t.by_doc.get(p).map(|e| e.thread) else {
